@@ -1,0 +1,170 @@
+"""Strategy registry and loading of user strategy classes.
+
+Built-ins register with :func:`register`. A strategy reference is one of:
+
+- a registry name: ``"tit_for_tat"``;
+- an import path: ``"package.module:Class"``;
+- a file path: ``"path/to/file.py:Class"`` (relative paths resolve against ``base_dir``,
+  the directory of the scenario file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import inspect
+import pkgutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from tournament.errors import StrategyError, close_matches
+
+from .base import Strategy
+
+_REGISTRY: dict[str, type[Strategy]] = {}
+_BUILTINS_LOADED = False
+_FILE_CACHE: dict[tuple[str, float], Any] = {}
+_INTERNAL_MODULES = {"base", "registry"}
+
+
+def register(cls: type[Strategy]) -> type[Strategy]:
+    """Class decorator: make ``cls`` available under its registry name."""
+    if not (isinstance(cls, type) and issubclass(cls, Strategy)):
+        raise TypeError(f"register expects a Strategy subclass, got {cls!r}")
+    key = cls.registry_name()
+    other = _REGISTRY.get(key)
+    if other is not None and other is not cls and other.__qualname__ != cls.__qualname__:
+        raise ValueError(f"strategy name {key!r} is already registered by {other.__module__}.{other.__qualname__}")
+    _REGISTRY[key] = cls
+    return cls
+
+
+def _load_builtins() -> None:
+    """Import every module of this package so that their @register decorators run."""
+    global _BUILTINS_LOADED
+    if _BUILTINS_LOADED:
+        return
+    _BUILTINS_LOADED = True
+    pkg = sys.modules[__package__]
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if info.name not in _INTERNAL_MODULES and not info.name.startswith("_"):
+            importlib.import_module(f"{__package__}.{info.name}")
+
+
+def names() -> list[str]:
+    """Registry names of all built-in (and registered) strategies."""
+    _load_builtins()
+    return sorted(_REGISTRY)
+
+
+def registered() -> dict[str, type[Strategy]]:
+    _load_builtins()
+    return dict(sorted(_REGISTRY.items()))
+
+
+def resolve(ref: str | type, base_dir: str | Path | None = None) -> type[Strategy]:
+    """The strategy class for a reference (name, ``pkg.mod:Class`` or ``file.py:Class``)."""
+    if isinstance(ref, type):
+        if issubclass(ref, Strategy):
+            return ref
+        raise StrategyError(f"{ref!r} is not a subclass of strategies.Strategy")
+    if not isinstance(ref, str) or not ref:
+        raise StrategyError(f"a strategy reference must be a non-empty string, got {ref!r}")
+    if ":" not in ref:
+        _load_builtins()
+        if ref in _REGISTRY:
+            return _REGISTRY[ref]
+        raise StrategyError(
+            f"unknown strategy {ref!r}." + close_matches(ref, _REGISTRY)
+            + " Run 'tournament list strategies' for the built-ins, or name a class as"
+            " 'package.module:Class' or 'file.py:Class'."
+        )
+    target, _, clsname = ref.rpartition(":")
+    if not target or not clsname:
+        raise StrategyError(f"strategy reference {ref!r} must look like 'module:Class' or 'file.py:Class'")
+    if target.endswith(".py"):
+        module = _load_file(target, base_dir, ref)
+    else:
+        try:
+            module = importlib.import_module(target)
+        except ImportError as exc:
+            raise StrategyError(f"cannot import module {target!r} for strategy {ref!r}: {exc}") from None
+        except Exception as exc:  # a user module that fails at import time
+            raise StrategyError(f"importing {target!r} for strategy {ref!r} raised {type(exc).__name__}: {exc}") from None
+    cls = getattr(module, clsname, None)
+    if cls is None:
+        found = [n for n, v in vars(module).items() if isinstance(v, type) and issubclass(v, Strategy) and v is not Strategy]
+        raise StrategyError(
+            f"{target!r} has no class {clsname!r} (strategy {ref!r})." + close_matches(clsname, found)
+            + (f" Strategy classes there: {', '.join(sorted(found))}." if found else "")
+        )
+    if not (isinstance(cls, type) and issubclass(cls, Strategy)):
+        raise StrategyError(f"{ref!r} is not a subclass of strategies.Strategy")
+    return cls
+
+
+def _load_file(target: str, base_dir, ref: str):
+    path = Path(target)
+    if not path.is_absolute() and base_dir is not None:
+        path = Path(base_dir) / path
+    path = path.resolve()
+    if not path.is_file():
+        raise StrategyError(f"strategy file {str(path)!r} not found (strategy {ref!r})")
+    key = (str(path), path.stat().st_mtime)
+    if key in _FILE_CACHE:
+        return _FILE_CACHE[key]
+    modname = "_user_strategies_" + hashlib.sha1(str(path).encode()).hexdigest()[:12]
+    spec = importlib.util.spec_from_file_location(modname, path)
+    module = importlib.util.module_from_spec(spec)
+    # registered in sys.modules so that classes defined there pickle by reference
+    sys.modules[modname] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        sys.modules.pop(modname, None)
+        line = ""
+        tb = exc.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == str(path):
+                line = f" (line {tb.tb_lineno})"
+            tb = tb.tb_next
+        raise StrategyError(f"loading {str(path)!r}{line} raised {type(exc).__name__}: {exc}") from None
+    _FILE_CACHE[key] = module
+    return module
+
+
+def check_params(cls: type[Strategy], params: dict, label: str | None = None) -> None:
+    """Raise StrategyError if ``params`` does not fit ``cls``'s constructor."""
+    label = label or cls.registry_name()
+    sig = inspect.signature(cls.__init__)
+    accepts_kwargs = any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values())
+    known = cls.parameters()
+    if not accepts_kwargs:
+        for key in params:
+            if key not in known:
+                raise StrategyError(
+                    f"strategy {label!r} has no parameter {key!r}; its parameters are "
+                    f"{sorted(known) or 'none'}." + close_matches(key, known)
+                )
+    missing = [k for k, d in known.items() if d is inspect.Parameter.empty and k not in params]
+    if missing:
+        raise StrategyError(f"strategy {label!r} needs parameter(s) {missing}")
+
+
+def build(ref: str | type, params: dict | None = None, base_dir=None, label: str | None = None) -> Strategy:
+    """Instantiate a strategy from a reference and keyword parameters, with clear errors."""
+    cls = resolve(ref, base_dir)
+    params = dict(params or {})
+    label = label or (ref if isinstance(ref, str) else cls.registry_name())
+    check_params(cls, params, label)
+    try:
+        return cls(**params)
+    except (TypeError, ValueError) as exc:
+        raise StrategyError(f"strategy {label!r} rejected its parameters {params}: {exc}") from None
+
+
+def get(name: str, **params) -> Strategy:
+    """A built-in (or any referenced) strategy instance: ``get("random", p=0.3)``."""
+    return build(name, params)

@@ -1,0 +1,126 @@
+"""Command line: ``tournament run|list|report``.
+
+Bad input exits with status 2 and a one-paragraph message (no traceback unless
+``--debug``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import sys
+import textwrap
+from pathlib import Path
+
+from .errors import TournamentError
+
+
+def _cmd_run(args) -> int:
+    from .runner import run_scenario
+
+    out = Path(args.out) if args.out else Path("results") / Path(args.file).stem
+    result = run_scenario(args.file, out=out, workers=args.workers, progress=not args.quiet)
+    if not args.quiet:
+        print(format_run(result))
+        print(f"\nResults written to {out}/ (summary.json, matches.csv, report.md)")
+    return 0
+
+
+def format_run(result) -> str:
+    import pandas as pd
+
+    s = result.summary
+    lines = [f"{s['scenario']} — {s['game']['name']}, {s['kind']}, seed {s['seed']}"]
+    st = result.standings
+    if not st.empty:
+        show = st.copy()
+        cols = [c for c in ("population", "rank", "entrant", "mean_payoff", "ci_low", "ci_high", "n") if c in show]
+        with pd.option_context("display.width", 160, "display.max_rows", 500, "display.float_format", "{:.4f}".format):
+            lines.append(show[cols].to_string(index=False))
+    for key, label in (("settled", "settled in a stable cycle"), ("pareto_optimal", "Pareto-optimal")):
+        rate = s.get("rates", {}).get(key)
+        if rate:
+            lines.append(f"{label}: {rate['fraction']:.1%} (95% CI {rate['ci_low']:.1%}–{rate['ci_high']:.1%})")
+    return "\n".join(lines)
+
+
+def _cmd_list(args) -> int:
+    if args.what == "games":
+        from . import games
+
+        for name in games.names():
+            gi = games.info(name)
+            g = games.get(name) if name != "robots_abc" else games.get(name, players=3)
+            acts = "/".join(g.actions[0]) if len(set(g.actions)) == 1 else " | ".join("/".join(a) for a in g.actions)
+            params = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in gi.params.items())
+            print(f"{name:24s} players: {gi.players:10s} actions: {acts}")
+            print(f"{'':24s} {gi.description}")
+            if params:
+                print(f"{'':24s} params: {params}")
+    else:
+        import strategies
+
+        for name, cls in strategies.registered().items():
+            params = ", ".join(
+                f"{k}" if v is inspect.Parameter.empty else f"{k}={v!r}" for k, v in cls.parameters().items()
+            )
+            print(f"{name:24s} {cls.summary()}")
+            if params:
+                print(f"{'':24s} params: {params}")
+    return 0
+
+
+def _cmd_report(args) -> int:
+    from .report import write_report
+
+    folder = Path(args.dir)
+    if not (folder / "summary.json").is_file():
+        raise TournamentError(f"{folder}: no summary.json here; is this a results folder of 'tournament run'?")
+    path = write_report(folder, plots=not args.no_plots)
+    print(f"Report written to {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tournament",
+        description="Agent-based repeated-game tournaments on Mesa.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="run a scenario file")
+    p.add_argument("file", help="scenario TOML file")
+    p.add_argument("--out", help="results folder (default: results/<scenario file name>)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (results do not depend on it)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or standings table")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("list", help="list library games or built-in strategies")
+    p.add_argument("what", choices=["games", "strategies"])
+    p.set_defaults(func=_cmd_list)
+
+    p = sub.add_parser("report", help="rebuild the report of a results folder without re-running")
+    p.add_argument("dir")
+    p.add_argument("--no-plots", action="store_true")
+    p.set_defaults(func=_cmd_report)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except TournamentError as exc:
+        if args.debug:
+            raise
+        print("error: " + textwrap.fill(str(exc), width=100, subsequent_indent="  "), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,189 @@
+"""Round-robin tournaments as a Mesa model (SPEC §5).
+
+Every k-subset of entrants (with repetition when ``self_play``) is seated; when the game
+is not symmetric, every distinct seat assignment of the subset is played. Each model step
+plays one repetition of every seating; the entrants are Mesa agents that accumulate
+their payoffs, and a ``DataCollector`` records the running standings after every
+repetition.
+
+A deterministic, noiseless, fixed-length match gives the same result in every repetition,
+so (as the Axelrod library does) such seatings are played once and reused — unless
+``cache_deterministic = false``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Callable
+
+import mesa
+import pandas as pd
+
+from . import kinds, seeding
+from .execution import Executor
+from .kinds import KindResult, RunOptions
+from .scenario import EntrantSpec, Population, Scenario
+from .standings import standings
+from .tasks import MatchContext, MatchRecord, MatchTask, play_task
+
+
+def seatings(n_entrants: int, k: int, symmetric: bool, self_play: bool) -> list[tuple[int, ...]]:
+    """All seatings (entrant index per seat) of one repetition, in a fixed order."""
+    pick = itertools.combinations_with_replacement if self_play else itertools.combinations
+    out: list[tuple[int, ...]] = []
+    for group in pick(range(n_entrants), k):
+        if symmetric:
+            out.append(group)
+        else:
+            out.extend(sorted(set(itertools.permutations(group))))
+    return out
+
+
+class EntrantAgent(mesa.Agent):
+    """An entrant of the round robin: accumulates its payoffs over all its matches."""
+
+    def __init__(self, model: "RoundRobinModel", index: int, spec: EntrantSpec):
+        super().__init__(model)
+        self.index = index
+        self.spec = spec
+        self.total = 0.0
+        self.n = 0
+
+    @property
+    def mean_payoff(self) -> float:
+        return self.total / self.n if self.n else float("nan")
+
+    def add(self, payoff: float) -> None:
+        self.total += payoff
+        self.n += 1
+
+
+class RoundRobinModel(mesa.Model):
+    """One step = one repetition of every seating."""
+
+    def __init__(self, scenario: Scenario, population: Population, options: RunOptions | None = None,
+                 progress: Callable[[int], None] | None = None):
+        super().__init__(rng=seeding.seed_sequence(scenario.seed, seeding.ANALYSIS_STREAM))
+        self.scenario = scenario
+        self.options = options or RunOptions()
+        self.entrant_specs = population.entrants
+        self.game = scenario.game
+        settings = scenario.settings
+        self.seatings = seatings(len(self.entrant_specs), self.game.n_players,
+                                 self.game.is_symmetric, settings["self_play"])
+        self.repetitions = scenario.repetitions
+        self.entrant_agents = [EntrantAgent(self, i, spec) for i, spec in enumerate(self.entrant_specs)]
+        self.context = MatchContext(
+            game=self.game, entrants=self.entrant_specs, turns=scenario.match.turns,
+            prob_end=scenario.match.prob_end, noise=scenario.match.noise, seed=scenario.seed,
+            keep_traces=int(scenario.report.get("traces", 1)),
+        )
+        self._deterministic = self._deterministic_seatings() if settings["cache_deterministic"] else set()
+        self._first: dict[int, MatchRecord] = {}
+        self.records: list[MatchRecord] = []
+        self.progress = progress
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "repetitions_done": lambda m: m.steps,
+                "matches_played": lambda m: len(m.records),
+                "mean_payoff": lambda m: (
+                    sum(a.total for a in m.entrant_agents) / max(1, sum(a.n for a in m.entrant_agents))
+                ),
+            },
+            agent_reporters={"mean_payoff": "mean_payoff", "entrant": lambda a: a.spec.name},
+        )
+        self.executor = Executor(play_task, self.context, workers=self.options.workers)
+        self.running = bool(self.seatings) and self.repetitions > 0
+
+    @property
+    def n_matches(self) -> int:
+        return len(self.seatings) * self.repetitions
+
+    def _deterministic_seatings(self) -> set[int]:
+        m = self.scenario.match
+        if m.noise > 0 or m.prob_end is not None:
+            return set()
+        det = [not spec.build().is_stochastic for spec in self.entrant_specs]
+        return {j for j, s in enumerate(self.seatings) if all(det[i] for i in s)}
+
+    def step(self) -> None:
+        rep = self.steps - 1  # Mesa counts steps from 1 inside step()
+        base = rep * len(self.seatings)
+        todo: list[MatchTask] = []
+        reuse: dict[int, MatchRecord] = {}
+        for j, seating in enumerate(self.seatings):
+            if rep > 0 and j in self._deterministic:
+                reuse[j] = self._first[j]
+            else:
+                todo.append(MatchTask(base + j, rep, seating))
+        played = iter(self.executor.map(todo, self.progress))
+        for j, seating in enumerate(self.seatings):
+            if j in reuse:
+                src = reuse[j]
+                row = dict(src.row, match_id=base + j, repetition=rep)
+                rounds = src.rounds if rep < self.context.keep_traces else None
+                record = MatchRecord(row, rounds)
+                if self.progress:
+                    self.progress(1)
+            else:
+                record = next(played)
+                if rep == 0 and j in self._deterministic:
+                    self._first[j] = record
+            self._absorb(seating, record)
+        self.datacollector.collect(self)
+        if rep + 1 >= self.repetitions:
+            self.running = False
+
+    def _absorb(self, seating: tuple[int, ...], record: MatchRecord) -> None:
+        self.records.append(record)
+        for seat, idx in enumerate(seating):
+            self.entrant_agents[idx].add(record.row[f"payoff_{seat}"])
+
+    def run(self) -> KindResult:
+        with self.executor:
+            while self.running:
+                self.step()
+        matches = pd.DataFrame([r.row for r in self.records])
+        names = [s.name for s in self.entrant_specs]
+        table = standings(matches, self.game.n_players, names) if len(matches) else pd.DataFrame()
+        summary = {
+            "n_matches": len(matches),
+            "n_seatings": len(self.seatings),
+            "standings": table.to_dict(orient="records"),
+        }
+        rounds = {r.row["match_id"]: r.rounds for r in self.records if r.rounds is not None}
+        history = self.datacollector.get_model_vars_dataframe()
+        return KindResult(matches=matches, summary=summary, rounds=rounds,
+                          tables={"progress": history.reset_index(names="step")})
+
+
+def _parse(tt, scenario: Scenario) -> dict:
+    self_play = tt.get("self_play", bool, False)
+    cache = tt.get("cache_deterministic", bool, True)
+    k = scenario.game.n_players
+    for i, pop in enumerate(scenario.populations):
+        n = len(pop.entrants)
+        if not self_play and n < k:
+            raise tt.error(
+                f"{scenario.game.name!r} seats {k} players but population {pop.name!r} has only {n} "
+                f"entrant(s); add entrants or set self_play = true", "self_play",
+            )
+    return {"self_play": self_play, "cache_deterministic": cache}
+
+
+def _run(scenario: Scenario, options: RunOptions) -> KindResult:
+    from .progress import progress_bar
+
+    model = RoundRobinModel(scenario, scenario.populations[0], options)
+    with progress_bar(model.n_matches, enabled=options.progress, desc=scenario.name) as bar:
+        model.progress = bar
+        return model.run()
+
+
+kinds.register(kinds.Kind(
+    name="round_robin",
+    description="every k-subset of entrants plays `repetitions` matches (all seat orders if the game is not symmetric)",
+    parse=_parse,
+    run=_run,
+    seats_for=kinds.all_seats,
+))

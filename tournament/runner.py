@@ -1,0 +1,144 @@
+"""``run_scenario``: validate, run every population with the scenario's kind, write outputs."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import kinds, outputs
+from .kinds import KindResult, RunOptions
+from .scenario import Scenario, load_scenario
+
+
+@dataclass
+class RunResult:
+    """What ``run_scenario`` returns: ``matches`` (the ``matches.csv`` columns; with several
+    populations a leading ``population`` column), ``summary`` (the ``summary.json`` dict),
+    ``out`` (results folder or None) and the per-population kind results."""
+
+    scenario: Scenario
+    matches: pd.DataFrame
+    summary: dict
+    out: Path | None = None
+    populations: dict[str, KindResult] = field(default_factory=dict)
+
+    @property
+    def standings(self) -> pd.DataFrame:
+        if len(self.populations) == 1:
+            return pd.DataFrame(self.summary.get("standings", []))
+        frames = []
+        for name, res in self.populations.items():
+            st = pd.DataFrame(res.summary.get("standings", []))
+            st.insert(0, "population", name)
+            frames.append(st)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def run_scenario(
+    source: str | Path | dict | Scenario,
+    out: str | Path | None = None,
+    workers: int = 1,
+    *,
+    progress: bool = False,
+    base_dir: str | Path | None = None,
+) -> RunResult:
+    """Run a scenario (TOML path, dict or :class:`Scenario`); write results to ``out`` if given.
+
+    The scenario is fully validated before anything runs or anything is written.
+    Results do not depend on ``workers``.
+    """
+    scenario = source if isinstance(source, Scenario) else load_scenario(source, base_dir=base_dir)
+    kind = kinds.get(scenario.kind)
+    options = RunOptions(workers=int(workers), progress=progress, out=str(out) if out else None)
+    started = time.perf_counter()
+    results: dict[str, KindResult] = {}
+    for pop in scenario.populations:
+        results[pop.name] = kind.run(scenario.with_population(pop), options)
+    elapsed = time.perf_counter() - started
+    summary = build_summary(scenario, results)
+    if len(results) == 1:
+        matches = next(iter(results.values())).matches
+    else:
+        frames = []
+        for name, res in results.items():
+            m = res.matches.copy()
+            m.insert(0, "population", name)
+            frames.append(m)
+        matches = pd.concat(frames, ignore_index=True)
+    out_path = Path(out) if out else None
+    if out_path is not None:
+        write_results(out_path, scenario, results, summary, elapsed, workers)
+    return RunResult(scenario=scenario, matches=matches, summary=summary, out=out_path, populations=results)
+
+
+def game_summary(game) -> dict:
+    d: dict[str, Any] = {
+        "name": game.name, "params": game.params, "players": list(game.players),
+        "actions": [list(a) for a in game.actions], "common_payoff": game.is_common_payoff,
+        "symmetric": game.is_symmetric,
+    }
+    if game.n_profiles * game.n_players <= 4096:
+        d["payoffs"] = game.payoffs.tolist()
+    return d
+
+
+def population_summary(scenario: Scenario, result: KindResult) -> dict:
+    from . import analysis
+
+    summary = dict(result.summary)
+    summary.update(analysis.summary_fields(scenario.game, result.matches))
+    return summary
+
+
+def build_summary(scenario: Scenario, results: dict[str, KindResult]) -> dict:
+    head = {
+        "scenario": scenario.name,
+        "description": scenario.description,
+        "source": scenario.source,
+        "seed": scenario.seed,
+        "seed_given": scenario.seed_given,
+        "game": game_summary(scenario.game),
+        "kind": scenario.kind,
+        "settings": scenario.settings_dict(),
+    }
+    if len(results) == 1:
+        (pop,) = scenario.populations
+        head["entrants"] = [e.to_dict() for e in pop.entrants]
+        head.update(population_summary(scenario, results[pop.name]))
+        return head
+    head["populations"] = {}
+    for pop in scenario.populations:
+        entry = {"entrants": [e.to_dict() for e in pop.entrants]}
+        entry.update(population_summary(scenario, results[pop.name]))
+        head["populations"][pop.name] = entry
+    return head
+
+
+def write_results(out: Path, scenario: Scenario, results: dict[str, KindResult], summary: dict,
+                  elapsed: float, workers: int) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    multi = len(results) > 1
+    for pop in scenario.populations:
+        res = results[pop.name]
+        folder = out / outputs.slug(pop.name) if multi else out
+        outputs.write_csv(folder / "matches.csv", res.matches)
+        if res.rounds:
+            outputs.write_rounds(folder / "rounds.npz", res.rounds)
+        for name, table in res.tables.items():
+            outputs.write_csv(folder / f"{name}.csv", table)
+        if multi:
+            sub = {k: v for k, v in summary.items() if k != "populations"}
+            sub.update(summary["populations"][pop.name])
+            sub["population"] = pop.name
+            outputs.write_json(folder / "summary.json", sub)
+    outputs.write_json(out / "summary.json", summary)
+    outputs.write_json(out / "run_info.json", {
+        "elapsed_seconds": round(elapsed, 3), "workers": workers, "software": outputs.software_versions(),
+    })
+    from .report import write_report
+
+    write_report(out, plots=scenario.report.get("plots", True))

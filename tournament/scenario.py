@@ -1,0 +1,316 @@
+"""Scenario files (SPEC §7): load TOML (or a dict), validate strictly, build a :class:`Scenario`.
+
+Everything is checked before anything runs: unknown keys, wrong types, unknown games and
+strategies (with close-match suggestions), parameters a strategy does not take, and
+whether every entrant can actually sit in the game. Errors name the file and key path.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import strategies as strategies_pkg
+from strategies.base import Strategy
+
+from . import games as games_lib
+from . import kinds as kinds_mod
+from .errors import GameError, ScenarioError, StrategyError
+from .game import Game
+from .seeding import fresh_seed
+from .validation import Table, non_negative_int, open_probability, positive_int, probability
+
+
+@dataclass
+class EntrantSpec:
+    """One entrant: a strategy reference, its parameters and a display name.
+
+    Picklable (the reference is a string or an importable class), so worker processes
+    rebuild the strategy themselves with :meth:`build`.
+    """
+
+    strategy: str | type
+    name: str
+    params: dict = field(default_factory=dict)
+    base_dir: str | None = None
+
+    def build(self) -> Strategy:
+        return strategies_pkg.build(self.strategy, self.params, self.base_dir, label=self.name)
+
+    def strategy_class(self) -> type[Strategy]:
+        return strategies_pkg.resolve(self.strategy, self.base_dir)
+
+    def to_dict(self) -> dict:
+        ref = self.strategy if isinstance(self.strategy, str) else f"{self.strategy.__module__}:{self.strategy.__qualname__}"
+        return {"name": self.name, "strategy": ref, "params": _jsonable(self.params)}
+
+
+@dataclass
+class Population:
+    """A named list of entrants (a scenario has one, or several to compare)."""
+
+    name: str
+    entrants: list[EntrantSpec]
+
+
+@dataclass
+class MatchSettings:
+    turns: int | None = 200
+    prob_end: float | None = None
+    noise: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {"turns": self.turns, "prob_end": self.prob_end, "noise": self.noise}
+
+
+@dataclass
+class Scenario:
+    name: str
+    game: Game
+    populations: list[Population]
+    kind: str = "round_robin"
+    match: MatchSettings = field(default_factory=MatchSettings)
+    repetitions: int = 1
+    seed: int = 0
+    seed_given: bool = True
+    description: str = ""
+    settings: dict = field(default_factory=dict)  # kind-specific [tournament] settings
+    report: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)  # other top-level tables (e.g. sweep)
+    game_spec: dict = field(default_factory=dict)
+    source: str | None = None
+    base_dir: str | None = None
+
+    @property
+    def entrants(self) -> list[EntrantSpec]:
+        if len(self.populations) != 1:
+            raise ScenarioError("this scenario compares several populations; use .populations", source=self.source)
+        return self.populations[0].entrants
+
+    def with_population(self, pop: Population) -> "Scenario":
+        """The same scenario restricted to one population."""
+        from dataclasses import replace
+
+        return replace(self, populations=[pop])
+
+    def settings_dict(self) -> dict:
+        return {
+            "kind": self.kind, "repetitions": self.repetitions, **self.match.to_dict(),
+            **_jsonable(self.settings),
+        }
+
+
+REPORT_KEYS: dict[str, tuple[Any, Any, str]] = {
+    # key: (type, default, description)
+    "traces": (int, 1, "repetitions per pairing whose per-round traces are saved (0: none)"),
+    "plots": (bool, True, "draw PNG plots and the HTML report"),
+    "title": (str, "", "report title (default: scenario name)"),
+}
+
+
+def load_scenario(source: str | Path | dict, *, base_dir: str | Path | None = None) -> Scenario:
+    """Load and validate a scenario from a TOML file path or a dict."""
+    if isinstance(source, dict):
+        data = source
+        label = "<dict>"
+        base = Path(base_dir) if base_dir is not None else Path.cwd()
+        stem = "scenario"
+    else:
+        path = Path(source)
+        label = str(path)
+        if not path.is_file():
+            raise ScenarioError("scenario file not found", source=label)
+        try:
+            with open(path, "rb") as fh:
+                data = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise ScenarioError(f"not valid TOML: {exc}", source=label) from None
+        except OSError as exc:
+            raise ScenarioError(f"cannot read: {exc}", source=label) from None
+        base = Path(base_dir) if base_dir is not None else path.resolve().parent
+        stem = path.stem
+    return parse_scenario(data, source=label, base_dir=base, default_name=stem)
+
+
+def parse_scenario(data: dict, *, source: str, base_dir: Path, default_name: str = "scenario") -> Scenario:
+    top = Table(data, "", source)
+    name = top.get("name", str, default_name)
+    description = top.get("description", str, "")
+    seed = top.get("seed", int, None, check=non_negative_int, expect="a non-negative integer")
+    seed_given = seed is not None
+    if seed is None:
+        seed = fresh_seed()
+
+    game, game_spec = parse_game(top.table("game"))
+
+    tt = top.table("tournament", {})
+    kind_names = kinds_mod.names()
+    kind = tt.get("kind", str, "round_robin", choices=kind_names)
+    turns = tt.get("turns", int, None, check=positive_int, expect="a positive integer")
+    prob_end = tt.get("prob_end", float, None, check=open_probability, expect="a probability in (0, 1]")
+    if turns is None and prob_end is None:
+        turns = 200
+    noise = tt.get("noise", float, 0.0, check=probability, expect="a probability in [0, 1]")
+    repetitions = tt.get("repetitions", int, 1, check=positive_int, expect="a positive integer")
+    match = MatchSettings(turns=turns, prob_end=prob_end, noise=float(noise))
+
+    has_entrants = "entrants" in top
+    has_pops = "populations" in top
+    if has_entrants and has_pops:
+        raise top.error("give either [[entrants]] or [[populations]], not both", "populations")
+    if not has_entrants and not has_pops:
+        raise top.error("required: [[entrants]] (or [[populations]] to compare several)", "entrants")
+    if has_entrants:
+        populations = [Population(name, parse_entrants(top.tables("entrants"), base_dir, top))]
+    else:
+        populations = []
+        seen = set()
+        for pt in top.tables("populations"):
+            pname = pt.get("name", str)
+            if pname in seen:
+                raise pt.error(f"duplicate population name {pname!r}", "name")
+            seen.add(pname)
+            populations.append(Population(pname, parse_entrants(pt.tables("entrants"), base_dir, pt)))
+            pt.finish()
+        if not populations:
+            raise top.error("[[populations]] is empty", "populations")
+
+    rt = top.table("report", {})
+    report = {}
+    for key, (typ, default, _doc) in REPORT_KEYS.items():
+        report[key] = rt.get(key, typ, default)
+    if report["traces"] < 0:
+        raise rt.error("expected a non-negative integer", "traces")
+    rt.finish()
+
+    scenario = Scenario(
+        name=name, game=game, populations=populations, kind=kind, match=match,
+        repetitions=repetitions, seed=seed, seed_given=seed_given, description=description,
+        report=report, game_spec=game_spec, source=source, base_dir=str(base_dir),
+    )
+    kind_obj = kinds_mod.get(kind)
+    scenario.settings = kind_obj.parse(tt, scenario)
+    tt.finish()
+    for ext_key, parser in kinds_mod.TOP_LEVEL_TABLES.items():
+        if ext_key in top:
+            scenario.extra[ext_key] = parser(top.table(ext_key), scenario)
+    top.finish()
+    for pop_index, pop in enumerate(populations):
+        prefix = "entrants" if has_entrants else f"populations[{pop_index}].entrants"
+        check_entrants_fit(pop.entrants, game, source, prefix, kind_obj.seats_for(scenario, pop))
+    return scenario
+
+
+def parse_game(gt: Table) -> tuple[Game, dict]:
+    """A library game (``name`` + ``params``) or an inline one (``actions`` + ``payoffs``)."""
+    spec = dict(gt.data)
+    if "payoffs" in gt:
+        name = gt.get("name", str, "inline game")
+        payoffs = gt.raw("payoffs")
+        actions = gt.get("actions", list, None)
+        players = gt.get("players", list, None)
+        if "common_payoff" in gt and gt.get("common_payoff", bool):
+            try:
+                arr = np.array(payoffs, dtype=float)
+            except (TypeError, ValueError) as exc:
+                raise gt.error(f"not a numeric table: {exc}", "payoffs") from None
+            payoffs = np.repeat(arr[..., None], arr.ndim, axis=-1)
+        try:
+            game = Game(payoffs, actions=actions, name=name, players=players)
+        except GameError as exc:
+            field_name = str(exc).split(":", 1)[0]
+            key = field_name.split("[")[0] if field_name.split("[")[0] in ("payoffs", "actions", "players") else "payoffs"
+            raise gt.error(str(exc), key) from None
+        gt.finish()
+        return game, spec
+    name = gt.get("name", str)
+    params = gt.table("params", {})
+    try:
+        game = games_lib.get(name, **params.data)
+    except GameError as exc:
+        bad_key = "name" if name not in games_lib.names() else "params"
+        raise gt.error(str(exc), bad_key) from None
+    gt.finish()
+    return game, spec
+
+
+def parse_entrants(tables: list[Table], base_dir: Path, parent: Table | None = None) -> list[EntrantSpec]:
+    if not tables:
+        raise (parent.error("at least one entrant is needed", "entrants") if parent else ScenarioError("at least one entrant is needed"))
+    out: list[EntrantSpec] = []
+    names: dict[str, str] = {}
+    for et in tables:
+        ref = et.get("strategy", (str, type), expect="a strategy name, 'pkg.mod:Class' or 'file.py:Class'")
+        params_t = et.table("params", {})
+        params = dict(params_t.data)
+        try:
+            cls = strategies_pkg.resolve(ref, base_dir)
+        except StrategyError as exc:
+            raise et.error(str(exc), "strategy") from None
+        try:
+            strategies_pkg.registry.check_params(cls, params, ref)
+        except StrategyError as exc:
+            raise et.error(str(exc), "params") from None
+        short = ref if isinstance(ref, str) else cls.registry_name()
+        default_name = short if not params else f"{short}({', '.join(f'{k}={v}' for k, v in params.items())})"
+        disp = et.get("name", str, default_name)
+        count = et.get("count", int, 1, check=positive_int, expect="a positive integer")
+        et.finish()
+        for c in range(count):
+            nm = disp if count == 1 else f"{disp} #{c + 1}"
+            if nm in names:
+                raise et.error(
+                    f"duplicate entrant name {nm!r} (also {names[nm]}); give each entrant a distinct 'name'", "name"
+                )
+            names[nm] = et.path
+            spec = EntrantSpec(ref, nm, params, str(base_dir))
+            try:
+                spec.build()
+            except StrategyError as exc:
+                raise et.error(str(exc), "params") from None
+            out.append(spec)
+    return out
+
+
+def check_entrants_fit(entrants: list[EntrantSpec], game: Game, source: str, prefix: str, seats) -> None:
+    """Seat every entrant in every seat it may take and run its reset (or its cheaper
+    ``check``), so that e.g. a missing cooperate/defect parameter fails before the run."""
+    from .view import History, MatchView
+
+    for idx, spec in enumerate(entrants):
+        for seat in seats(idx):
+            strat = spec.build()
+            view = MatchView(History(game, 1, None), seat)
+            try:
+                check = getattr(strat, "check", None)
+                if callable(check):
+                    check(game, seat)
+                else:
+                    strat.begin_match(view, np.random.default_rng(0))
+            except Exception as exc:  # noqa: BLE001 - report any failure with context
+                detail = getattr(exc, "detail", None) or f"{type(exc).__name__}: {exc}"
+                raise ScenarioError(
+                    f"entrant {spec.name!r} (strategy {spec.to_dict()['strategy']!r}) cannot play seat "
+                    f"{seat} of game {game.name!r}: {detail}",
+                    source=source, key=f"{prefix}[{idx}]",
+                ) from None
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating,)):
+        return float(obj)
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, type):
+        return f"{obj.__module__}:{obj.__qualname__}"
+    return obj

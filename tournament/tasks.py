@@ -1,0 +1,83 @@
+"""The unit of work of every tournament: play one match and turn it into a results row.
+
+``play_task(context, task)`` is what worker processes run. It rebuilds the strategies
+from their (picklable) entrant specs, seeds the match from ``(scenario seed, match id)``
+and returns a :class:`MatchRecord`: the ``matches.csv`` row plus, for matches whose
+traces are kept, the per-round actions and strategy traces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+from . import seeding
+from .game import Game
+from .match import MatchModel, MatchResult
+
+
+@dataclass(frozen=True)
+class MatchTask:
+    match_id: int
+    repetition: int
+    seating: tuple[int, ...]  # entrant index per seat
+
+
+@dataclass
+class MatchContext:
+    """What every match of a tournament shares (sent once to each worker)."""
+
+    game: Game
+    entrants: Sequence[Any]  # EntrantSpec
+    turns: int | None
+    prob_end: float | None
+    noise: float
+    seed: int
+    keep_traces: int = 1  # repetitions < keep_traces keep per-round data
+    stream: int = seeding.MATCH_STREAM
+
+
+@dataclass
+class MatchRecord:
+    row: dict
+    rounds: dict[str, np.ndarray] | None = None  # "actions", "payoffs", "s{seat}.{trace}"
+    result: MatchResult | None = field(default=None, repr=False)
+
+
+def row_for(result: MatchResult, task: MatchTask, entrant_names: Sequence[str]) -> dict:
+    """The ``matches.csv`` row of a finished match (analysis columns included)."""
+    from .analysis import match_columns
+
+    k = result.game.n_players
+    row: dict[str, Any] = {"match_id": task.match_id, "repetition": task.repetition}
+    for seat in range(k):
+        row[f"entrant_{seat}"] = entrant_names[task.seating[seat]]
+    means = result.mean_payoffs
+    for seat in range(k):
+        row[f"payoff_{seat}"] = float(means[seat])
+    row["turns"] = result.turns
+    row.update(match_columns(result.game, result.actions, result.payoffs))
+    return row
+
+
+def rounds_for(result: MatchResult) -> dict[str, np.ndarray]:
+    data = {"actions": result.actions, "payoffs": result.payoffs}
+    for seat, traces in enumerate(result.traces):
+        for key, arr in traces.items():
+            data[f"s{seat}.{key}"] = arr
+    return data
+
+
+def play_task(ctx: MatchContext, task: MatchTask) -> MatchRecord:
+    players = [ctx.entrants[i].build() for i in task.seating]
+    names = [ctx.entrants[i].name for i in task.seating]
+    model = MatchModel(
+        ctx.game, players, turns=ctx.turns, prob_end=ctx.prob_end, noise=ctx.noise,
+        seed=seeding.match_seed(ctx.seed, task.match_id, ctx.stream), match_id=task.match_id, names=names,
+    )
+    result = model.run()
+    row = row_for(result, task, [e.name for e in ctx.entrants])
+    rounds = rounds_for(result) if task.repetition < ctx.keep_traces else None
+    return MatchRecord(row, rounds)

@@ -1,0 +1,130 @@
+"""Validation helpers for scenario tables: typed key access with file and key-path errors.
+
+A :class:`Table` wraps one TOML table. Consumers take keys one by one with typed getters;
+:meth:`Table.finish` then rejects every key nobody took (with close-match suggestions).
+All scenario validation goes through here so every message has the same shape:
+``FILE: key 'tournament.turns': expected a positive integer, got -3``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+from .errors import ScenarioError, close_matches
+
+MISSING = object()
+
+_TYPE_NAMES = {int: "an integer", float: "a number", bool: "true or false", str: "a string",
+               list: "an array", dict: "a table"}
+
+
+def _type_ok(value: Any, typ) -> bool:
+    if typ is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if typ is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, typ)
+
+
+class Table:
+    """A TOML table with its source file and key path."""
+
+    def __init__(self, data: Any, path: str = "", source: str | None = None):
+        if not isinstance(data, dict):
+            raise ScenarioError(f"expected a table, got {type(data).__name__} {data!r}", source=source, key=path or None)
+        self.data = data
+        self.path = path
+        self.source = source
+        self._taken: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.path}.{name}" if self.path else name
+
+    def error(self, message: str, name: str | None = None) -> ScenarioError:
+        return ScenarioError(message, source=self.source, key=self.key(name) if name else (self.path or None))
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.data
+
+    def raw(self, name: str, default: Any = MISSING) -> Any:
+        """Take a key without type checking."""
+        self._taken.add(name)
+        if name in self.data:
+            return self.data[name]
+        if default is MISSING:
+            raise self.error("required key is missing", name)
+        return default
+
+    def get(
+        self,
+        name: str,
+        typ: type | tuple = str,
+        default: Any = MISSING,
+        *,
+        check: Callable[[Any], bool] | None = None,
+        expect: str | None = None,
+        choices: list | tuple | None = None,
+    ) -> Any:
+        """Take a typed key. ``check`` is a predicate described by ``expect``;
+        ``choices`` restricts to a set of values (with suggestions on a miss)."""
+        self._taken.add(name)
+        if name not in self.data:
+            if default is MISSING:
+                raise self.error("required key is missing", name)
+            return default
+        value = self.data[name]
+        types = typ if isinstance(typ, tuple) else (typ,)
+        if not any(_type_ok(value, t) for t in types):
+            want = expect or " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in types)
+            raise self.error(f"expected {want}, got {type(value).__name__} {value!r}", name)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.error(f"expected a finite number, got {value!r}", name)
+        if choices is not None and value not in choices:
+            raise self.error(
+                f"{value!r} is not one of {list(choices)}." + close_matches(value, choices), name
+            )
+        if check is not None and not check(value):
+            raise self.error(f"expected {expect or 'a valid value'}, got {value!r}", name)
+        if float in types and int in types:
+            return value
+        if types == (float,):
+            return float(value)
+        return value
+
+    def table(self, name: str, default: Any = MISSING) -> "Table":
+        return Table(self.raw(name, default), self.key(name), self.source)
+
+    def tables(self, name: str, default: Any = MISSING) -> list["Table"]:
+        """An array of tables (``[[name]]``)."""
+        value = self.raw(name, default)
+        if not isinstance(value, list):
+            raise self.error(f"expected an array of tables ([[{name}]]), got {type(value).__name__}", name)
+        return [Table(item, f"{self.key(name)}[{i}]", self.source) for i, item in enumerate(value)]
+
+    def finish(self, allowed_hint: list[str] | None = None) -> None:
+        """Reject keys nobody consumed."""
+        unknown = [k for k in self.data if k not in self._taken]
+        if unknown:
+            k = unknown[0]
+            known = sorted(allowed_hint or self._taken)
+            raise self.error(
+                f"unknown key." + close_matches(k, known) + (f" Known keys here: {', '.join(known)}." if known else ""),
+                k,
+            )
+
+
+def positive_int(v) -> bool:
+    return v >= 1
+
+
+def non_negative_int(v) -> bool:
+    return v >= 0
+
+
+def probability(v) -> bool:
+    return 0.0 <= v <= 1.0
+
+
+def open_probability(v) -> bool:
+    return 0.0 < v <= 1.0
