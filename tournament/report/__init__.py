@@ -1,17 +1,106 @@
-"""The human report of a results folder: ``report.md`` (and, with plots, ``report.html``)."""
+"""The human report of a results folder: ``report.md`` (and, with plots, ``report.html``).
+
+The report is a list of sections. A section is a function ``fn(ctx) -> Section | None``
+registered with :func:`section`; it reads what it needs from the :class:`ReportContext`
+(summary, matches table, per-round data, the game) and returns Markdown plus the PNG
+files it drew. Modules holding sections are listed in ``SECTION_MODULES`` and imported
+when a report is built, so strategy-specific content (e.g. switcher theory, haggler
+demands) lives next to its own code and appears whenever the data is there.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
-from ..outputs import atomic_write_text
+from ..game import Game
+from ..outputs import atomic_write_text, read_rounds
+
+# Modules that register sections (imported lazily; missing modules are skipped).
+SECTION_MODULES: list[str] = []
+
+
+@dataclass
+class Section:
+    title: str
+    markdown: str
+    images: list[Path] = field(default_factory=list)
+    order: int = 50  # lower comes first
+
+
+@dataclass
+class ReportContext:
+    """Everything a section may read. ``folder`` is the results folder of one population."""
+
+    folder: Path
+    summary: dict
+    plots: bool = True
+
+    @cached_property
+    def matches(self) -> pd.DataFrame:
+        path = self.folder / "matches.csv"
+        return pd.read_csv(path) if path.exists() else pd.DataFrame()
+
+    @cached_property
+    def rounds(self) -> dict[int, dict]:
+        return read_rounds(self.folder / "rounds.npz")
+
+    @cached_property
+    def game(self) -> Game:
+        g = self.summary["game"]
+        if "payoffs" in g:
+            return Game(g["payoffs"], actions=g["actions"], name=g["name"], players=g["players"], params=g["params"])
+        from .. import games
+
+        return games.get(g["name"], **g["params"])
+
+    def image_path(self, name: str) -> Path:
+        """Where a section should save a PNG (relative links keep the folder movable)."""
+        return self.folder / name
+
+
+_SECTIONS: list[Callable[[ReportContext], Section | None]] = []
+
+
+def section(fn: Callable[[ReportContext], Section | None]):
+    """Decorator registering a report section."""
+    if fn not in _SECTIONS:
+        _SECTIONS.append(fn)
+    return fn
+
+
+def _load_sections() -> None:
+    for mod in SECTION_MODULES:
+        try:
+            importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name != mod:
+                raise
+
+
+@section
+def standings_section(ctx: ReportContext) -> Section:
+    return Section("Standings", markdown_table(pd.DataFrame(ctx.summary.get("standings", []))), order=10)
+
+
+def build_sections(ctx: ReportContext) -> list[Section]:
+    _load_sections()
+    out = []
+    for fn in _SECTIONS:
+        sec = fn(ctx)
+        if sec is not None:
+            out.append(sec)
+    return sorted(out, key=lambda s: s.order)
 
 
 def write_report(out: str | Path, plots: bool = True) -> Path:
-    """(Re)build ``report.md`` from the saved ``summary.json`` and ``matches.csv``."""
+    """(Re)build ``report.md`` from the saved ``summary.json``, ``matches.csv`` and ``rounds.npz``."""
     out = Path(out)
     summary = json.loads((out / "summary.json").read_text())
     lines = [f"# {summary['scenario']}", ""]
@@ -20,21 +109,35 @@ def write_report(out: str | Path, plots: bool = True) -> Path:
     game = summary["game"]
     lines += [f"Game: **{game['name']}** ({len(game['players'])} players), kind: {summary['kind']}, "
               f"seed: {summary['seed']}", ""]
-    pops = summary.get("populations") or {summary["scenario"]: summary}
-    for name, pop in pops.items():
-        if len(pops) > 1:
+    pops = summary.get("populations")
+    folders = {None: out} if not pops else {name: out / _slug(name) for name in pops}
+    for name, folder in folders.items():
+        pop_summary = summary if name is None else {**summary, **pops[name]}
+        ctx = ReportContext(folder=folder, summary=pop_summary, plots=plots)
+        if name is not None:
             lines += [f"## Population: {name}", ""]
-        lines += ["## Standings", "", _markdown(pd.DataFrame(pop.get("standings", []))), ""]
+        for sec in build_sections(ctx):
+            lines += [f"## {sec.title}", "", sec.markdown, ""]
+            for img in sec.images:
+                rel = Path(img).resolve().relative_to(out.resolve())
+                lines += [f"![{sec.title}]({rel.as_posix()})", ""]
     path = out / "report.md"
     atomic_write_text(path, "\n".join(lines))
     return path
 
 
-def _markdown(frame: pd.DataFrame) -> str:
+def _slug(name: str) -> str:
+    from ..outputs import slug
+
+    return slug(name)
+
+
+def markdown_table(frame: pd.DataFrame, floatfmt: str = "{:.4f}") -> str:
+    """A DataFrame as a GitHub Markdown table."""
     if frame.empty:
         return "(no results)"
-    cols = list(frame.columns)
+    cols = [str(c) for c in frame.columns]
     rows = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for rec in frame.itertuples(index=False):
-        rows.append("| " + " | ".join(f"{v:.4f}" if isinstance(v, float) else str(v) for v in rec) + " |")
+        rows.append("| " + " | ".join(floatfmt.format(v) if isinstance(v, float) else str(v) for v in rec) + " |")
     return "\n".join(rows)
