@@ -233,33 +233,36 @@ class Alternator(CooperationStrategy):
 
 
 @register
-class Cycler(CooperationStrategy):
+class Cycler(Strategy):
     """Repeats a fixed pattern of actions, default "CCD" (Axelrod: Cycler).
 
     ``pattern`` is a list of own action labels or indices, or a string whose characters
-    are own labels; the letters C and D also stand for the cooperate and defect actions.
+    are own labels; the letters C and D (when not labels themselves) stand for the
+    cooperate and defect actions (see :mod:`strategies.cooperation`).
     """
 
     name = "cycler"
+    stochastic = False
 
     def __init__(self, pattern="CCD", cooperate=None, defect=None):
-        super().__init__(cooperate, defect)
         if len(pattern) == 0:
             raise ValueError("pattern must not be empty")
         self.pattern = pattern
+        self.cooperate = cooperate
+        self.defect = defect
 
     def reset(self, view):
-        super().reset(view)
+        from .cooperation import cooperation_actions
+
         game, i = view.game, view.seat
-        items = list(self.pattern)
+        labels = game.actions[i]
         seq = []
-        for item in items:
-            if isinstance(item, str) and item in game.actions[i]:
-                seq.append(game.actions[i].index(item))
-            elif item == "C":
-                seq.append(self.C)
-            elif item == "D":
-                seq.append(self.D)
+        for item in list(self.pattern):
+            if isinstance(item, str) and item in labels:
+                seq.append(labels.index(item))
+            elif item in ("C", "D"):
+                c, d = cooperation_actions(game, i, self.cooperate, self.defect)
+                seq.append(c if item == "C" else d)
             else:
                 seq.append(game.action_index(i, item))
         self._seq = seq

@@ -8,7 +8,10 @@ context (game, entrants, settings) is sent once per worker, not once per task.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import threading
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -22,6 +25,26 @@ def _init_worker(context: Any) -> None:
 
 def _run_chunk(fn: Callable, chunk: Sequence) -> list:
     return [fn(_WORKER_CONTEXT, task) for task in chunk]
+
+
+def _mp_context():
+    """The start method for worker processes.
+
+    ``fork`` when this process runs no other Python threads: it is the cheapest, and it
+    does not re-import the user's ``__main__`` (so a script without an
+    ``if __name__ == "__main__":`` guard still works). Forking while other Python threads
+    run (a Dask client, a GUI) can deadlock, so then ``forkserver`` (the Python 3.14
+    default) is used, which needs that guard in scripts. Native BLAS worker threads hold
+    no locks across a fork and are not counted.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["tournament", "strategies"])
+        return ctx
+    return multiprocessing.get_context("spawn")
 
 
 def default_chunk_size(n_tasks: int, workers: int) -> int:
@@ -66,7 +89,8 @@ class Executor:
     def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, initializer=_init_worker, initargs=(self.context,)
+                max_workers=self.workers, mp_context=_mp_context(),
+                initializer=_init_worker, initargs=(self.context,),
             )
         return self._pool
 
@@ -83,7 +107,10 @@ class Executor:
         size = self.chunk_size or default_chunk_size(len(tasks), self.workers)
         chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
         pool = self._ensure_pool()
-        futures = [pool.submit(_run_chunk, self.fn, chunk) for chunk in chunks]
+        with warnings.catch_warnings():
+            # Python >= 3.12 warns about fork() in a process with (native BLAS) threads
+            warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
+            futures = [pool.submit(_run_chunk, self.fn, chunk) for chunk in chunks]
         try:
             for fut, chunk in zip(futures, chunks):
                 results = fut.result()
