@@ -7,11 +7,12 @@ themselves from their modules, listed in ``_KIND_MODULES``.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import pandas as pd
+
+from .plugins import import_modules
 
 if TYPE_CHECKING:  # pragma: no cover
     from .scenario import Population, Scenario
@@ -65,12 +66,7 @@ def _load() -> None:
     if _LOADED:
         return
     _LOADED = True
-    for mod in _KIND_MODULES:
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name != mod:
-                raise
+    import_modules(_KIND_MODULES)
 
 
 def names() -> list[str]:

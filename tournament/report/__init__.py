@@ -10,7 +10,6 @@ demands) lives next to its own code and appears whenever the data is there.
 
 from __future__ import annotations
 
-import importlib
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -21,6 +20,7 @@ import pandas as pd
 
 from ..game import Game
 from ..outputs import atomic_write_text, read_rounds
+from ..plugins import import_modules
 
 # Modules that register sections (imported lazily; missing modules are skipped).
 SECTION_MODULES: list[str] = []
@@ -76,12 +76,7 @@ def section(fn: Callable[[ReportContext], Section | None]):
 
 
 def _load_sections() -> None:
-    for mod in SECTION_MODULES:
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name != mod:
-                raise
+    import_modules(SECTION_MODULES)
 
 
 @section
