@@ -248,6 +248,16 @@ def tabulate(game, types: TypeSet, result: KindResult) -> PayoffEstimate:
     return PayoffEstimate(focal, per_rep, coop, result)
 
 
+def payoff_table_frame(focal: FocalPayoffs, names: list[str]) -> pd.DataFrame:
+    """The estimated focal table as ``payoff_table.csv``: one row per (type, co-player multiset)."""
+    rows = []
+    for j, row in enumerate(focal.counts):
+        co = " + ".join(f"{c}x {names[t]}" for t, c in enumerate(row) if c) or "(none)"
+        for t, name in enumerate(names):
+            rows.append({"type": name, "co_players": co, "payoff": float(focal.table[t, j])})
+    return pd.DataFrame(rows)
+
+
 # ------------------------------------------------------------------ infinite populations
 class TypeAgent(mesa.Agent):
     """One strategy type of an infinite population (a "species"), holding its share."""
@@ -339,13 +349,7 @@ class SharesModel(mesa.Model):
         return KindResult(matches=res.matches, summary=summary, rounds=res.rounds, tables=tables)
 
     def payoff_table(self) -> pd.DataFrame:
-        """The estimated focal table, one row per (type, co-player multiset)."""
-        rows = []
-        for j, row in enumerate(self.focal.counts):
-            co = " + ".join(f"{c}x {self.types.names[t]}" for t, c in enumerate(row) if c) or "(none)"
-            for t, name in enumerate(self.types.names):
-                rows.append({"type": name, "co_players": co, "payoff": float(self.focal.table[t, j])})
-        return pd.DataFrame(rows)
+        return payoff_table_frame(self.focal, self.types.names)
 
     def bootstrap_final(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Bootstrap replicates (resampling match repetitions) of the final shares and of the mean

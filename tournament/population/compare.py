@@ -241,7 +241,8 @@ def _apply(pop: Population, setting: dict, table: Table) -> list[EntrantSpec]:
                 spec.build()
                 out.append(spec)
         except StrategyError as exc:
-            key = next(p for p in setting if _PATH.match(p).group(1) in ("*", str(i)))
+            mine = [p for p in setting if _PATH.match(p).group(1) in ("*", str(i))]
+            key = next((p for p in mine if ".params." in p), mine[0])
             raise table.error(f"entrant {i} of population {pop.name!r}: {exc}", key) from None
     return out
 

@@ -71,6 +71,19 @@ class GraphSpec:
         g = fn(n, seed=seed, **dict(self.params))
         return nx.convert_node_labels_to_integers(g, ordering="sorted")
 
+    def to_dict(self) -> dict:
+        """JSON-ready form (kept in the scenario settings and summary.json)."""
+        if self.edges is not None:
+            return {"edges": [list(e) for e in self.edges]}
+        return {"generator": self.generator, **dict(self.params)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "GraphSpec":
+        if "edges" in d:
+            return cls(edges=tuple((int(a), int(b)) for a, b in d["edges"]))
+        params = {k: v for k, v in d.items() if k != "generator"}
+        return cls(d["generator"], tuple(sorted(params.items())))
+
     def describe(self) -> str:
         if self.edges is not None:
             return f"edge list ({len(self.edges)} edges)"

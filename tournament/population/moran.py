@@ -37,11 +37,13 @@ import pandas as pd
 
 from .. import kinds, seeding
 from ..execution import Executor
+from ..errors import ScenarioError
 from ..kinds import KindResult, RunOptions
 from ..scenario import Scenario
 from ..validation import Table, positive_int, probability
 from .common import (
-    estimate_payoffs, fitness_from_payoffs, initial_counts, parse_composition, parse_selection, types_of,
+    estimate_payoffs, fitness_from_payoffs, initial_counts, parse_composition, parse_selection, payoff_table_frame,
+    types_of,
 )
 from .graphs import GraphSpec, checked_graph, neighbour_arrays, parse_graph
 from .multisets import FocalPayoffs, hypergeometric_probs
@@ -283,7 +285,7 @@ def _parse(tt: Table, scenario: Scenario) -> dict:
             n = int(initial_counts(out, types_of(pop)).sum())
             checked_graph(inter, n, _graph_seed(scenario.seed, 0), graph, "interaction", min_degree=k - 1)
             checked_graph(rep, n, _graph_seed(scenario.seed, 1), graph, "replacement", min_degree=1)
-        out["interaction"], out["replacement"] = inter, rep
+        out["interaction"], out["replacement"] = inter.to_dict(), rep.to_dict()
     return out
 
 
@@ -299,11 +301,14 @@ def _run(scenario: Scenario, options: RunOptions) -> KindResult:
     inter = rep = None
     graphs = {}
     if st["interaction"] is not None:
-        gi = checked_graph(st["interaction"], n, _graph_seed(scenario.seed, 0), None, "interaction")
-        gr = gi if st["replacement"] == st["interaction"] else checked_graph(
-            st["replacement"], n, _graph_seed(scenario.seed, 1), None, "replacement")
+        si, sr = GraphSpec.from_dict(st["interaction"]), GraphSpec.from_dict(st["replacement"])
+        try:
+            gi = checked_graph(si, n, _graph_seed(scenario.seed, 0), None, "interaction", scenario.game.n_players - 1)
+            gr = gi if sr == si else checked_graph(sr, n, _graph_seed(scenario.seed, 1), None, "replacement")
+        except ValueError as exc:  # e.g. a [sweep] of counts changed the population size
+            raise ScenarioError(str(exc), source=scenario.source, key="tournament.graph") from None
         inter, rep = neighbour_arrays(gi, n), neighbour_arrays(gr, n)
-        graphs = {"interaction": st["interaction"].describe(), "replacement": st["replacement"].describe(),
+        graphs = {"interaction": si.describe(), "replacement": sr.describe(),
                   "mean_degree": 2 * gi.number_of_edges() / n}
     record_every = st["record_every"] or n
     ctx = MoranContext(
@@ -323,7 +328,8 @@ def _run(scenario: Scenario, options: RunOptions) -> KindResult:
         "steps": r["steps"], "generations": r["steps"] / n,
         **{f"final_share[{name}]": float(r["final_shares"][i]) for i, name in enumerate(types.names)},
     } for r in runs])
-    tables = {**record_tables(runs, types.names, n), "fixation": fixation}
+    tables = {**record_tables(runs, types.names, n), "fixation": fixation,
+              "payoff_table": payoff_table_frame(estimate.focal, types.names)}
     res = estimate.result
     return KindResult(matches=res.matches, summary=summary, rounds=res.rounds, tables=tables)
 

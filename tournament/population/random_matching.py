@@ -291,10 +291,10 @@ class RandomMatchingModel(mesa.Model):
                              "cooperation": coop.sum() / g if g and self.coop is not None else math.nan})
         individuals = self.individual_data.get_agent_vars_dataframe().reset_index(drop=True)
         individuals.insert(0, "run", self.run_index)
-        last = individuals[individuals["generation"] == self.generation]
+        everyone = individuals  # per-type statistics over every game of the run (all generations)
         per_type = {}
         for t, name in enumerate(names):
-            sel = last[last["type"] == name]
+            sel = everyone[everyone["type"] == name]
             games = sel["games"].to_numpy()
             per_type[name] = {
                 "individuals": len(sel),
@@ -304,8 +304,8 @@ class RandomMatchingModel(mesa.Model):
                 if games.sum() and self.coop is not None else math.nan,
             }
         counts = self.type_counts()
-        games = last["games"].to_numpy()
-        overall = float((last["mean_payoff"].fillna(0) * games).sum() / games.sum()) if games.sum() else math.nan
+        games = everyone["games"].to_numpy()
+        overall = float((everyone["mean_payoff"].fillna(0) * games).sum() / games.sum()) if games.sum() else math.nan
         return {"run": self.run_index, "shares": pd.DataFrame(rows), "population": pd.DataFrame(pop_rows),
                 "individuals": individuals, "final_shares": counts / counts.sum(), "per_type": per_type,
                 "mean_payoff": overall}
@@ -338,18 +338,25 @@ def _seats(scenario: Scenario, population: Population):
     return (lambda idx: [0]) if scenario.game.is_symmetric else (lambda idx: range(k))
 
 
+def context_for(scenario: Scenario) -> MatchingContext:
+    """The run context of a (single-population) random-matching scenario."""
+    st = scenario.settings
+    types = types_of(scenario.populations[0])
+    return MatchingContext(
+        game=scenario.game, types=types.specs, counts=initial_counts(st, types), turns=scenario.match.turns,
+        noise=scenario.match.noise, generations=st["generations"], fitness=st["fitness"],
+        intensity=st["selection_intensity"], mutation=st["mutation"], record_every=st["record_every"],
+        seed=scenario.seed,
+    )
+
+
 def _run(scenario: Scenario, options: RunOptions) -> KindResult:
     from ..progress import progress_bar
 
     st = scenario.settings
     types = types_of(scenario.populations[0])
-    counts = initial_counts(st, types)
-    ctx = MatchingContext(
-        game=scenario.game, types=types.specs, counts=counts, turns=scenario.match.turns,
-        noise=scenario.match.noise, generations=st["generations"], fitness=st["fitness"],
-        intensity=st["selection_intensity"], mutation=st["mutation"], record_every=st["record_every"],
-        seed=scenario.seed,
-    )
+    ctx = context_for(scenario)
+    counts = ctx.counts
     tasks = [MatchingTask(r) for r in range(st["runs"])]
     with Executor(matching_task, ctx, workers=options.workers) as ex, \
             progress_bar(len(tasks), enabled=options.progress, desc=f"{scenario.name}: matching", unit="run") as bar:
@@ -379,7 +386,7 @@ def _run(scenario: Scenario, options: RunOptions) -> KindResult:
                                 "cooperation_ci_high": chi})
     m, lo, hi, n = mean_ci([r["mean_payoff"] for r in runs])
     pop["mean_payoff"] = {"mean": m, "ci_low": lo, "ci_high": hi, "n": n,
-                          "over": "every stage game of the last generation, per run"}
+                          "over": "every stage game of a run (Student-t over runs)"}
     k = scenario.game.n_players
     empty = pd.DataFrame(columns=["match_id", "repetition"] + [f"entrant_{s}" for s in range(k)]
                          + [f"payoff_{s}" for s in range(k)] + ["turns"])
