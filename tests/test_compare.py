@@ -125,7 +125,9 @@ def test_sweep_runs_each_point_as_a_population(tmp_path):
           "sweep": {"entrants[0].params.p": [0.1, 0.9]}}
     s = load_scenario(sc)
     assert [p.name for p in s.populations] == ["p=0.1", "p=0.9"]
-    assert s.populations[0].entrants[0].name == "random(p=0.1)"  # default names follow the swept value
+    # default names leave the swept value out (it is in the population name), so points line up
+    assert [e.name for e in s.populations[1].entrants] == ["random", "tit_for_tat"]
+    assert s.populations[1].entrants[0].params == {"p": 0.9}
     r = run_scenario(s, out=tmp_path)
     sweep = pd.read_csv(tmp_path / "sweep.csv")
     assert "entrants[0].params.p" in sweep.columns

@@ -222,6 +222,7 @@ def _apply(pop: Population, setting: dict, table: Table) -> list[EntrantSpec]:
         first = specs[0]
         params = dict(first.params)
         count = len(specs)
+        swept = set()
         for path, value in setting.items():
             idx, what = _PATH.match(path).groups()
             if idx != "*" and int(idx) != i:
@@ -229,12 +230,15 @@ def _apply(pop: Population, setting: dict, table: Table) -> list[EntrantSpec]:
             if what == "count":
                 count = int(value)
             else:
+                swept.add(what.split(".", 1)[1])
                 params[what.split(".", 1)[1]] = value
         disp = first.type_name or first.name
         try:
             cls = first.strategy_class()
-            if disp == default_entrant_name(first.strategy, cls, first.params):  # keep default names truthful
-                disp = default_entrant_name(first.strategy, cls, params)
+            if disp == default_entrant_name(first.strategy, cls, first.params):
+                # a default name must not show a stale value, and must be the same at every
+                # point so that the points line up: leave the swept parameters out of it
+                disp = default_entrant_name(first.strategy, cls, {k: v for k, v in params.items() if k not in swept})
             for c in range(count):
                 nm = disp if count == 1 else f"{disp} #{c + 1}"  # the scenario loader's naming of copies
                 spec = replace(first, name=nm, params=params, type_name=disp)

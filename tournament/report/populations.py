@@ -212,6 +212,8 @@ def plot_overlaid_shares(entries: dict[str, tuple[dict, Path]], path: Path) -> P
                 ax.plot(part[time], part["share"], label=name)
         ax.set_title(str(ty), fontsize="small")
         ax.set_ylim(-0.02, 1.02)
+        ax.set_xlabel(next(iter(series.values()))[0], fontsize="small")
+        ax.set_ylabel("share (mean over runs)", fontsize="small")
     for ax in axes[len(types):]:
         ax.set_visible(False)
     axes[0].legend(fontsize="x-small")
@@ -228,18 +230,21 @@ def plot_sweep(table: pd.DataFrame, sweep: dict, path: Path) -> Path | None:
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values.values()):
         return None
     data = table[table.population.isin(values)].assign(x=lambda d: d.population.map(values))
-    metrics = [m for m in ("mean_payoff", "final_share", "fixation_probability", "rate") if m in set(data.metric)]
+    metrics = [m for m in ("population_mean_payoff", "mean_payoff", "final_share", "fixation_probability", "rate")
+               if m in set(data.metric)]
     if not metrics:
         return None
     fig = _figure(7, 2.6 * len(metrics))
     axes = np.atleast_1d(fig.subplots(len(metrics), 1))
+    items = sorted(set(data["item"]))
+    colour = {item: f"C{i % 10}" for i, item in enumerate(items)}  # the same item, the same colour
     for ax, metric in zip(axes, metrics):
-        for item, part in list(data[data.metric == metric].groupby("item", sort=False))[:MAX_TYPES_PLOTTED]:
+        for item, part in list(data[data.metric == metric].groupby("item", sort=True))[:MAX_TYPES_PLOTTED]:
             part = part.sort_values("x")
             est = part["estimate"].to_numpy(dtype=float)
             err = [np.clip(np.nan_to_num(est - part["ci_low"].to_numpy(dtype=float)), 0, None),
                    np.clip(np.nan_to_num(part["ci_high"].to_numpy(dtype=float) - est), 0, None)]
-            ax.errorbar(part["x"], est, yerr=err, marker="o", capsize=3, label=str(item))
+            ax.errorbar(part["x"], est, yerr=err, marker="o", capsize=3, label=str(item), color=colour[item])
         ax.set_ylabel(metric.replace("_", " "))
         ax.legend(fontsize="x-small")
     axes[-1].set_xlabel(key)
