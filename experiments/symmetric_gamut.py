@@ -16,7 +16,8 @@ intervals):
 
 Scaling follows the seed's code exactly: its payoffs are ours mapped by (x + 100) / 200 onto
 [0, 1], where it Euler-steps the replicator with step 1 for 10 000 iterations; here that is
-step 1/200 on the raw payoffs (a run stops early once no share moves by more than 1e-13).
+step 1/200 on the raw payoffs, 10 000 iterations (``--tol 1e-13`` stops a run once no share
+moves more than that: the same tables, about 9x faster).
 
 Outputs in ``--out``: ``runs.csv`` (one row per run), ``games.csv`` (one row per game),
 ``summary.csv`` (one row per class × N × A, next to the paper's numbers where the extracted
@@ -80,6 +81,7 @@ class Settings:
     starts: int
     iterations: int
     seed: int
+    tol: float = 0.0
 
 
 def run_cell(settings: Settings, cell: Cell) -> pd.DataFrame:
@@ -101,7 +103,7 @@ def run_cell(settings: Settings, cell: Cell) -> pd.DataFrame:
             rows.append((g, "slsqp", i, float(v[i]), bool(ok[i]), np.nan))
     batch = FocalPayoffs(np.repeat(np.array(tables), settings.starts, axis=0), cell.n_players)
     run = replicator(batch, np.concatenate(starts_r), step=1.0 / SCALE, iterations=settings.iterations,
-                     tol=1e-13, normalize=False)
+                     tol=settings.tol, normalize=False)
     for j in range(len(run.value)):
         rows.append((j // settings.starts, "replicator", j % settings.starts, float(run.value[j]),
                      bool(run.converged[j]), int(run.steps[j])))
@@ -185,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--games", type=int, default=100)
     p.add_argument("--starts", type=int, default=10, help="runs per method per game")
     p.add_argument("--iterations", type=int, default=10_000, help="replicator Euler steps (cap)")
+    p.add_argument("--tol", type=float, default=0.0,
+                   help="stop a replicator run once no share moves more than this (0: always run all iterations)")
     p.add_argument("--players", type=int, nargs=2, default=(2, 5), metavar=("MIN", "MAX"))
     p.add_argument("--actions", type=int, nargs=2, default=(2, 5), metavar=("MIN", "MAX"))
     p.add_argument("--classes", nargs="+", default=list(CLASSES), choices=list(CLASSES))
@@ -194,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    settings = Settings(args.games, args.starts, args.iterations, args.seed)
+    settings = Settings(args.games, args.starts, args.iterations, args.seed, args.tol)
     cells = [Cell(c, n, a) for c in args.classes for n in range(args.players[0], args.players[1] + 1)
              for a in range(args.actions[0], args.actions[1] + 1)]
     cells.sort(key=lambda c: -(c.n_players + c.n_actions))  # big cells first: better load balance
@@ -212,8 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     budget = {"wall_seconds": round(elapsed, 1), "workers": args.workers, "cells": len(cells),
               "games_per_cell": args.games, "runs_per_game": 2 * args.starts,
               "replicator_iterations_cap": args.iterations,
+              "replicator_tol": args.tol,
               "replicator_steps_mean": round(float(runs.loc[runs.method == "replicator", "steps"].mean()), 1),
-              "replicator_converged": round(float(runs.loc[runs.method == "replicator", "ok"].mean()), 4),
               "slsqp_success": round(float(runs.loc[runs.method == "slsqp", "ok"].mean()), 4),
               "total_runs": int(len(runs))}
     (out / "budget.json").write_text(json.dumps(budget, indent=2) + "\n")
