@@ -1,5 +1,7 @@
 """The infinite-population kinds: ``replicator`` (seed 002 App. F.3) and ``ecological``."""
 
+from pathlib import Path
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -139,3 +141,14 @@ def test_bad_settings():
         load_scenario(fixed_types({"name": "hawk_dove"}, ["Hawk", "Dove"], "replicator", step=0))
     with pytest.raises(ScenarioError, match="tournament.population_size.*unknown key"):
         load_scenario(fixed_types({"name": "hawk_dove"}, ["Hawk", "Dove"], "replicator", population_size=10))
+
+
+ROOT = Path(__file__).resolve().parents[1]
+BUNDLED = sorted(str(p) for pattern in ("population_*.toml", "sweep_*.toml", "compare_*.toml", "compare/*.toml")
+                 for p in (ROOT / "scenarios").glob(pattern))
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.rsplit("/", 1)[-1])
+def test_bundled_population_scenarios_load(path):
+    s = load_scenario(path)
+    assert s.description and s.seed_given

@@ -18,7 +18,7 @@ multiset m of types (averaged over t's seats). Per-repetition tables give bootst
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import mesa

@@ -46,7 +46,7 @@ from .common import (
     types_of,
 )
 from .graphs import GraphSpec, checked_graph, neighbour_arrays, parse_graph
-from .multisets import FocalPayoffs, hypergeometric_probs
+from .multisets import FocalPayoffs
 from .stats import mean_ci, proportion_ci
 
 UPDATES = ("birth_death", "death_birth")

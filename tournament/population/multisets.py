@@ -25,7 +25,6 @@ import itertools
 import math
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Sequence
 
 import numpy as np
 from scipy.special import comb, gammaln
@@ -172,13 +171,3 @@ class FocalPayoffs:
         cols = np.array([[self.column_of[tuple(int(x) for x in row + np.eye(t, dtype=np.int64)[b])] for b in range(t)]
                          for row in rest])  # (M', T): column of rest + e_b
         return np.einsum("m,amb->ab", probs, self.table[:, cols])
-
-    def subset(self, types: Sequence[int]) -> "FocalPayoffs":
-        """The game restricted to some own actions/types (co-players restricted likewise)."""
-        types = list(types)
-        sub = multisets(len(types), self.n_players - 1)
-        full = np.zeros((len(sub), self.n_types), dtype=np.int64)
-        full[:, types] = sub
-        cols = [self.column_of[tuple(int(x) for x in row)] for row in full]
-        return FocalPayoffs(self.table[..., types, :][..., cols], self.n_players,
-                            tuple(self.labels[i] for i in types))

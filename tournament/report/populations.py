@@ -75,6 +75,29 @@ def plot_shares(shares: pd.DataFrame, path: Path, title: str) -> Path:
     return path
 
 
+def plot_population(pop: pd.DataFrame, path: Path) -> Path | None:
+    """Mean payoff (and cooperation, where defined) of the population over time, mean over runs."""
+    time = _time_column(pop)
+    cols = [c for c in ("mean_payoff", "cooperation") if c in pop and pop[c].notna().any()]
+    if not cols:
+        return None
+    if "run" in pop:
+        wide = {c: pop.pivot_table(index=time, columns="run", values=c).sort_index().ffill().mean(axis=1)
+                for c in cols}
+    else:
+        wide = {c: pop.set_index(time)[c] for c in cols}
+    fig = _figure(7, 3.2)
+    axes = np.atleast_1d(fig.subplots(1, len(cols)))
+    for ax, c in zip(axes, cols):
+        ax.plot(wide[c].index, wide[c].to_numpy())
+        ax.set_xlabel(time)
+        ax.set_ylabel(c.replace("_", " ") + (" (mean over runs)" if "run" in pop else ""))
+        if c == "cooperation":
+            ax.set_ylim(-0.02, 1.02)
+    fig.savefig(path, dpi=110)
+    return path
+
+
 # ------------------------------------------------------------------ per population
 @section
 def population_section(ctx: ReportContext) -> Section | None:
@@ -126,6 +149,12 @@ def population_section(ctx: ReportContext) -> Section | None:
         shares = pd.read_csv(shares_csv)
         if not shares.empty:
             images.append(plot_shares(shares, ctx.image_path("population_shares.png"), "Population shares"))
+    pop_csv = ctx.folder / "population.csv"
+    if ctx.plots and pop_csv.exists():
+        frame = pd.read_csv(pop_csv)
+        img = plot_population(frame, ctx.image_path("population_payoff.png")) if not frame.empty else None
+        if img is not None:
+            images.append(img)
     return Section("Population dynamics", "\n".join(md), images, order=20)
 
 
