@@ -37,6 +37,10 @@ def format_run(result) -> str:
         cols = [c for c in ("population", "rank", "entrant", "mean_payoff", "ci_low", "ci_high", "n") if c in show]
         with pd.option_context("display.width", 160, "display.max_rows", 500, "display.float_format", "{:.4f}".format):
             lines.append(show[cols].to_string(index=False))
+    if s.get("population"):
+        from .report.populations import population_lines
+
+        lines += population_lines(s["population"])
     for key, label in (("settled", "settled in a stable cycle"), ("pareto_optimal", "Pareto-optimal")):
         rate = s.get("rates", {}).get(key)
         if rate:

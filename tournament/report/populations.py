@@ -36,6 +36,19 @@ def _ci(est, lo, hi, fmt="{:.3f}") -> str:
     return f"{fmt.format(est)} [{fmt.format(lo)}, {fmt.format(hi)}]"
 
 
+def population_lines(pop: dict) -> list[str]:
+    """A few plain-text lines for the terminal: final shares and fixation probabilities."""
+    shares = ", ".join(f"{f['type']} {_ci(f.get('share'), f.get('ci_low'), f.get('ci_high'), '{:.2f}')}"
+                       for f in pop.get("final_shares", []))
+    lines = [f"{pop['kind']}: final shares {shares}"] if shares else []
+    if pop.get("fixation"):
+        fix = ", ".join(f"{f['type']} {_ci(f['probability'], f['ci_low'], f['ci_high'], '{:.3f}')}"
+                        + (f" (exact {f['exact']:.3f})" if f.get("exact") is not None else "")
+                        for f in pop["fixation"])
+        lines.append(f"fixation probability over {pop['runs']} runs: {fix}")
+    return lines
+
+
 # ------------------------------------------------------------------ time series
 def mean_trajectories(shares: pd.DataFrame, time: str) -> pd.DataFrame:
     """Mean share (and standard error) per type over runs at every recorded time; a run that
