@@ -154,7 +154,7 @@ def test_bad_graphs_are_rejected_with_the_key(graph, key, fragment):
 
 def test_other_bad_settings():
     base = [{"strategy": "grim", "count": 2}, {"strategy": "always_defect"}]
-    with pytest.raises(ScenarioError, match="selection_intensity.*not positive"):
+    with pytest.raises(ScenarioError, match="selection_intensity.*negative"):
         load_scenario(moran(base, game="hawk_dove", fitness="linear", selection_intensity=0.9))
     with pytest.raises(ScenarioError, match="tournament.update.*Did you mean 'death_birth'"):
         load_scenario(moran(base, update="death-birth"))

@@ -124,16 +124,17 @@ FITNESS_MAPS = ("exponential", "linear")
 
 
 def parse_selection(tt: Table, scenario: Scenario) -> dict:
-    """``fitness`` ("exponential": exp(w·payoff), or "linear": 1 − w + w·payoff) and
+    """``fitness`` ("exponential": exp(w·payoff), or "linear": 1 − w + w·payoff, which must not be
+    negative; with w = 1 fitness is the payoff, as in the Axelrod library) and
     ``selection_intensity`` w ≥ 0 (0 = neutral drift)."""
     fmap = tt.get("fitness", str, "exponential", choices=FITNESS_MAPS)
     w = tt.get("selection_intensity", float, 1.0, check=lambda v: v >= 0, expect="a non-negative number")
     if fmap == "linear":
         low = float(scenario.game.payoffs.min())
-        if 1 - w + w * low <= 0:
+        if 1 - w + w * low < 0:
             raise tt.error(
-                f"linear fitness 1 - w + w*payoff is not positive for the game's lowest payoff {low:g} "
-                f"with selection_intensity w = {w:g}; use a smaller w (below {1 / (1 - low):.4g}) "
+                f"linear fitness 1 - w + w*payoff is negative for the game's lowest payoff {low:g} "
+                f"with selection_intensity w = {w:g}; use w <= {1 / (1 - low):.4g} "
                 "or fitness = \"exponential\"", "selection_intensity")
     return {"fitness": fmap, "selection_intensity": w}
 

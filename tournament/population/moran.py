@@ -159,8 +159,10 @@ class MoranModel(mesa.Model):
         """An index drawn ∝ weights (restricted to ``among`` if given)."""
         w = weights if among is None else weights[among]
         c = np.cumsum(w)
-        j = int(np.searchsorted(c, self.rng.random() * c[-1], side="right"))
-        j = min(j, len(w) - 1)
+        if c[-1] <= 0:  # nobody has positive (linear) fitness: all equally likely
+            j = int(self.rng.integers(len(w)))
+        else:
+            j = min(int(np.searchsorted(c, self.rng.random() * c[-1], side="right")), len(w) - 1)
         return j if among is None else int(among[j])
 
     def _other(self, i: int) -> int:
@@ -234,26 +236,50 @@ def fixation_probability(
 ) -> float:
     """Exact probability that ``initial`` individuals of type ``mutant`` take over a well-mixed
     population of ``size`` otherwise of type ``resident`` (no mutation), for this module's
-    Moran process: ``(1 + Σ_{j<initial} Π_{i≤j} γ_i) / (1 + Σ_{j<N} Π_{i≤j} γ_i)`` with
-    ``γ_i = T⁻_i / T⁺_i`` the ratio of the probabilities to lose / gain a mutant with i mutants."""
+    Moran process.
+
+    The number of mutants is a birth–death chain with absorbing states 0 and N; with
+    ``T⁺_i``, ``T⁻_i`` the probabilities to gain / lose a mutant in state i, the fixation
+    probabilities solve ``(T⁺_i + T⁻_i)·ρ_i = T⁺_i·ρ_{i+1} + T⁻_i·ρ_{i−1}`` (a tridiagonal
+    system, solved directly so that zero fitness is handled as the simulation handles it). Its
+    solution is the textbook ``(1 + Σ_{j<i₀} Π_{i≤j} γ_i) / (1 + Σ_{j<N} Π_{i≤j} γ_i)``,
+    ``γ_i = T⁻_i / T⁺_i`` (Nowak 2006, eq. 6.13, for frequency-dependent fitness).
+    """
+    from scipy.linalg import solve_banded
+
     n = int(size)
     if not 0 <= initial <= n:
         raise ValueError(f"initial must be in 0..{n}, got {initial}")
     if initial in (0, n):
         return float(initial == n)
-    gammas = []
+    up = np.zeros(n + 1)
+    down = np.zeros(n + 1)
     for i in range(1, n):
         pools = np.zeros((2, focal.n_types), dtype=np.int64)
         pools[0, mutant], pools[0, resident] = i - 1, n - i  # a mutant's co-players
         pools[1, mutant], pools[1, resident] = i, n - i - 1  # a resident's
-        pay = focal.against_pool(np.array([mutant, resident]), pools)
-        f, g = fitness_from_payoffs(pay, fitness, intensity)
-        if update == "birth_death":
-            gammas.append(g / f)
-        else:
-            gammas.append(g * (i * f + (n - i - 1) * g) / (f * ((i - 1) * f + (n - i) * g)))
-    prods = np.cumprod(gammas)
-    return float((1 + prods[: initial - 1].sum()) / (1 + prods.sum()))
+        f, g = fitness_from_payoffs(focal.against_pool(np.array([mutant, resident]), pools), fitness, intensity)
+        if update == "birth_death":  # parent ∝ fitness (uniform if all are 0), victim among the others
+            total = i * f + (n - i) * g
+            pm = i * f / total if total > 0 else i / n
+            up[i] = pm * (n - i) / (n - 1)
+            down[i] = (1 - pm) * i / (n - 1)
+        else:  # victim uniform, parent among the others ∝ fitness (uniform if all are 0)
+            gain_total, lose_total = i * f + (n - i - 1) * g, (i - 1) * f + (n - i) * g
+            up[i] = (n - i) / n * (i * f / gain_total if gain_total > 0 else i / (n - 1))
+            down[i] = i / n * ((n - i) * g / lose_total if lose_total > 0 else (n - i) / (n - 1))
+        if up[i] == 0 and down[i] == 0:
+            raise ValueError(f"the process cannot leave the state with {i} mutant(s)")
+    # unknowns rho_1..rho_{N-1}; rho_0 = 0, rho_N = 1
+    m = n - 1
+    bands = np.zeros((3, m))
+    bands[0, 1:] = -up[1:n - 1]  # super-diagonal: -T+_i (coefficient of rho_{i+1})
+    bands[1] = up[1:n] + down[1:n]
+    bands[2, :-1] = -down[2:n]  # sub-diagonal: -T-_i (coefficient of rho_{i-1})
+    rhs = np.zeros(m)
+    rhs[-1] = up[n - 1]
+    rho = solve_banded((1, 1), bands, rhs)
+    return float(np.clip(rho[initial - 1], 0.0, 1.0))
 
 
 # ------------------------------------------------------------------ kind

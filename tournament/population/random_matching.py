@@ -258,7 +258,8 @@ class RandomMatchingModel(mesa.Model):
             pay = np.array([m.mean_payoff for m in pool])
             pay = np.where(np.isnan(pay), np.nanmean(pay) if np.any(~np.isnan(pay)) else 0.0, pay)
             fit = fitness_from_payoffs(pay, ctx.fitness, ctx.intensity)
-            parents = self.rng.choice(len(pool), size=len(pool), p=fit / fit.sum())
+            prob = fit / fit.sum() if fit.sum() > 0 else None  # nobody fit: uniform
+            parents = self.rng.choice(len(pool), size=len(pool), p=prob)
             types = np.array([pool[p].type_index for p in parents])
             if ctx.mutation > 0 and self.n_types > 1:
                 mutate = self.rng.random(len(types)) < ctx.mutation
