@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
 
 from ..errors import GameError
 from ..game import Game
@@ -67,6 +66,8 @@ def random_starts(n_actions: int, starts: int, rng: np.random.Generator) -> np.n
 def slsqp_runs(focal: FocalPayoffs, starts: np.ndarray, *, ftol: float = 1e-12,
                maxiter: int = 500) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Maximise ``U`` on the simplex from each start with SLSQP. Returns (strategies, values, success)."""
+    from scipy.optimize import minimize  # imported on use: slow to import
+
     k = focal.n_players
     n = focal.n_types
     cons = ({"type": "eq", "fun": lambda x: x.sum() - 1.0, "jac": lambda x: np.ones(n)},)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
 
 
 def proportion_ci(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float, float]:
     """(estimate, low, high): Wilson score interval of a binomial proportion (scipy)."""
+    from scipy import stats  # imported on use: scipy.stats is slow to import
+
     if n <= 0:
         return math.nan, math.nan, math.nan
     ci = stats.binomtest(int(successes), int(n)).proportion_ci(confidence_level=confidence, method="wilson")
@@ -31,6 +32,8 @@ def mean_ci(values, confidence: float = 0.95, bounds: tuple[float, float] | None
     sd = float(x.std(ddof=1))
     if sd == 0.0:
         return m, m, m, n
+    from scipy import stats
+
     half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
     lo, hi = m - half, m + half
     if bounds is not None:
