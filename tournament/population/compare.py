@@ -127,7 +127,7 @@ def overlaps(table: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
     """Align populations ``a`` and ``b`` on (metric, item): do their intervals overlap?
 
     ``separated`` is True when the intervals are disjoint (a difference at the 95% level,
-    conservatively), False when they overlap, NaN when an interval is missing.
+    conservatively), False when they overlap, None when an interval is missing.
     """
     left = table[table.population == a].drop(columns="population")
     right = table[table.population == b].drop(columns="population")
@@ -135,7 +135,7 @@ def overlaps(table: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
     lo_a, hi_a, lo_b, hi_b = (m[f"ci_low_{a}"], m[f"ci_high_{a}"], m[f"ci_low_{b}"], m[f"ci_high_{b}"])
     known = lo_a.notna() & hi_a.notna() & lo_b.notna() & hi_b.notna()
     sep = (hi_a < lo_b) | (hi_b < lo_a)
-    m["separated"] = sep.where(known, other=np.nan).astype(object).where(known, None)
+    m["separated"] = pd.Series([bool(x) if k else None for x, k in zip(sep, known)], index=m.index, dtype=object)
     return m
 
 
