@@ -162,7 +162,7 @@ def test_gamut_experiment_small_run(tmp_path):
     spec.loader.exec_module(mod)
     out = tmp_path / "gamut"
     assert mod.main(["--games", "40", "--starts", "3", "--players", "2", "2", "--actions", "2", "3",
-                     "--classes", "random", "coordination", "--workers", "1", "--out", str(out)]) == 0
+                     "--classes", "random", "coordination", "--tol", "1e-13", "--workers", "1", "--out", str(out)]) == 0
     games_df = pd.read_csv(out / "games.csv")
     rnd = games_df[(games_df["class"] == "random") & (games_df.A == 2)]
     for row in rnd.itertuples():
