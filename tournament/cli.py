@@ -1,4 +1,4 @@
-"""Command line: ``tournament run|list|report``.
+"""Command line: ``tournament run|list|report|compare``.
 
 Bad input exits with status 2 and a one-paragraph message (no traceback unless
 ``--debug``).
@@ -37,6 +37,10 @@ def format_run(result) -> str:
         cols = [c for c in ("population", "rank", "entrant", "mean_payoff", "ci_low", "ci_high", "n") if c in show]
         with pd.option_context("display.width", 160, "display.max_rows", 500, "display.float_format", "{:.4f}".format):
             lines.append(show[cols].to_string(index=False))
+    if s.get("population"):
+        from .report.populations import population_lines
+
+        lines += population_lines(s["population"])
     for key, label in (("settled", "settled in a stable cycle"), ("pareto_optimal", "Pareto-optimal")):
         rate = s.get("rates", {}).get(key)
         if rate:
@@ -81,6 +85,17 @@ def _cmd_report(args) -> int:
     return 0
 
 
+def _cmd_compare(args) -> int:
+    from .population.compare import compare_files
+
+    out = Path(args.out) if args.out else Path("results") / ("compare_" + "_".join(Path(f).stem for f in args.files))
+    summary = compare_files(args.files, out, workers=args.workers, progress=not args.quiet)
+    if not args.quiet:
+        print(f"Compared {len(summary['populations'])} populations on {summary['game']['name']}: "
+              f"{out}/comparison.csv, {out}/report.md")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tournament",
@@ -99,6 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", help="list library games or built-in strategies")
     p.add_argument("what", choices=["games", "strategies"])
     p.set_defaults(func=_cmd_list)
+
+    p = sub.add_parser("compare", help="run scenario files that share a game and compare their populations")
+    p.add_argument("files", nargs="+", help="scenario TOML files (two or more, same game)")
+    p.add_argument("--out", help="results folder (default: results/compare_<file names>)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (results do not depend on it)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary line")
+    p.set_defaults(func=_cmd_compare)
 
     p = sub.add_parser("report", help="rebuild the report of a results folder without re-running")
     p.add_argument("dir")

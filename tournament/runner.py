@@ -110,6 +110,8 @@ def build_summary(scenario: Scenario, results: dict[str, KindResult]) -> dict:
         head["entrants"] = [e.to_dict() for e in pop.entrants]
         head.update(population_summary(scenario, results[pop.name]))
         return head
+    for key, value in scenario.extra.items():  # e.g. the [sweep] design
+        head[key] = value
     head["populations"] = {}
     for pop in scenario.populations:
         entry = {"entrants": [e.to_dict() for e in pop.entrants]}
@@ -139,6 +141,10 @@ def write_results(out: Path, scenario: Scenario, results: dict[str, KindResult],
     outputs.write_json(out / "run_info.json", {
         "elapsed_seconds": round(elapsed, 3), "workers": workers, "software": outputs.software_versions(),
     })
+    if multi:
+        from .population.compare import write_comparison
+
+        write_comparison(out, summary["populations"], scenario.extra.get("sweep"))
     from .report import write_report
 
     write_report(out, plots=scenario.report.get("plots", True))

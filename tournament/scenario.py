@@ -37,6 +37,9 @@ class EntrantSpec:
     name: str
     params: dict = field(default_factory=dict)
     base_dir: str | None = None
+    # display name of the [[entrants]] table this spec came from: the copies made by
+    # ``count`` share it (population kinds treat them as individuals of one type)
+    type_name: str | None = None
 
     def build(self) -> Strategy:
         return strategies_pkg.build(self.strategy, self.params, self.base_dir, label=self.name)
@@ -255,9 +258,7 @@ def parse_entrants(tables: list[Table], base_dir: Path, parent: Table | None = N
             strategies_pkg.registry.check_params(cls, params, ref)
         except StrategyError as exc:
             raise et.error(str(exc), "params") from None
-        short = ref if isinstance(ref, str) else cls.registry_name()
-        default_name = short if not params else f"{short}({', '.join(f'{k}={v}' for k, v in params.items())})"
-        disp = et.get("name", str, default_name)
+        disp = et.get("name", str, default_entrant_name(ref, cls, params))
         count = et.get("count", int, 1, check=positive_int, expect="a positive integer")
         et.finish()
         for c in range(count):
@@ -267,13 +268,19 @@ def parse_entrants(tables: list[Table], base_dir: Path, parent: Table | None = N
                     f"duplicate entrant name {nm!r} (also {names[nm]}); give each entrant a distinct 'name'", "name"
                 )
             names[nm] = et.path
-            spec = EntrantSpec(ref, nm, params, str(base_dir))
+            spec = EntrantSpec(ref, nm, params, str(base_dir), type_name=disp)
             try:
                 spec.build()
             except StrategyError as exc:
                 raise et.error(str(exc), "params") from None
             out.append(spec)
     return out
+
+
+def default_entrant_name(ref: str | type, cls: type[Strategy], params: dict) -> str:
+    """Display name of an entrant without a ``name``: the strategy reference and its parameters."""
+    short = ref if isinstance(ref, str) else cls.registry_name()
+    return short if not params else f"{short}({', '.join(f'{k}={v}' for k, v in params.items())})"
 
 
 def check_entrants_fit(entrants: list[EntrantSpec], game: Game, source: str, prefix: str, seats) -> None:

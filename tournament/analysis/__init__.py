@@ -13,3 +13,5 @@ def match_columns(game, actions: np.ndarray, payoffs: np.ndarray) -> dict:
 def summary_fields(game, matches) -> dict:
     """Analysis rates for ``summary.json`` (filled in by the analyses)."""
     return {}
+
+from .symmetric import symmetric_optimum  # noqa: E402,F401  (SPEC §6.4)

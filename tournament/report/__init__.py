@@ -23,7 +23,7 @@ from ..outputs import atomic_write_text, read_rounds
 from ..plugins import import_modules
 
 # Modules that register sections (imported lazily; missing modules are skipped).
-SECTION_MODULES: list[str] = []
+SECTION_MODULES: list[str] = ["tournament.report.populations"]
 
 
 @dataclass
@@ -79,6 +79,18 @@ def _load_sections() -> None:
     import_modules(SECTION_MODULES)
 
 
+# Sections shown once, above the per-population parts, when a run has several populations
+# (their context is the top results folder and the summary with all populations).
+_COMPARISON_SECTIONS: list[Callable[[ReportContext], Section | None]] = []
+
+
+def comparison_section(fn: Callable[[ReportContext], Section | None]):
+    """Decorator registering a section that compares several populations."""
+    if fn not in _COMPARISON_SECTIONS:
+        _COMPARISON_SECTIONS.append(fn)
+    return fn
+
+
 @section
 def standings_section(ctx: ReportContext) -> Section:
     return Section("Standings", markdown_table(pd.DataFrame(ctx.summary.get("standings", []))), order=10)
@@ -106,19 +118,31 @@ def write_report(out: str | Path, plots: bool = True) -> Path:
               f"seed: {summary['seed']}", ""]
     pops = summary.get("populations")
     folders = {None: out} if not pops else {name: out / _slug(name) for name in pops}
+    if pops:
+        _load_sections()
+        ctx = ReportContext(folder=out, summary=summary, plots=plots)
+        secs = [sec for sec in (fn(ctx) for fn in _COMPARISON_SECTIONS) if sec is not None]
+        for sec in sorted(secs, key=lambda s: s.order):
+            lines += section_lines(sec, out)
     for name, folder in folders.items():
         pop_summary = summary if name is None else {**summary, **pops[name]}
         ctx = ReportContext(folder=folder, summary=pop_summary, plots=plots)
         if name is not None:
             lines += [f"## Population: {name}", ""]
         for sec in build_sections(ctx):
-            lines += [f"## {sec.title}", "", sec.markdown, ""]
-            for img in sec.images:
-                rel = Path(img).resolve().relative_to(out.resolve())
-                lines += [f"![{sec.title}]({rel.as_posix()})", ""]
+            lines += section_lines(sec, out)
     path = out / "report.md"
     atomic_write_text(path, "\n".join(lines))
     return path
+
+
+def section_lines(sec: Section, out: Path) -> list[str]:
+    """Markdown lines of a section, its images linked relative to the report folder ``out``."""
+    lines = [f"## {sec.title}", "", sec.markdown, ""]
+    for img in sec.images:
+        rel = Path(img).resolve().relative_to(Path(out).resolve())
+        lines += [f"![{sec.title}]({rel.as_posix()})", ""]
+    return lines
 
 
 def _slug(name: str) -> str:

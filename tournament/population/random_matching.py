@@ -1,0 +1,409 @@
+"""The ``random_matching`` kind: every round the population is shuffled into new groups of k that
+play one stage game; each individual is one strategy instance that keeps learning across all
+its partners (the seed's "population game").
+
+**What an individual sees.** Each individual (a Mesa agent) owns one strategy instance and a
+*personal* match history, handed to the strategy through the ordinary read-only
+:class:`~tournament.view.MatchView`: row t of ``view.actions`` is the action profile of the
+individual's t-th stage game, its own action in its own seat; ``view.payoffs`` are its own
+payoffs; ``view.round`` counts its own games; ``view.xi`` is the shared random number of the
+current group. So ``view.last_actions`` shows the *previous partner's* move: tit-for-tat
+copies whoever it met last, a haggler's hypotheses are tested against the stream of partners.
+Individuals do not see their partners' identities or histories.
+
+**Seats.** In a player-symmetric game every individual always sits in seat 0 of its own view
+(the group's profile is permuted so that it is, which leaves payoffs unchanged). In other
+games the population is replicated per role: each seat s has its own sub-population with the
+entrants' composition, and every group takes one individual from each role (the standard
+multi-population random matching). Leftover individuals (N not a multiple of k) sit out
+that round, and their histories simply do not grow.
+
+**Generations.** ``turns`` is the number of rounds of a generation. With ``generations`` > 1,
+the next generation (fresh strategy instances, empty histories) is drawn Wright–Fisher
+style: N parents sampled with replacement ∝ fitness, fitness mapped from each individual's
+mean payoff per game as in the Moran kind (``fitness``, ``selection_intensity``), then
+``mutation``. ``runs`` independent replays (seeded per run) give the intervals.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from .. import kinds, seeding
+from ..errors import StrategyError, TournamentError
+from ..execution import Executor
+from ..game import Game
+from ..kinds import KindResult, RunOptions
+from ..scenario import EntrantSpec, Population, Scenario
+from ..validation import Table, positive_int, probability
+from ..view import History, MatchView
+from .common import (
+    cooperate_actions, fitness_from_payoffs, initial_counts, parse_composition, parse_selection, types_of,
+)
+from .stats import mean_ci
+
+_RUN_STREAM = 2  # below POPULATION_STREAM: 0 graphs, 1 Moran runs, 2 random-matching runs
+
+
+@dataclass
+class MatchingContext:
+    game: Game
+    types: list[EntrantSpec]
+    counts: np.ndarray  # individuals per type (per role in non-symmetric games)
+    turns: int
+    noise: float
+    generations: int
+    fitness: str
+    intensity: float
+    mutation: float
+    record_every: int
+    seed: int
+
+
+@dataclass(frozen=True)
+class MatchingTask:
+    run: int
+
+
+class Member(mesa.Agent):
+    """An individual: one strategy instance with its personal history across all its partners."""
+
+    def __init__(self, model: "RandomMatchingModel", uid: int, type_index: int, role: int):
+        super().__init__(model)
+        ctx = model.ctx
+        self.uid = uid
+        self.type_index = type_index
+        self.role = role
+        self.type_name = ctx.types[type_index].name
+        self.generation = model.generation
+        self.strategy = ctx.types[type_index].build()
+        self.history = History(ctx.game, ctx.turns, match_id=None)
+        self.view = MatchView(self.history, role)
+        self.games = 0
+        self.payoff_sum = 0.0
+        self.coop_sum = 0
+        self._labels = ctx.game._index[role]
+        self._n = ctx.game.n_actions[role]
+        rng = seeding.generator(seeding.seed_sequence(ctx.seed, seeding.POPULATION_STREAM, _RUN_STREAM,
+                                                      model.run_index, 1 + uid))
+        try:
+            self.strategy.begin_match(self.view, rng)
+        except TournamentError as exc:
+            raise self._fail(f"reset failed: {getattr(exc, 'detail', exc)}") from exc
+        except Exception as exc:
+            raise self._fail(f"reset raised {type(exc).__name__}: {exc}") from exc
+
+    @property
+    def mean_payoff(self) -> float:
+        return self.payoff_sum / self.games if self.games else math.nan
+
+    @property
+    def cooperation(self) -> float:
+        return self.coop_sum / self.games if self.games and self.model.coop is not None else math.nan
+
+    def _fail(self, message: str) -> StrategyError:
+        return StrategyError(f"individual {self.uid} (run {self.model.run_index}): {message}",
+                             strategy=self.type_name, seat=self.role, round=self.history.t)
+
+    def choose(self, xi: float) -> int:
+        self.history.xi = xi
+        try:
+            a = self.strategy.choose(self.view)
+        except TournamentError as exc:
+            raise self._fail(getattr(exc, "detail", str(exc))) from exc
+        except Exception as exc:
+            raise self._fail(f"choose raised {type(exc).__name__}: {exc}") from exc
+        if isinstance(a, (int, np.integer)) and not isinstance(a, bool) and 0 <= a < self._n:
+            return int(a)
+        if isinstance(a, str) and a in self._labels:
+            return self._labels[a]
+        raise self._fail(f"returned invalid action {a!r}; valid are indices 0..{self._n - 1} or labels "
+                         f"{list(self.model.ctx.game.actions[self.role])}")
+
+    def record(self, profile: tuple[int, ...], payoffs: np.ndarray) -> None:
+        self.history.record(profile, payoffs)
+        own = float(payoffs[self.role])
+        self.games += 1
+        self.payoff_sum += own
+        coop = self.model.coop
+        if coop is not None and profile[self.role] == coop[self.role]:
+            self.coop_sum += 1
+        m = self.model
+        m.win_pay[self.type_index] += own
+        m.win_games[self.type_index] += 1
+        if coop is not None and profile[self.role] == coop[self.role]:
+            m.win_coop[self.type_index] += 1
+
+    def observe(self) -> None:
+        try:
+            self.strategy.observe(self.view)
+        except TournamentError as exc:
+            raise self._fail(getattr(exc, "detail", str(exc))) from exc
+        except Exception as exc:
+            raise self._fail(f"observe raised {type(exc).__name__}: {exc}") from exc
+
+
+class RandomMatchingModel(mesa.Model):
+    """One run. ``step()`` is one round: new random groups, one stage game each."""
+
+    def __init__(self, ctx: MatchingContext, run: int = 0):
+        super().__init__(rng=seeding.seed_sequence(ctx.seed, seeding.POPULATION_STREAM, _RUN_STREAM, run))
+        self.ctx = ctx
+        self.run_index = run
+        game = ctx.game
+        self.k = game.n_players
+        self.symmetric = game.is_symmetric
+        self.n_roles = 1 if self.symmetric else self.k
+        self.n_types = len(ctx.types)
+        self.coop = cooperate_actions(game)
+        self._table = game.payoff_vectors
+        self._strides = game.strides.tolist()
+        self._n_actions = game.n_actions
+        self.generation = 0
+        self.round = 0
+        self._uid = 0
+        self.members: list[list[Member]] = []  # per role
+        for role in range(self.n_roles):
+            types = np.repeat(np.arange(self.n_types), ctx.counts)
+            self.members.append([self._born(int(t), role) for t in types])
+        self._reset_window()
+        self.datacollector = mesa.DataCollector(model_reporters={
+            "round": "round", "generation": "generation",
+            "counts": lambda m: m.type_counts().tolist(),
+            "payoff_sums": lambda m: m.win_pay.tolist(), "games": lambda m: m.win_games.tolist(),
+            "coop_sums": lambda m: m.win_coop.tolist(),
+        })
+        self.individual_data = mesa.DataCollector(agent_reporters={
+            "generation": "generation", "uid": "uid", "type": "type_name", "role": "role", "games": "games",
+            "mean_payoff": "mean_payoff", "cooperation": "cooperation",
+        })
+        self.running = ctx.turns > 0 and ctx.generations > 0
+
+    def _born(self, type_index: int, role: int) -> Member:
+        self._uid += 1
+        return Member(self, self._uid, type_index, role)
+
+    def _reset_window(self) -> None:
+        self.win_pay = np.zeros(self.n_types)
+        self.win_games = np.zeros(self.n_types, dtype=np.int64)
+        self.win_coop = np.zeros(self.n_types, dtype=np.int64)
+
+    def type_counts(self) -> np.ndarray:
+        """Individuals of each type (summed over roles)."""
+        return np.bincount([m.type_index for pool in self.members for m in pool], minlength=self.n_types)
+
+    # ------------------------------------------------------------ one round
+    def groups(self) -> list[list[Member]]:
+        k = self.k
+        if self.symmetric:
+            pool = self.members[0]
+            order = self.rng.permutation(len(pool))
+            usable = len(pool) - len(pool) % k
+            return [[pool[j] for j in order[i : i + k]] for i in range(0, usable, k)]
+        perms = [self.rng.permutation(len(p)) for p in self.members]
+        return [[self.members[r][perms[r][g]] for r in range(k)] for g in range(len(self.members[0]))]
+
+    def play(self, group: Sequence[Member]) -> None:
+        rng = self.rng
+        k = self.k
+        xi = float(rng.random())
+        profile = [member.choose(xi) for member in group]
+        if self.ctx.noise > 0:
+            flips = rng.random(k) < self.ctx.noise
+            shifts = [int(rng.integers(1, max(n, 2))) for n in self._n_actions]
+            profile = [(a + shifts[i]) % self._n_actions[i] if flips[i] and self._n_actions[i] > 1 else a
+                       for i, a in enumerate(profile)]
+        idx = sum(a * s for a, s in zip(profile, self._strides))
+        pay = self._table[idx]
+        for seat, member in enumerate(group):
+            if self.symmetric and seat:
+                # the member's own view has it in seat 0: swap seats 0 and `seat`
+                own = list(profile)
+                own[0], own[seat] = own[seat], own[0]
+                vec = pay.copy()
+                vec[0], vec[seat] = vec[seat], vec[0]
+                member.record(tuple(own), vec)
+            else:
+                member.record(tuple(profile), pay)
+        for member in group:
+            member.observe()
+
+    def step(self) -> None:
+        for group in self.groups():
+            self.play(group)
+        self.round += 1
+        end_of_generation = self.round % self.ctx.turns == 0
+        if self.round % self.ctx.record_every == 0 or end_of_generation:
+            self.datacollector.collect(self)
+            self._reset_window()
+        if end_of_generation:
+            self.individual_data.collect(self)
+            if self.generation + 1 >= self.ctx.generations:
+                self.running = False
+            else:
+                self.reproduce()
+
+    def reproduce(self) -> None:
+        """Wright–Fisher: the next generation's types ∝ fitness, then mutation; fresh individuals."""
+        ctx = self.ctx
+        self.generation += 1
+        new_members = []
+        for role, pool in enumerate(self.members):
+            pay = np.array([m.mean_payoff for m in pool])
+            pay = np.where(np.isnan(pay), np.nanmean(pay) if np.any(~np.isnan(pay)) else 0.0, pay)
+            fit = fitness_from_payoffs(pay, ctx.fitness, ctx.intensity)
+            prob = fit / fit.sum() if fit.sum() > 0 else None  # nobody fit: uniform
+            parents = self.rng.choice(len(pool), size=len(pool), p=prob)
+            types = np.array([pool[p].type_index for p in parents])
+            if ctx.mutation > 0 and self.n_types > 1:
+                mutate = self.rng.random(len(types)) < ctx.mutation
+                other = self.rng.integers(self.n_types - 1, size=len(types))
+                types = np.where(mutate, other + (other >= types), types)
+            for m in pool:
+                m.remove()
+            new_members.append([self._born(int(t), role) for t in types])
+        self.members = new_members
+
+    def run_model(self) -> dict:
+        while self.running:
+            self.step()
+        rec = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        names = [t.name for t in self.ctx.types]
+        rows = []
+        pop_rows = []
+        for r in rec.itertuples(index=False):
+            counts = np.array(r.counts)
+            total = counts.sum()
+            pay, games, coop = np.array(r.payoff_sums), np.array(r.games), np.array(r.coop_sums)
+            for t, name in enumerate(names):
+                rows.append({"run": self.run_index, "round": r.round, "generation": r.generation, "type": name,
+                             "count": int(counts[t]), "share": counts[t] / total,
+                             "mean_payoff": pay[t] / games[t] if games[t] else math.nan,
+                             "cooperation": coop[t] / games[t] if games[t] and self.coop is not None else math.nan})
+            g = games.sum()
+            pop_rows.append({"run": self.run_index, "round": r.round, "generation": r.generation,
+                             "mean_payoff": pay.sum() / g if g else math.nan,
+                             "cooperation": coop.sum() / g if g and self.coop is not None else math.nan})
+        individuals = self.individual_data.get_agent_vars_dataframe().reset_index(drop=True)
+        individuals.insert(0, "run", self.run_index)
+        everyone = individuals  # per-type statistics over every game of the run (all generations)
+        per_type = {}
+        for t, name in enumerate(names):
+            sel = everyone[everyone["type"] == name]
+            games = sel["games"].to_numpy()
+            per_type[name] = {
+                "individuals": len(sel),
+                "mean_payoff": float((sel["mean_payoff"].fillna(0) * games).sum() / games.sum())
+                if games.sum() else math.nan,
+                "cooperation": float((sel["cooperation"].fillna(0) * games).sum() / games.sum())
+                if games.sum() and self.coop is not None else math.nan,
+            }
+        counts = self.type_counts()
+        games = everyone["games"].to_numpy()
+        overall = float((everyone["mean_payoff"].fillna(0) * games).sum() / games.sum()) if games.sum() else math.nan
+        return {"run": self.run_index, "shares": pd.DataFrame(rows), "population": pd.DataFrame(pop_rows),
+                "individuals": individuals, "final_shares": counts / counts.sum(), "per_type": per_type,
+                "mean_payoff": overall}
+
+
+def matching_task(ctx: MatchingContext, task: MatchingTask) -> dict:
+    """One independent run (the unit of work shipped to workers)."""
+    return RandomMatchingModel(ctx, task.run).run_model()
+
+
+# ------------------------------------------------------------------ kind
+def _parse(tt: Table, scenario: Scenario) -> dict:
+    if "repetitions" in tt.data:
+        raise tt.error("random_matching replays the whole population with `runs`; `repetitions` (matches per "
+                       "grouping) does not apply", "repetitions")
+    if scenario.match.prob_end is not None:
+        raise tt.error("random_matching needs turns (rounds per generation); prob_end is not supported", "prob_end")
+    out = parse_composition(tt, scenario, finite=True)
+    out.update(parse_selection(tt, scenario))
+    out["mutation"] = tt.get("mutation", float, 0.0, check=probability, expect="a probability in [0, 1]")
+    out["generations"] = tt.get("generations", int, 1, check=positive_int, expect="a positive integer")
+    out["runs"] = tt.get("runs", int, 10, check=positive_int, expect="a positive integer")
+    default_every = max(1, scenario.match.turns // 100)
+    out["record_every"] = tt.get("record_every", int, default_every, check=positive_int, expect="a positive integer")
+    return out
+
+
+def _seats(scenario: Scenario, population: Population):
+    k = scenario.game.n_players
+    return (lambda idx: [0]) if scenario.game.is_symmetric else (lambda idx: range(k))
+
+
+def context_for(scenario: Scenario) -> MatchingContext:
+    """The run context of a (single-population) random-matching scenario."""
+    st = scenario.settings
+    types = types_of(scenario.populations[0])
+    return MatchingContext(
+        game=scenario.game, types=types.specs, counts=initial_counts(st, types), turns=scenario.match.turns,
+        noise=scenario.match.noise, generations=st["generations"], fitness=st["fitness"],
+        intensity=st["selection_intensity"], mutation=st["mutation"], record_every=st["record_every"],
+        seed=scenario.seed,
+    )
+
+
+def _run(scenario: Scenario, options: RunOptions) -> KindResult:
+    from ..progress import progress_bar
+
+    st = scenario.settings
+    types = types_of(scenario.populations[0])
+    ctx = context_for(scenario)
+    counts = ctx.counts
+    tasks = [MatchingTask(r) for r in range(st["runs"])]
+    with Executor(matching_task, ctx, workers=options.workers) as ex, \
+            progress_bar(len(tasks), enabled=options.progress, desc=f"{scenario.name}: matching", unit="run") as bar:
+        runs = list(ex.map(tasks, bar))
+    names = list(types.names)
+    table_rows = []
+    for name in names:
+        vals = [r["per_type"][name]["mean_payoff"] for r in runs]
+        m, lo, hi, n = mean_ci(vals)
+        sd = float(np.nanstd(vals, ddof=1)) if n > 1 else math.nan
+        table_rows.append({"entrant": name, "mean_payoff": m, "ci_low": lo, "ci_high": hi, "std": sd, "n": n})
+    st_table = pd.DataFrame(table_rows).sort_values("mean_payoff", ascending=False, kind="stable")
+    st_table.insert(0, "rank", st_table["mean_payoff"].rank(ascending=False, method="min").fillna(len(names)).astype(int))
+    final = np.array([r["final_shares"] for r in runs])
+    pop: dict = {
+        "kind": "random_matching", "types": names, "initial_counts": counts.tolist(),
+        "population_size": int(counts.sum()), "roles": 1 if scenario.game.is_symmetric else scenario.game.n_players,
+        "runs": len(runs), "generations": st["generations"], "rounds_per_generation": scenario.match.turns,
+        "final_shares": [], "per_type": [],
+    }
+    for i, name in enumerate(names):
+        m, lo, hi, n = mean_ci(final[:, i], bounds=(0, 1))
+        pop["final_shares"].append({"type": name, "initial": float(counts[i] / counts.sum()), "share": m,
+                                    "ci_low": lo, "ci_high": hi, "n": n})
+        cm, clo, chi, _ = mean_ci([r["per_type"][name]["cooperation"] for r in runs], bounds=(0, 1))
+        pop["per_type"].append({"type": name, "cooperation": cm, "cooperation_ci_low": clo,
+                                "cooperation_ci_high": chi})
+    m, lo, hi, n = mean_ci([r["mean_payoff"] for r in runs])
+    pop["mean_payoff"] = {"mean": m, "ci_low": lo, "ci_high": hi, "n": n,
+                          "over": "every stage game of a run (Student-t over runs)"}
+    k = scenario.game.n_players
+    empty = pd.DataFrame(columns=["match_id", "repetition"] + [f"entrant_{s}" for s in range(k)]
+                         + [f"payoff_{s}" for s in range(k)] + ["turns"])
+    summary = {"n_matches": 0, "standings": st_table.to_dict(orient="records"), "population": pop}
+    tables = {
+        "shares": pd.concat([r["shares"] for r in runs], ignore_index=True),
+        "population": pd.concat([r["population"] for r in runs], ignore_index=True),
+        "individuals": pd.concat([r["individuals"] for r in runs], ignore_index=True),
+    }
+    return KindResult(matches=empty, summary=summary, tables=tables)
+
+
+kinds.register(kinds.Kind(
+    name="random_matching",
+    description="every round new random groups of k play one stage game; individuals keep learning across partners",
+    parse=_parse,
+    run=_run,
+    seats_for=_seats,
+))
