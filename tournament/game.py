@@ -314,7 +314,10 @@ class Game:
         )
 
     def __hash__(self) -> int:
-        return hash((self.actions, self.payoffs.tobytes()))
+        h = self.__dict__.get("_hash")
+        if h is None:  # games are immutable: hash the table once
+            h = self.__dict__["_hash"] = hash((self.actions, self.payoffs.tobytes()))
+        return h
 
     def __repr__(self) -> str:
         params = "".join(f", {k}={v!r}" for k, v in self.params.items())
@@ -324,7 +327,7 @@ class Game:
     def __getstate__(self):
         state = self.__dict__.copy()
         # cached properties are cheap to rebuild; keep pickles small for workers
-        for key in ("profile_array", "payoff_vectors"):
+        for key in ("profile_array", "payoff_vectors", "_hash"):  # _hash: str hashing is per-process
             state.pop(key, None)
         return state
 

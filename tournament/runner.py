@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import kinds, outputs
+from . import analysis, kinds, outputs
 from .kinds import KindResult, RunOptions
 from .scenario import Scenario, load_scenario
 
@@ -57,7 +57,9 @@ def run_scenario(
     started = time.perf_counter()
     results: dict[str, KindResult] = {}
     for pop in scenario.populations:
-        results[pop.name] = kind.run(scenario.with_population(pop), options)
+        res = kind.run(scenario.with_population(pop), options)
+        res.matches = analysis.tidy_matches(res.matches)
+        results[pop.name] = res
     elapsed = time.perf_counter() - started
     summary = build_summary(scenario, results)
     if len(results) == 1:

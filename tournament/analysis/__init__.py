@@ -1,17 +1,173 @@
-"""Analyses of match logs (SPEC §6): stable cycles, Pareto optimality, coalitions."""
+"""Analyses of match logs (SPEC §6): stable cycles, Pareto optimality, coalitions, and
+symmetric optima.
+
+``match_columns`` gives the analysis columns of one ``matches.csv`` row (run in the worker
+that played the match); ``summary_fields`` the rates in ``summary.json``.
+"""
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+
 import numpy as np
+import pandas as pd
+
+from .coalitions import (  # noqa: F401
+    CoalitionReport,
+    analyze_coalitions,
+    coalition_structure,
+    format_structure,
+    pure_coalition_structure,
+)
+from .cycles import Cycle, find_cycle  # noqa: F401
+from .pareto import (  # noqa: F401
+    is_feasible,
+    is_pareto_optimal,
+    pareto_frontier_2d,
+    pareto_frontier_segments,
+    pareto_gap,
+    pareto_profile_share,
+    sample_frontier,
+)
+
+CYCLE_MIN_REPEATS = 3
 
 
 def match_columns(game, actions: np.ndarray, payoffs: np.ndarray) -> dict:
-    """Analysis columns of one match's ``matches.csv`` row (filled in by the analyses)."""
-    return {}
+    """Analysis columns of one match: ``settled``, ``cycle_period``, ``cycle_onset``,
+    ``cycle_payoff_i``, ``pareto_optimal``, ``pareto_gap``, ``pareto_profile_share`` and,
+    for k >= 3, ``coalition``, ``coalition_stable``, ``blocking_groups``."""
+    k = game.n_players
+    cyc = find_cycle(actions, CYCLE_MIN_REPEATS)
+    row: dict = {"settled": cyc is not None}
+    if cyc is None:
+        row.update({"cycle_period": math.nan, "cycle_onset": math.nan})
+        row.update({f"cycle_payoff_{i}": math.nan for i in range(k)})
+        row.update({"pareto_optimal": False, "pareto_gap": math.nan, "pareto_profile_share": math.nan})
+        if k >= 3:
+            row.update({"coalition": "", "coalition_stable": math.nan, "blocking_groups": ""})
+        return row
+    v = cyc.mean_payoff(payoffs)
+    gap = pareto_gap(game, v)
+    row.update({"cycle_period": cyc.period, "cycle_onset": cyc.onset})
+    row.update({f"cycle_payoff_{i}": float(v[i]) for i in range(k)})
+    row.update({
+        "pareto_optimal": bool(gap <= _pareto_tol(game)),
+        "pareto_gap": gap,
+        "pareto_profile_share": pareto_profile_share(game, cyc.profiles),
+    })
+    if k >= 3:
+        rep = analyze_coalitions(game, cyc.profiles)
+        row.update({
+            "coalition": rep.label,
+            "coalition_stable": rep.stable,
+            "blocking_groups": ";".join(format_structure([b]) for b in rep.blocking),
+        })
+    return row
 
 
-def summary_fields(game, matches) -> dict:
-    """Analysis rates for ``summary.json`` (filled in by the analyses)."""
-    return {}
+def _pareto_tol(game) -> float:
+    from .pareto import tolerance
+
+    return tolerance(game)
+
+
+def tidy_matches(matches: pd.DataFrame) -> pd.DataFrame:
+    """Integer analysis columns as nullable integers (no "2.0" in the CSV)."""
+    out = matches.copy()
+    for col in ("cycle_period", "cycle_onset"):
+        if col in out:
+            out[col] = out[col].astype("Int64")
+    return out
+
+
+def wilson(successes: int, n: int) -> dict:
+    """A proportion with its 95% Wilson score interval."""
+    if n == 0:
+        return {"fraction": None, "ci_low": None, "ci_high": None, "count": 0, "n": 0}
+    from scipy.stats import binomtest
+
+    ci = binomtest(int(successes), int(n)).proportion_ci(confidence_level=0.95, method="wilson")
+    return {"fraction": successes / n, "ci_low": float(ci.low), "ci_high": float(ci.high),
+            "count": int(successes), "n": int(n)}
+
+
+def _entrant_columns(matches: pd.DataFrame) -> list[str]:
+    return sorted((c for c in matches.columns if c.startswith("entrant_") and c[8:].isdigit()),
+                  key=lambda c: int(c[8:]))
+
+
+def _rates(df: pd.DataFrame, k: int) -> dict:
+    settled = df["settled"].astype(bool)
+    pareto = df["pareto_optimal"].astype(bool)
+    out = {
+        "settled": wilson(int(settled.sum()), len(df)),
+        "pareto_optimal": wilson(int(pareto.sum()), len(df)),
+        "pareto_optimal_given_settled": wilson(int((pareto & settled).sum()), int(settled.sum())),
+    }
+    if k >= 3 and "coalition" in df:
+        labels = df.loc[settled, "coalition"].fillna("").astype(str)
+        formed = labels.map(lambda s: any(len(b.split(",")) >= 2 for b in s.split("|")) if s else False)
+        out["coalition_formed"] = wilson(int(formed.sum()), int(settled.sum()))
+    return out
+
+
+def summary_fields(game, matches: pd.DataFrame) -> dict:
+    """Rates for ``summary.json``: ``rates`` (overall), ``rates_by_entrant``,
+    ``rates_by_pairing``, ``cycles`` (period and onset statistics) and, for k >= 3,
+    ``coalitions`` (structure counts among settled matches). Every rate carries its 95%
+    Wilson interval."""
+    if matches is None or len(matches) == 0 or "settled" not in matches:
+        return {}
+    k = game.n_players
+    out: dict = {"rates": _rates(matches, k)}
+    ecols = _entrant_columns(matches)
+    names = sorted(set(matches[ecols].astype(str).to_numpy().ravel()))
+    out["rates_by_entrant"] = {
+        name: _rates(matches[(matches[ecols].astype(str) == name).any(axis=1)], k) for name in names
+    }
+    symmetric = bool(game.is_symmetric)
+    keys = matches[ecols].astype(str).apply(
+        lambda r: " vs ".join(sorted(r) if symmetric else list(r)), axis=1)
+    out["rates_by_pairing"] = {key: _rates(matches[keys == key], k) for key in sorted(set(keys))}
+    settled = matches[matches["settled"].astype(bool)]
+    if len(settled):
+        periods = settled["cycle_period"].astype(int)
+        onsets = settled["cycle_onset"].astype(int)
+        out["cycles"] = {
+            "period_counts": {str(p): int(c) for p, c in sorted(Counter(periods).items())},
+            "onset_mean": float(onsets.mean()),
+            "onset_median": float(onsets.median()),
+            "onset_max": int(onsets.max()),
+            "pareto_profile_share_mean": float(settled["pareto_profile_share"].mean()),
+            "pareto_gap_mean": float(settled["pareto_gap"].mean()),
+        }
+    if k >= 3 and "coalition" in matches:
+        labels = settled["coalition"].fillna("").astype(str)
+        counts = Counter(labels)
+        out["coalitions"] = {
+            "structures": {lab: int(c) for lab, c in counts.most_common()},
+            "structure_rates": {lab: wilson(int(c), len(settled)) for lab, c in counts.most_common()},
+            "stable": wilson(int(settled["coalition_stable"].astype(bool).sum()), len(settled)),
+            "partners": _partners(settled, ecols),
+        }
+    return out
+
+
+def _partners(settled: pd.DataFrame, ecols: list[str]) -> dict:
+    """How often each entrant was in a formed coalition with each other entrant."""
+    pairs: Counter = Counter()
+    for _, row in settled.iterrows():
+        for block in str(row["coalition"]).split("|"):
+            seats = [int(x) for x in block.strip("{}").split(",") if x]
+            if len(seats) < 2:
+                continue
+            names = sorted(str(row[ecols[s]]) for s in seats)
+            for i in range(len(names)):
+                for j in range(i + 1, len(names)):
+                    pairs[f"{names[i]} + {names[j]}"] += 1
+    return dict(pairs.most_common())
+
 
 from .symmetric import symmetric_optimum  # noqa: E402,F401  (SPEC §6.4)
