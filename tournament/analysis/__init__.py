@@ -107,9 +107,9 @@ def _rates(df: pd.DataFrame, k: int) -> dict:
         "pareto_optimal_given_settled": wilson(int((pareto & settled).sum()), int(settled.sum())),
     }
     if k >= 3 and "coalition" in df:
-        labels = df.loc[settled, "coalition"].fillna("").astype(str)
-        formed = labels.map(lambda s: any(len(b.split(",")) >= 2 for b in s.split("|")) if s else False)
-        out["coalition_formed"] = wilson(int(formed.sum()), int(settled.sum()))
+        labels = df.loc[settled, "coalition"].fillna("").astype(str).tolist()
+        formed = sum(any(len(b.split(",")) >= 2 for b in lab.split("|")) for lab in labels if lab)
+        out["coalition_formed"] = wilson(int(formed), int(settled.sum()))
     return out
 
 
