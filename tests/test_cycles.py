@@ -100,3 +100,32 @@ def test_match_columns_for_known_logs():
     row = match_columns(PD, m.actions[:58], m.payoffs[:58])
     if not row["settled"]:
         assert row["pareto_optimal"] is False and np.isnan(row["pareto_gap"])
+
+
+def test_min_length_rejects_short_chance_tails():
+    log = np.array([0, 1, 2, 3, 4, 5, 6, 7, 1, 1, 1])[:, None]
+    assert find_cycle(log).period == 1
+    assert find_cycle(log, min_length=5) is None
+    log = np.array([9, 8] + [1, 2] * 10 + [3, 3, 3])[:, None]
+    c = find_cycle(log, min_length=10)  # the constant tail is too short; the alternation is not
+    assert c is None  # the alternation does not reach the end
+    log = np.array([9, 8] + [1, 2] * 10)[:, None]
+    c = find_cycle(log, min_length=15)
+    assert (c.period, c.onset) == (2, 2)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 2), max_size=60), st.integers(0, 40))
+def test_min_length_matches_brute_force(log, min_length):
+    def brute(codes):
+        T = len(codes)
+        for p in range(1, T // 3 + 1):
+            t0 = T - p
+            while t0 > 0 and codes[t0 - 1] == codes[t0 - 1 + p]:
+                t0 -= 1
+            if T - t0 >= max(3 * p, min_length):
+                return p, t0
+        return None
+
+    c = find_cycle(np.array(log, dtype=int)[:, None], min_length=min_length)
+    assert (None if c is None else (c.period, c.onset)) == brute(log)

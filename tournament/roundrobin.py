@@ -76,7 +76,7 @@ class RoundRobinModel(mesa.Model):
         self.context = MatchContext(
             game=self.game, entrants=self.entrant_specs, turns=scenario.match.turns,
             prob_end=scenario.match.prob_end, noise=scenario.match.noise, seed=scenario.seed,
-            keep_traces=int(scenario.report.get("traces", 1)),
+            keep_traces=int(scenario.report.get("traces", 1)), analysis=dict(scenario.analysis),
         )
         self._deterministic = self._deterministic_seatings() if settings["cache_deterministic"] else set()
         self._first: dict[int, MatchRecord] = {}

@@ -83,6 +83,7 @@ class Scenario:
     description: str = ""
     settings: dict = field(default_factory=dict)  # kind-specific [tournament] settings
     report: dict = field(default_factory=dict)
+    analysis: dict = field(default_factory=dict)  # [analysis]: match_columns settings
     extra: dict = field(default_factory=dict)  # other top-level tables (e.g. sweep)
     game_spec: dict = field(default_factory=dict)
     source: str | None = None
@@ -103,7 +104,7 @@ class Scenario:
     def settings_dict(self) -> dict:
         return {
             "kind": self.kind, "repetitions": self.repetitions, **self.match.to_dict(),
-            **_jsonable(self.settings),
+            **_jsonable(self.settings), "analysis": dict(self.analysis),
         }
 
 
@@ -190,10 +191,22 @@ def parse_scenario(data: dict, *, source: str, base_dir: Path, default_name: str
         raise rt.error("expected a non-negative integer", "traces")
     rt.finish()
 
+    from .analysis import ANALYSIS_KEYS
+
+    at = top.table("analysis", {})
+    analysis_settings = {key: at.get(key, typ, default) for key, (typ, default, _doc) in ANALYSIS_KEYS.items()}
+    if analysis_settings["cycle_min_repeats"] < 2:
+        raise at.error("expected an integer >= 2", "cycle_min_repeats")
+    if not 0.0 <= analysis_settings["cycle_min_tail"] <= 1.0:
+        raise at.error("expected a fraction in [0, 1]", "cycle_min_tail")
+    if analysis_settings["coalition_outsiders"] not in ("correlated", "independent"):
+        raise at.error("expected 'correlated' or 'independent'", "coalition_outsiders")
+    at.finish()
+
     scenario = Scenario(
         name=name, game=game, populations=populations, kind=kind, match=match,
         repetitions=repetitions, seed=seed, seed_given=seed_given, description=description,
-        report=report, game_spec=game_spec, source=source, base_dir=str(base_dir),
+        report=report, analysis=analysis_settings, game_spec=game_spec, source=source, base_dir=str(base_dir),
     )
     kind_obj = kinds_mod.get(kind)
     scenario.settings = kind_obj.parse(tt, scenario)

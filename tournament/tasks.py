@@ -36,6 +36,7 @@ class MatchContext:
     noise: float
     seed: int
     keep_traces: int = 1  # repetitions < keep_traces keep per-round data
+    analysis: dict = field(default_factory=dict)  # the scenario's [analysis] settings
     stream: int = seeding.MATCH_STREAM
 
 
@@ -46,7 +47,7 @@ class MatchRecord:
     result: MatchResult | None = field(default=None, repr=False)
 
 
-def row_for(result: MatchResult, task: MatchTask, entrant_names: Sequence[str]) -> dict:
+def row_for(result: MatchResult, task: MatchTask, entrant_names: Sequence[str], analysis: dict | None = None) -> dict:
     """The ``matches.csv`` row of a finished match (analysis columns included)."""
     from .analysis import match_columns
 
@@ -58,7 +59,7 @@ def row_for(result: MatchResult, task: MatchTask, entrant_names: Sequence[str]) 
     for seat in range(k):
         row[f"payoff_{seat}"] = float(means[seat])
     row["turns"] = result.turns
-    row.update(match_columns(result.game, result.actions, result.payoffs))
+    row.update(match_columns(result.game, result.actions, result.payoffs, **(analysis or {})))
     return row
 
 
@@ -78,6 +79,6 @@ def play_task(ctx: MatchContext, task: MatchTask) -> MatchRecord:
         seed=seeding.match_seed(ctx.seed, task.match_id, ctx.stream), match_id=task.match_id, names=names,
     )
     result = model.run()
-    row = row_for(result, task, [e.name for e in ctx.entrants])
+    row = row_for(result, task, [e.name for e in ctx.entrants], ctx.analysis)
     rounds = rounds_for(result) if task.repetition < ctx.keep_traces else None
     return MatchRecord(row, rounds)

@@ -31,15 +31,23 @@ from .pareto import (  # noqa: F401
     sample_frontier,
 )
 
-CYCLE_MIN_REPEATS = 3
+#: the scenario's ``[analysis]`` table: key -> (type, default, description)
+ANALYSIS_KEYS: dict[str, tuple] = {
+    "cycle_min_repeats": (int, 3, "a stable cycle must repeat at least this many times at the end (>= 2)"),
+    "cycle_min_tail": (float, 0.0, "...and its periodic tail must cover at least this fraction of the rounds"),
+    "coalition_outsiders": (str, "correlated", "U'_C 'correlated' (outsiders see the group's action) or U_C 'independent'"),
+}
 
 
-def match_columns(game, actions: np.ndarray, payoffs: np.ndarray) -> dict:
+def match_columns(game, actions: np.ndarray, payoffs: np.ndarray, *, cycle_min_repeats: int = 3,
+                  cycle_min_tail: float = 0.0, coalition_outsiders: str = "correlated") -> dict:
     """Analysis columns of one match: ``settled``, ``cycle_period``, ``cycle_onset``,
     ``cycle_payoff_i``, ``pareto_optimal``, ``pareto_gap``, ``pareto_profile_share`` and,
-    for k >= 3, ``coalition``, ``coalition_stable``, ``blocking_groups``."""
+    for k >= 3, ``coalition``, ``coalition_stable``, ``blocking_groups``. The keyword
+    settings are the scenario's ``[analysis]`` table (``ANALYSIS_KEYS``)."""
     k = game.n_players
-    cyc = find_cycle(actions, CYCLE_MIN_REPEATS)
+    min_length = int(math.ceil(cycle_min_tail * len(actions)))
+    cyc = find_cycle(actions, cycle_min_repeats, min_length)
     row: dict = {"settled": cyc is not None}
     if cyc is None:
         row.update({"cycle_period": math.nan, "cycle_onset": math.nan})
@@ -58,7 +66,7 @@ def match_columns(game, actions: np.ndarray, payoffs: np.ndarray) -> dict:
         "pareto_profile_share": pareto_profile_share(game, cyc.profiles),
     })
     if k >= 3:
-        rep = analyze_coalitions(game, cyc.profiles)
+        rep = analyze_coalitions(game, cyc.profiles, outsiders=coalition_outsiders)
         row.update({
             "coalition": rep.label,
             "coalition_stable": rep.stable,

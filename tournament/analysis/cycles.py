@@ -115,11 +115,31 @@ def _smallest_period(s: np.ndarray, reps: int) -> int | None:
     return None
 
 
-def find_cycle(actions: np.ndarray, min_repeats: int = 3) -> Cycle | None:
+def _smallest_period_with_length(s: np.ndarray, reps: int, min_length: int) -> int | None:
+    """Smallest p whose periodic tail is at least max(min_length, reps·p) long: the prefix
+    of s of that length must have period p."""
+    T = len(s)
+    if min_length > T:
+        return None
+    cand = np.arange(1, T // reps + 1)
+    cand = cand[s[cand] == s[0]]
+    for p in cand.tolist():
+        need = max(min_length, reps * p)
+        if need > T:
+            return None
+        head = min(need - p, 64)  # cheap rejection before the full comparison
+        if np.array_equal(s[:head], s[p : p + head]) and np.array_equal(s[: need - p], s[p:need]):
+            return p
+    return None
+
+
+def find_cycle(actions: np.ndarray, min_repeats: int = 3, min_length: int = 0) -> Cycle | None:
     """The stable cycle of a (rounds × k) action log, or None if the match did not settle.
 
     The smallest period wins; its onset is the earliest round from which the log is
-    periodic to the end. See the module docstring for the algorithm.
+    periodic to the end. ``min_length`` additionally requires the periodic tail to span at
+    least that many rounds (with noise, a few equal rounds at the end happen by chance).
+    See the module docstring for the algorithm.
     """
     if min_repeats < 2:
         raise ValueError("min_repeats must be >= 2")
@@ -134,5 +154,12 @@ def find_cycle(actions: np.ndarray, min_repeats: int = 3) -> Cycle | None:
     if p is None:
         return None
     length = p + _lcp_with_shift(s, p)
+    if length < min_length:
+        # every smaller period already failed the repeat test; look further for the
+        # smallest period whose periodic tail is also long enough
+        p = _smallest_period_with_length(s, min_repeats, min_length)
+        if p is None:
+            return None
+        length = p + _lcp_with_shift(s, p)
     onset = T - length
     return Cycle(period=p, onset=onset, profiles=acts[onset : onset + p].copy(), repeats=length // p)
