@@ -130,15 +130,52 @@ def write_report(out: str | Path, plots: bool = True) -> Path:
         if name is not None:
             lines += [f"## Population: {name}", ""]
         for sec in build_sections(ctx):
-            lines += section_lines(sec, out)
-    path = out / "report.md"
-    atomic_write_text(path, "\n".join(lines))
+            lines += section_lines(sec, out, level=2 if name is None else 3)
+    return write_markdown_and_html(out, "\n".join(lines), summary["scenario"])
+
+
+def write_markdown_and_html(out: Path, text: str, title: str) -> Path:
+    """Write ``report.md`` and a self-contained ``report.html`` (PNGs embedded as data URIs)."""
+    path = Path(out) / "report.md"
+    atomic_write_text(path, text)
+    atomic_write_text(Path(out) / "report.html", markdown_to_html(text, Path(out), title))
     return path
 
 
-def section_lines(sec: Section, out: Path) -> list[str]:
+_CSS = """body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;
+padding:0 1em;color:#222;line-height:1.45}table{border-collapse:collapse;margin:.8em 0;font-size:.9em}
+th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}th{background:#f2f4f7}
+tr:nth-child(even) td{background:#fafbfc}img{max-width:100%;border:1px solid #eee;margin:.5em 0}
+code{background:#f3f3f3;padding:0 .2em}h1{border-bottom:2px solid #ddd}h2{border-bottom:1px solid #eee;margin-top:1.6em}"""
+
+
+def markdown_to_html(text: str, base: Path, title: str) -> str:
+    """Render the report's Markdown (Python-Markdown with tables) into one HTML page whose
+    images are embedded, so the file can be mailed or archived on its own."""
+    import base64
+    import html
+    import re
+
+    import markdown
+
+    body = markdown.markdown(text, extensions=["tables"])
+
+    def embed(match: re.Match) -> str:
+        src = html.unescape(match.group(1))
+        path = base / src
+        if not path.is_file():
+            return match.group(0)
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        return f'src="data:image/png;base64,{data}"'
+
+    body = re.sub(r'src="([^"]+\.png)"', embed, body)
+    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title><style>{_CSS}</style></head>\n<body>\n{body}\n</body></html>\n")
+
+
+def section_lines(sec: Section, out: Path, level: int = 2) -> list[str]:
     """Markdown lines of a section, its images linked relative to the report folder ``out``."""
-    lines = [f"## {sec.title}", "", sec.markdown, ""]
+    lines = [f"{'#' * level} {sec.title}", "", sec.markdown, ""]
     for img in sec.images:
         rel = Path(img).resolve().relative_to(Path(out).resolve())
         lines += [f"![{sec.title}]({rel.as_posix()})", ""]
@@ -158,5 +195,6 @@ def markdown_table(frame: pd.DataFrame, floatfmt: str = "{:.4f}") -> str:
     cols = [str(c) for c in frame.columns]
     rows = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for rec in frame.itertuples(index=False):
-        rows.append("| " + " | ".join(floatfmt.format(v) if isinstance(v, float) else str(v) for v in rec) + " |")
+        cells = (floatfmt.format(v) if isinstance(v, float) else str(v) for v in rec)
+        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")  # e.g. {0,1}|{2}
     return "\n".join(rows)

@@ -16,8 +16,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..outputs import atomic_write_text, slug
-from . import ReportContext, Section, comparison_section, markdown_table, section, section_lines
+from ..outputs import slug
+from . import (
+    ReportContext,
+    Section,
+    comparison_section,
+    markdown_table,
+    section,
+    section_lines,
+    write_markdown_and_html,
+)
 
 MAX_TYPES_PLOTTED = 12
 
@@ -339,6 +347,4 @@ def write_comparison_report(out: Path, summary: dict, table: pd.DataFrame, plots
             for name, e in summary["populations"].items()]
     lines += [markdown_table(pd.DataFrame(rows)), ""]
     lines += section_lines(sec, out)
-    path = Path(out) / "report.md"
-    atomic_write_text(path, "\n".join(lines))
-    return path
+    return write_markdown_and_html(Path(out), "\n".join(lines), lines[0].lstrip("# "))
