@@ -139,7 +139,8 @@ class Hedge(_Learner):
     learning_rate:
         η > 0 (default 0.1). Expected regret after T rounds ≤ ln(n)/η + η·T/8 (Cesa-Bianchi &
         Lugosi 2006, Thm 2.2), minimised by η = √(8·ln(n)/T). ``None``: the anytime schedule
-        η_t = √(8·ln(n)/t) (Cesa-Bianchi & Lugosi 2006, §2.3), regret ≤ 2√(T·ln(n)/2) + √(ln(n)/8).
+        η_t = √(8·ln(n)/t) in the t-th round (Cesa-Bianchi & Lugosi 2006, Thm 2.3), regret
+        ≤ 2√(T·ln(n)/2) + √(ln(n)/8) for every horizon T.
 
     Round 0 is uniform. ``self.probabilities`` holds the distribution used in the last round.
     """
@@ -168,7 +169,8 @@ class Hedge(_Learner):
         """η used after ``t`` observed rounds."""
         if self.learning_rate is not None:
             return float(self.learning_rate)
-        return math.sqrt(8.0 * math.log(self._n) / t) if t > 0 else 0.0
+        # the (t+1)-th prediction uses η_{t+1} = √(8·ln(n)/(t+1)) (Cesa-Bianchi & Lugosi, Thm 2.3)
+        return math.sqrt(8.0 * math.log(self._n) / (t + 1))
 
     def choose(self, view) -> int:
         z = self.rate(view.round) * self._cum
