@@ -23,7 +23,7 @@ from ..outputs import atomic_write_text, read_rounds
 from ..plugins import import_modules
 
 # Modules that register sections (imported lazily; missing modules are skipped).
-SECTION_MODULES: list[str] = ["tournament.report.populations"]
+SECTION_MODULES: list[str] = ["tournament.report.populations", "tournament.report.switcher"]
 
 
 @dataclass

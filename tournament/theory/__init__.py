@@ -9,6 +9,7 @@
 from .regret import external_regret, internal_regret
 from .softmax import (
     alpha_for_suboptimality,
+    distribution_path,
     exact_alpha_for_suboptimality,
     expected_occupation,
     expected_utility,
@@ -26,7 +27,7 @@ from .softmax import (
 )
 
 __all__ = [
-    "alpha_for_suboptimality", "exact_alpha_for_suboptimality", "expected_occupation", "expected_utility",
+    "alpha_for_suboptimality", "distribution_path", "exact_alpha_for_suboptimality", "expected_occupation", "expected_utility",
     "external_regret", "hitting_time", "hitting_time_cdf", "internal_regret", "occupation", "occupation_std",
     "optimal_profiles", "relaxation_time", "softmax_distribution", "stationary_distribution",
     "suboptimality_bound", "switch_probabilities", "transition_matrix",

@@ -176,13 +176,34 @@ def _start(n: int, start) -> np.ndarray:
     return mu
 
 
+def _transposed(P):
+    """P^T as the cheapest operator for repeated mat-vec products."""
+    PT = sp.csr_array(P).T
+    return PT.toarray() if PT.shape[0] <= 256 else PT.tocsr()
+
+
+def distribution_path(P, horizon: int, start=None) -> np.ndarray:
+    """μ_t = μ_0·P^t for t = 0..horizon−1, shape (horizon, n): the distribution of the
+    profile in round t, from ``start`` (default: uniform, the switchers' round 0)."""
+    mu = _start(P.shape[0], start)
+    out = np.empty((horizon, mu.size))
+    PT = _transposed(P)
+    for t in range(horizon):
+        out[t] = mu
+        nxt = PT @ mu
+        if np.abs(nxt - mu).sum() < 1e-15:  # converged
+            out[t + 1:] = nxt
+            break
+        mu = nxt
+    return out
+
+
 def expected_occupation(P, horizon: int, start=None) -> np.ndarray:
     """Expected share of the first ``horizon`` rounds spent in each profile,
     (1/T)·Σ_{t<T} μ_0 P^t, from ``start`` (default: uniform, the switchers' round 0)."""
-    P = sp.csr_array(P)
     mu = _start(P.shape[0], start)
     total = np.zeros_like(mu)
-    PT = P.T.tocsr()
+    PT = _transposed(P)
     for t in range(horizon):
         total += mu
         nxt = PT @ mu
@@ -222,11 +243,10 @@ def hitting_time(P, targets, start=None) -> float:
 def hitting_time_cdf(P, targets, horizon: int, start=None) -> np.ndarray:
     """F[t] = P(the chain has visited ``targets`` by round t), t = 0..horizon−1.
     E[min(τ, T)] = Σ_{t<T} (1 − F[t])."""
-    P = sp.csr_array(P)
     n = P.shape[0]
     mask = _target_mask(n, targets)
     nu = _start(n, start) * ~mask  # mass that has not hit yet
-    QT = (P.T.tocsr()).multiply(~mask[:, None]).tocsr()  # moves into targets are absorbed
+    QT = _transposed(sp.csr_array(P).multiply(~mask[None, :]))  # moves into targets are absorbed
     out = np.ones(horizon)
     for t in range(horizon):
         out[t] = 1.0 - nu.sum()
