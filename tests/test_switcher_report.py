@@ -95,3 +95,14 @@ def test_no_section_without_all_switcher_matches(tmp_path):
     s["tournament"]["self_play"] = False
     run_scenario(s, out)
     assert section_of(context(out)) is None
+
+
+@pytest.mark.parametrize("name", ["switcher_high_low", "switcher_high_low_3p", "switcher_pd", "switcher_vs_classics"])
+def test_bundled_switcher_scenarios_load(name):
+    from pathlib import Path
+
+    from tournament import load_scenario
+
+    s = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / f"{name}.toml")
+    assert s.description and s.seed_given
+    assert sum(e.to_dict()["strategy"] == "softmax_switcher" for e in s.entrants) >= 2
