@@ -293,3 +293,14 @@ def test_scenario_loader_rejects_a_bad_u_min_with_the_entrant(tmp_path):
     )
     with pytest.raises(ScenarioError, match=r"softmax_switcher.*u_min=4 is above"):
         load_scenario(path)
+
+
+def test_finite_horizon_helpers_agree():
+    P = S.transition_matrix(HL3, 0.5, noise=0.02)
+    opt = S.optimal_profiles(HL3)
+    path = S.distribution_path(P, 300)
+    np.testing.assert_allclose(path.sum(axis=1), 1.0)
+    np.testing.assert_allclose(S.target_probabilities(P, opt, 300), path[:, opt].sum(axis=1), atol=1e-14)
+    np.testing.assert_allclose(S.expected_occupation(P, 300), path.mean(axis=0), atol=1e-14)
+    # the path converges to the stationary distribution
+    np.testing.assert_allclose(S.distribution_path(P, 5000)[-1], S.stationary_distribution(P), atol=1e-9)

@@ -139,12 +139,11 @@ def optimum_table(game: Game, groups: dict[Seating, list[np.ndarray]], noise: fl
 
 def _theory_by_horizon(P, opt: np.ndarray, horizons) -> dict[int, tuple[float, float, float]]:
     """For each match length T: exact expected share at the optimum, E[min(τ, T)], P(τ < T)."""
-    out = {}
-    for T in sorted(horizons):
-        share = float(sm.expected_occupation(P, T)[opt].sum())
-        cdf = sm.hitting_time_cdf(P, opt, T)
-        out[T] = (share, float((1 - cdf).sum()), float(cdf[-1]))
-    return out
+    longest = max(horizons)
+    at_opt = np.cumsum(sm.target_probabilities(P, opt, longest))  # Σ_{t<T} P(a_t optimal)
+    cdf = sm.hitting_time_cdf(P, opt, longest)
+    not_yet = np.cumsum(1 - cdf)  # E[min(τ, T)] = Σ_{t<T} P(τ > t)
+    return {T: (float(at_opt[T - 1] / T), float(not_yet[T - 1]), float(cdf[T - 1])) for T in horizons}
 
 
 def profile_table(game: Game, groups: dict[Seating, list[np.ndarray]], noise: float) -> pd.DataFrame:
@@ -222,7 +221,7 @@ def plot_rounds(game: Game, groups: dict[Seating, list[np.ndarray]], noise: floa
         runs = groups[seat]
         T = min(len(r) for r in runs)
         P = sm.transition_matrix(game, seat.alphas, seat.floors, noise=noise)
-        exact = sm.distribution_path(P, T)[:, opt].sum(axis=1)
+        exact = sm.target_probabilities(P, opt, T)
         at = np.stack([np.isin(r[:T] @ game.strides, opt) for r in runs]).mean(axis=0)
         # log-spaced bins: the approach to the optimum happens early, the plateau is long
         edges = np.unique(np.geomspace(1, T, 40).astype(int)) - 1

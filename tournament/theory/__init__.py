@@ -23,6 +23,7 @@ from .softmax import (
     stationary_distribution,
     suboptimality_bound,
     switch_probabilities,
+    target_probabilities,
     transition_matrix,
 )
 
@@ -30,5 +31,5 @@ __all__ = [
     "alpha_for_suboptimality", "distribution_path", "exact_alpha_for_suboptimality", "expected_occupation", "expected_utility",
     "external_regret", "hitting_time", "hitting_time_cdf", "internal_regret", "occupation", "occupation_std",
     "optimal_profiles", "relaxation_time", "softmax_distribution", "stationary_distribution",
-    "suboptimality_bound", "switch_probabilities", "transition_matrix",
+    "suboptimality_bound", "switch_probabilities", "target_probabilities", "transition_matrix",
 ]

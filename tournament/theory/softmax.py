@@ -198,6 +198,23 @@ def distribution_path(P, horizon: int, start=None) -> np.ndarray:
     return out
 
 
+def target_probabilities(P, targets, horizon: int, start=None) -> np.ndarray:
+    """P(a_t ∈ targets) for t = 0..horizon−1 (flat profile indices), from ``start`` (default
+    uniform) — :func:`distribution_path` summed over the targets, without storing the path."""
+    mask = _target_mask(P.shape[0], targets)
+    mu = _start(P.shape[0], start)
+    out = np.empty(horizon)
+    PT = _transposed(P)
+    for t in range(horizon):
+        out[t] = mu[mask].sum()
+        nxt = PT @ mu
+        if np.abs(nxt - mu).sum() < 1e-15:  # converged
+            out[t + 1:] = nxt[mask].sum()
+            break
+        mu = nxt
+    return out
+
+
 def expected_occupation(P, horizon: int, start=None) -> np.ndarray:
     """Expected share of the first ``horizon`` rounds spent in each profile,
     (1/T)·Σ_{t<T} μ_0 P^t, from ``start`` (default: uniform, the switchers' round 0)."""
