@@ -152,9 +152,12 @@ def profile_table(game: Game, groups: dict[Seating, list[np.ndarray]], noise: fl
     labels = [game.label(p) for p in game.profile_array]
     for seat, runs in groups.items():
         P = sm.transition_matrix(game, seat.alphas, seat.floors, noise=noise)
-        total = sum(len(r) for r in runs)
+        lengths = np.array([len(r) for r in runs])
+        total = int(lengths.sum())
         observed = sum(sm.occupation(game, r) * len(r) for r in runs) / total
-        expected = sum(sm.expected_occupation(P, T) * len(r) for T, r in ((len(r), r) for r in runs)) / total
+        # Σ_{t<T} μ_t for every match length T at once (few profiles: the path is small)
+        cumulative = np.cumsum(sm.distribution_path(P, int(lengths.max())), axis=0)
+        expected = cumulative[lengths - 1].sum(axis=0) / total
         row = {"seating": seat.label(), "matches": len(runs)}
         for lab, o, e in zip(labels, observed, expected):
             row[lab] = f"{o:.3f} ({e:.3f})"
