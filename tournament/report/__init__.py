@@ -23,7 +23,11 @@ from ..outputs import atomic_write_text, read_rounds
 from ..plugins import import_modules
 
 # Modules that register sections (imported lazily; missing modules are skipped).
-SECTION_MODULES: list[str] = ["tournament.report.matches", "tournament.report.populations"]
+SECTION_MODULES: list[str] = [
+    "tournament.report.matches",
+    "tournament.report.populations",
+    "tournament.report.switcher",
+]
 
 
 @dataclass
