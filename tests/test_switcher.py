@@ -304,3 +304,17 @@ def test_finite_horizon_helpers_agree():
     np.testing.assert_allclose(S.expected_occupation(P, 300), path.mean(axis=0), atol=1e-14)
     # the path converges to the stationary distribution
     np.testing.assert_allclose(S.distribution_path(P, 5000)[-1], S.stationary_distribution(P), atol=1e-9)
+
+
+def test_hitting_time_is_infinite_when_switching_underflows():
+    # at alpha = 80 a switcher at (Low, Low) re-draws with probability exp(-80*5) = 0 in floating
+    # point, so from a uniform start the optimum is reached only half the time: E[tau] = inf
+    import math
+
+    from tournament import games
+    from tournament.theory.softmax import hitting_time, optimal_profiles, transition_matrix
+
+    g = games.get("coordination_high_low")
+    P = transition_matrix(g, 80.0)
+    assert math.isinf(hitting_time(P, optimal_profiles(g)))
+    assert hitting_time(transition_matrix(g, 1.0), optimal_profiles(g)) < 1e3

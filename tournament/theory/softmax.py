@@ -252,9 +252,22 @@ def hitting_time(P, targets, start=None) -> float:
     rest = np.flatnonzero(~mask)
     if rest.size == 0:
         return 0.0
+    # States that cannot reach the targets (switching probabilities that underflow to 0 at
+    # large α make some profiles absorbing) have an infinite hitting time.
+    from scipy.sparse.csgraph import breadth_first_order
+
+    reverse = sp.csr_array((P.T > 0).astype(np.int8))
+    can_reach = np.zeros(n, dtype=bool)
+    for t in np.flatnonzero(mask):
+        if not can_reach[t]:
+            can_reach[breadth_first_order(reverse, int(t), return_predecessors=False)] = True
+    if np.any(mu[~can_reach] > 0):
+        return math.inf
+    rest = rest[can_reach[rest]]
     Q = P[rest][:, rest]
     h = spsolve(sp.csc_array(sp.eye_array(rest.size) - Q), np.ones(rest.size))
-    return float(mu[rest] @ np.atleast_1d(h))
+    value = float(mu[rest] @ np.atleast_1d(h))
+    return value if np.isfinite(value) and value >= 0 else math.inf
 
 
 def hitting_time_cdf(P, targets, horizon: int, start=None) -> np.ndarray:
