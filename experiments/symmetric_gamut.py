@@ -52,7 +52,7 @@ MIXED_TOL = 1e-6 * SCALE
 
 # Seed 002, Appendix Tables 3a, 3b, 4a, 4b as far as the extracted text gives them. The text
 # lists each table column by column: one group per A = 2..5, entries for N = 2..5 (this
-# orientation is the one that matches our numbers, see docs/readme/populations.md). The
+# orientation is the one that matches our numbers, see docs/populations.md). The
 # extraction lost one entry of Table 4a's A = 3 column (which one is unknown), so that column is
 # left out; Tables 5-7 are too garbled to use.
 _NAN = float("nan")
