@@ -31,10 +31,10 @@ def _replay_check(match, seat: int) -> None:
     for h in range(H):
         states, f = space.hypothesis(h).run(pairs)
         r = np.full(len(pairs) + 1, -1)
-        r[: len(states)] = np.array(states) + space.offsets[h]
+        r[: len(states)] = space.rows_of(h)[states]
         if f is None:
             last = space.hypothesis(h).run(pairs + [(0, 0)])[0][-1]
-            r[len(pairs)] = last + space.offsets[h]
+            r[len(pairs)] = space.rows_of(h)[last]
         rows[:, h] = r
     switch_rounds = [s[0] for s in agent.switches]
     for (t, old, new, demand) in agent.switches:

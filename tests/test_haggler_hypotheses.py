@@ -148,7 +148,7 @@ def test_space_rows_reproduce_every_single_hypothesis(sg):
     for h in range(space.n_hypotheses):
         single = space.hypothesis(h)
         assert np.array_equal(space.table(h), single.table()), space.describe(h)
-        assert space.start_rows[h] - space.offsets[h] == single.start
+        assert space.local_state(h, space.start_rows[h]) == single.start
     kinds = [space.kind_name(h) for h in range(space.n_hypotheses)]
     assert kinds.count("constant") == 2 and kinds.count("custom") == 1
     # passwords: (1 + 2 + 4) passwords x (4 + 12 primitive loops of length 1, 2) over 4 pairs

@@ -34,7 +34,7 @@ class Tracker:
     """The consistent hypotheses of one agent and their current states (rows), vectorised.
 
     ``rows`` holds the current row of every consistent hypothesis, in increasing hypothesis
-    order; an observation maps each through ``next_rows[a·O + o]`` and drops those that
+    order (so hypotheses in the same state of a block read neighbouring memory); an observation maps each through ``next_rows[a·O + o]`` and drops those that
     map to −1 (falsified). The set only ever shrinks.
     """
 
@@ -67,7 +67,7 @@ class Tracker:
         ids = self.ids()
         i = np.searchsorted(ids, h)
         if i < len(ids) and ids[i] == h:
-            return int(self.rows[i] - self.space.offsets[h])
+            return self.space.local_state(h, int(self.rows[i]))
         return None
 
 

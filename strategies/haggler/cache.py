@@ -70,7 +70,7 @@ def solved_space(sg: SeatGame, res: Resolved) -> Solved:
     n_before = space.n_hypotheses
     if res.space.prune:
         # a hypothesis never worth more than ⊤ can only be chosen in a tie with ⊤: dropped
-        best = np.maximum.reduceat(values, space.offsets[:-1])
+        best = space.hypothesis_max(values)
         keep = best > top_value + sg.tolerance
         keep[0] = True
         if not keep.all():
@@ -105,7 +105,7 @@ def prepared(sg: SeatGame, res: Resolved, weight_key) -> Prepared:
         return hit
     space = solved.space
     extra = {"value": solved.values[space.start_rows],
-             "max_value": np.maximum.reduceat(solved.values, space.offsets[:-1])}
+             "max_value": space.hypothesis_max(solved.values)}
     zeta = prior_weights(space, class_weights=res.class_weights, password_mass=res.password_mass,
                          weight=res.weight, catalog_extra=extra)
     if (zeta[1:] <= 0).any():  # weight 0: never sampled, so not part of the space at all

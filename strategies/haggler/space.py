@@ -1,16 +1,19 @@
 """A seat's whole hypothesis set as flat numpy arrays (the batched form of :mod:`.hypotheses`).
 
 Think of the padded tables (H, S_max, A, O) of all hypotheses, with the padding dropped:
-every (hypothesis, state) pair is one *row*; hypothesis h owns rows
-``offsets[h] : offsets[h + 1]`` and starts in row ``start_rows[h]``. One int32 table
-``next_rows`` of shape (A·O, R) holds, per column c = a·O + o, the next row T(s, a, o) in
-the same hypothesis, or −1 where o ∉ B(s, a). Tracking every hypothesis along a match is
-then one gather per round (``next_rows[c].take(rows)``), and robust value iteration works
-on all rows at once (:mod:`.value_iteration`).
+every (hypothesis, state) pair is one *row*. Hypothesis h's state s is row
+``row_base[h] + s * row_stride[h]``; one int32 table ``next_rows`` of shape (A·O, R)
+holds, per column c = a·O + o, the next row T(s, a, o) in the same hypothesis, or −1 where
+o ∉ B(s, a). Tracking every hypothesis along a match is then one gather per round
+(``next_rows[c].take(rows)``), and robust value iteration works on all rows at once
+(:mod:`.value_iteration`).
 
-Classes are laid out in the order of :data:`.hypotheses.KINDS` (⊤ is hypothesis 0).
-Password hypotheses are generated block by block (password length n × loop length m)
-straight into this layout, so 10⁶ of them need no Python loop per hypothesis.
+Hypotheses of the same size are generated in blocks laid out *state-major* (row =
+block start + s · block size + j, stride = block size): hypotheses in the same state sit
+next to each other, so the per-round gather reads memory almost sequentially even at 10⁶
+hypotheses. Classes are laid out in the order of :data:`.hypotheses.KINDS` (⊤ is
+hypothesis 0). Password hypotheses are generated block by block (password length n ×
+loop length m) straight into this layout, with no Python loop per hypothesis.
 """
 
 from __future__ import annotations
@@ -170,7 +173,8 @@ class SpaceSpec:
 class HypothesisSpace:
     """The batched hypothesis set of one seat (see the module docstring for the layout).
 
-    Per-hypothesis columns (length H): ``kind`` (code into :data:`KINDS`), ``n_states``,
+    Per-hypothesis columns (length H): ``row_base``/``row_stride`` (where its states are),
+    ``start_rows``, ``kind`` (code into :data:`KINDS`), ``n_states``,
     ``password_length`` / ``loop_length`` (−1 outside the password class),
     ``password_code`` / ``loop_code`` (the password in base |A|, the loop's pairs
     a·O + o in base |A||O|, most significant first), ``member`` (observation of a constant,
@@ -179,7 +183,8 @@ class HypothesisSpace:
 
     sg: SeatGame
     next_rows: np.ndarray  # (A*O, R) int32
-    offsets: np.ndarray  # (H+1,) int64
+    row_base: np.ndarray  # (H,) int64
+    row_stride: np.ndarray  # (H,) int64
     start_rows: np.ndarray  # (H,) int32
     kind: np.ndarray  # (H,) int8
     n_states: np.ndarray  # (H,) int32
@@ -201,18 +206,41 @@ class HypothesisSpace:
     def n_rows(self) -> int:
         return self.next_rows.shape[1]
 
+    def _all_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """(hypothesis, row) of every row, hypothesis by hypothesis."""
+        S = self.n_states.astype(np.int64)
+        h = np.repeat(np.arange(self.n_hypotheses, dtype=np.int64), S)
+        first = np.concatenate([[0], np.cumsum(S)[:-1]])
+        local = np.arange(int(S.sum()), dtype=np.int64) - np.repeat(first, S)
+        return h, self.row_base[h] + local * self.row_stride[h]
+
     @cached_property
     def owner(self) -> np.ndarray:
         """(R,) int32: the hypothesis owning each row."""
-        out = np.repeat(np.arange(self.n_hypotheses, dtype=np.int32), np.diff(self.offsets))
+        h, rows = self._all_rows()
+        out = np.empty(self.n_rows, dtype=np.int32)
+        out[rows] = h
         out.setflags(write=False)
+        return out
+
+    def rows_of(self, h: int) -> np.ndarray:
+        """The rows of hypothesis h's states, in local state order."""
+        return int(self.row_base[h]) + np.arange(int(self.n_states[h]), dtype=np.int64) * int(self.row_stride[h])
+
+    def local_state(self, h: int, row: int) -> int:
+        return (int(row) - int(self.row_base[h])) // int(self.row_stride[h])
+
+    def hypothesis_max(self, values: np.ndarray) -> np.ndarray:
+        """(H,) the largest row value of every hypothesis."""
+        out = np.full(self.n_hypotheses, -np.inf)
+        np.maximum.at(out, self.owner, values)
         return out
 
     @property
     def nbytes(self) -> int:
-        return sum(a.nbytes for a in (self.next_rows, self.offsets, self.start_rows, self.kind, self.n_states,
-                                      self.password_length, self.loop_length, self.password_code,
-                                      self.loop_code, self.member))
+        return sum(a.nbytes for a in (self.next_rows, self.row_base, self.row_stride, self.start_rows, self.kind,
+                                      self.n_states, self.password_length, self.loop_length,
+                                      self.password_code, self.loop_code, self.member))
 
     def kind_name(self, h: int) -> str:
         return KINDS[int(self.kind[h])]
@@ -244,9 +272,10 @@ class HypothesisSpace:
 
     def table(self, h: int) -> np.ndarray:
         """Hypothesis h's (S, A, O) table in local state numbering (−1 = excluded)."""
-        lo, hi = int(self.offsets[h]), int(self.offsets[h + 1])
-        t = self.next_rows[:, lo:hi].T.reshape(hi - lo, self.sg.n_actions, self.sg.n_obs).astype(np.int64)
-        return np.where(t >= 0, t - lo, -1)
+        rows = self.rows_of(h)
+        t = self.next_rows[:, rows].T.reshape(len(rows), self.sg.n_actions, self.sg.n_obs).astype(np.int64)
+        local = (t - int(self.row_base[h])) // int(self.row_stride[h])
+        return np.where(t >= 0, local, -1)
 
     def resettable(self) -> np.ndarray:
         """(H,) bool: resettability of every hypothesis (seed 001's condition for Prop. 1)."""
@@ -262,7 +291,7 @@ class HypothesisSpace:
                 padded = np.full((len(idx), S, A, self.sg.n_obs), -1, dtype=np.int64)
                 for i, h in enumerate(idx):
                     padded[i, : self.n_states[h]] = self.table(h)
-                starts = self.start_rows[idx] - self.offsets[idx]
+                starts = (self.start_rows[idx] - self.row_base[idx]) // self.row_stride[idx]
                 out[idx] = resettable(padded, starts)
         return out
 
@@ -280,7 +309,10 @@ class HypothesisSpace:
 
     # ------------------------------------------------------------ subsets
     def subset(self, keep: np.ndarray) -> tuple["HypothesisSpace", np.ndarray]:
-        """The space restricted to hypotheses where ``keep`` is True, and the kept row mask."""
+        """The space restricted to hypotheses where ``keep`` is True, and the kept row mask.
+
+        Rows are renumbered in their old order, so a state-major block stays state-major
+        (with the number of kept hypotheses as its new stride)."""
         keep = np.asarray(keep, dtype=bool)
         row_keep = keep[self.owner]
         new_index = np.cumsum(row_keep, dtype=np.int64) - 1
@@ -289,18 +321,20 @@ class HypothesisSpace:
         for c in range(self.next_rows.shape[0]):
             col = self.next_rows[c][row_keep]
             nxt[c] = np.where(col >= 0, new_index[col], -1)
-        sizes = np.diff(self.offsets)[keep]
-        offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        starts = (offsets[:-1] + (self.start_rows[keep] - self.offsets[:-1][keep])).astype(np.int32)
+        base = new_index[self.row_base[keep]]
+        multi = self.n_states[keep] > 1
+        stride = np.ones(int(keep.sum()), dtype=np.int64)
+        stride[multi] = new_index[self.row_base[keep][multi] + self.row_stride[keep][multi]] - base[multi]
+        starts = new_index[self.start_rows[keep]].astype(np.int32)
         space = HypothesisSpace(
-            self.sg, nxt, offsets, starts, self.kind[keep], self.n_states[keep],
+            self.sg, nxt, base, stride, starts, self.kind[keep], self.n_states[keep],
             self.password_length[keep], self.loop_length[keep], self.password_code[keep],
             self.loop_code[keep], self.member[keep], self.automata_out, self.automata_delta, self.custom,
         )
         return space, row_keep
 
     def freeze(self) -> None:
-        for arr in (self.next_rows, self.offsets, self.start_rows, self.kind, self.n_states,
+        for arr in (self.next_rows, self.row_base, self.row_stride, self.start_rows, self.kind, self.n_states,
                     self.password_length, self.loop_length, self.password_code, self.loop_code, self.member):
             arr.setflags(write=False)
 
@@ -334,23 +368,34 @@ class _Builder:
         self.custom: list[Hypothesis] = []
 
     def add_tables(self, kind: str, tables: list[np.ndarray], starts, members, **cols) -> None:
-        """Small classes: a list of local (S, A, O) tables (−1 = excluded)."""
+        """Small classes: a list of local (S, A, O) tables (−1 = excluded). Tables of one size
+        are laid out state-major, mixed sizes hypothesis by hypothesis."""
         if not tables:
             return
-        sizes = np.array([t.shape[0] for t in tables], dtype=np.int64)
-        local_base = np.concatenate([[0], np.cumsum(sizes)[:-1]]) + self.rows
-        AO = self.sg.n_actions * self.sg.n_obs
-        stacked = np.concatenate([np.asarray(t, dtype=np.int64).reshape(t.shape[0], AO) for t in tables], axis=0)
-        base = np.repeat(local_base, sizes)[:, None]
-        nxt = np.where(stacked >= 0, stacked + base, -1).T.astype(np.int32)
         H = len(tables)
-        self._push(kind, nxt, sizes, local_base + np.asarray(starts, dtype=np.int64), members, H,
+        AO = self.sg.n_actions * self.sg.n_obs
+        sizes = np.array([t.shape[0] for t in tables], dtype=np.int64)
+        starts = np.asarray(starts, dtype=np.int64)
+        if (sizes == sizes[0]).all():
+            S = int(sizes[0])
+            base = self.rows + np.arange(H, dtype=np.int64)
+            stride = np.full(H, H, dtype=np.int64)
+            local = np.stack([np.asarray(t, dtype=np.int64).reshape(S, AO) for t in tables])  # (H, S, AO)
+            glob = np.where(local >= 0, base[:, None, None] + local * H, -1)
+            nxt = glob.transpose(2, 1, 0).reshape(AO, S * H).astype(np.int32)  # row = s*H + j
+        else:
+            base = self.rows + np.concatenate([[0], np.cumsum(sizes)[:-1]])
+            stride = np.ones(H, dtype=np.int64)
+            stacked = np.concatenate([np.asarray(t, dtype=np.int64).reshape(t.shape[0], AO) for t in tables], axis=0)
+            offs = np.repeat(base, sizes)[:, None]
+            nxt = np.where(stacked >= 0, stacked + offs, -1).T.astype(np.int32)
+        self._push(kind, nxt, sizes, base, stride, base + starts * stride, members, H,
                    hint=np.full(nxt.shape[1], -1, np.int8), **cols)
 
-    def _push(self, kind, nxt, sizes, start_rows, members, H, hint, **cols) -> None:
+    def _push(self, kind, nxt, sizes, base, stride, start_rows, members, H, hint, **cols) -> None:
         self.blocks.append(dict(
-            next=nxt, sizes=sizes, hint=hint, starts=start_rows, kind=np.full(H, KIND_CODE[kind], np.int8),
-            member=np.asarray(members, dtype=np.int64),
+            next=nxt, sizes=sizes, base=base, stride=stride, hint=hint, starts=start_rows,
+            kind=np.full(H, KIND_CODE[kind], np.int8), member=np.asarray(members, dtype=np.int64),
             password_length=cols.get("password_length", np.full(H, -1, np.int16)),
             loop_length=cols.get("loop_length", np.full(H, -1, np.int16)),
             password_code=cols.get("password_code", np.zeros(H, np.int64)),
@@ -372,39 +417,40 @@ class _Builder:
                 pws = all_words(A, n)  # (Pn, n)
                 Pn, S = len(pws), n + m
                 H = Pn * K
-                hyp_base = self.rows + np.arange(H, dtype=np.int64).reshape(Pn, K) * S  # (Pn, K)
-                nxt = np.empty((A * O, H * S), dtype=np.int32)
-                nxt3 = nxt.reshape(A * O, Pn, K, S)
-                adv = np.arange(1, n + 1)
+                # state-major: hypothesis j = (password i, loop k) = i*K + k; state s is row s*H + j
+                j = np.arange(H, dtype=np.int64).reshape(Pn, K)
+                nxt = np.empty((A * O, S * H), dtype=np.int32)
+                nxt4 = nxt.reshape(A * O, S, Pn, K)
                 wrap = n + (np.arange(m) + 1) % m
                 for a in range(A):
-                    pw_part = np.where(pws == a, adv, 0)  # (Pn, n) local next
                     for o in range(O):
-                        loop_part = np.where(la == a, np.where(lo == o, wrap, -1), 0)  # (K, m)
-                        block = nxt3[a * O + o]
-                        block[:, :, :n] = pw_part[:, None, :] + hyp_base[:, :, None]
-                        lp = loop_part[None, :, :] + hyp_base[:, :, None]
-                        block[:, :, n:] = np.where(loop_part[None, :, :] >= 0, lp, -1)
-                hint = np.empty((Pn, K, S), dtype=np.int8)  # follow the password, then the loop
-                hint[:, :, :n] = pws[:, None, :]
-                hint[:, :, n:] = la[None, :, :]
+                        block = nxt4[a * O + o]
+                        for k in range(n):  # password state s_k: p_{k+1} advances, else the start
+                            target = np.where(pws[:, k] == a, k + 1, 0)  # (Pn,) local state
+                            block[k] = self.rows + target[:, None] * H + j
+                        for q in range(m):  # loop state l_{q+1}
+                            target = np.where(la[:, q] == a, np.where(lo[:, q] == o, wrap[q], -1), 0)  # (K,)
+                            block[n + q] = np.where(target[None, :] >= 0, self.rows + target[None, :] * H + j, -1)
+                hint = np.empty((S, Pn, K), dtype=np.int8)  # follow the password, then the loop
+                hint[:n] = pws.T[:, :, None]
+                hint[n:] = la.T[:, None, :]
+                base = self.rows + j.ravel()
                 self._push(
-                    "password", nxt, np.full(H, S, np.int64), hyp_base.ravel(), np.zeros(H), H, hint.ravel(),
+                    "password", nxt, np.full(H, S, np.int64), base, np.full(H, H, np.int64), base,
+                    np.zeros(H), H, hint.ravel(),
                     password_length=np.full(H, n, np.int16), loop_length=np.full(H, m, np.int16),
                     password_code=np.repeat(_codes(pws, A), K), loop_code=np.tile(lcode, Pn),
                 )
 
     def build(self) -> HypothesisSpace:
         B = self.blocks
-        sizes = np.concatenate([b["sizes"] for b in B])
-        offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         cat = lambda key, dtype: np.concatenate([b[key] for b in B]).astype(dtype)  # noqa: E731
         space = HypothesisSpace(
-            self.sg, np.concatenate([b["next"] for b in B], axis=1), offsets, cat("starts", np.int32),
-            cat("kind", np.int8), sizes.astype(np.int32), cat("password_length", np.int16),
-            cat("loop_length", np.int16), cat("password_code", np.int64), cat("loop_code", np.int64),
-            cat("member", np.int64), self.automata_out, self.automata_delta, tuple(self.custom),
-            np.concatenate([b["hint"] for b in B]),
+            self.sg, np.concatenate([b["next"] for b in B], axis=1), cat("base", np.int64),
+            cat("stride", np.int64), cat("starts", np.int32), cat("kind", np.int8), cat("sizes", np.int32),
+            cat("password_length", np.int16), cat("loop_length", np.int16), cat("password_code", np.int64),
+            cat("loop_code", np.int64), cat("member", np.int64), self.automata_out, self.automata_delta,
+            tuple(self.custom), np.concatenate([b["hint"] for b in B]),
         )
         return space
 
