@@ -27,7 +27,7 @@ DEFAULT_MAX_HYPOTHESES = 200_000
 
 @dataclass(frozen=True)
 class Settings:
-    """Validated, game-independent parameters (hashable; part of the cache key)."""
+    """Validated, game-independent parameters."""
 
     prior: str
     gamma: float
@@ -61,7 +61,6 @@ class Resolved:
     class_weights: dict
     password_mass: float | None
     weight: Callable | None
-    size: dict  # estimate_size() of the space before value pruning
 
     def space_key(self) -> tuple:
         return (self.space.key(), self.gamma)
@@ -190,7 +189,7 @@ def resolve(st: Settings, sg: SeatGame) -> Resolved:
     )
     spec = _fit(spec, sg, st.max_hypotheses, explicit)
     weight = _load_weight(st.weight) if st.weight is not None else None
-    return Resolved(spec, st.gamma, dict(st.class_weights), st.password_mass, weight, estimate_size(sg, spec))
+    return Resolved(spec, st.gamma, dict(st.class_weights), st.password_mass, weight)
 
 
 def _fit(spec: SpaceSpec, sg: SeatGame, limit: int, explicit: dict) -> SpaceSpec:
