@@ -118,3 +118,29 @@ def test_gamma_is_checked():
     sg = hy.SeatGame.of(PD, 0)
     with pytest.raises(ValueError, match="gamma"):
         _solve_one(hy.top(sg), sg, 1.0)
+
+
+def test_pruning_drops_exactly_the_hypotheses_never_worth_more_than_top():
+    from strategies.haggler.value_iteration import prune_below_top
+
+    sg = hy.SeatGame.of(PD, 0)
+    gamma = 0.95
+
+    def pruned(prune_loops: bool) -> set[str]:
+        space = build_space(sg, SpaceSpec(max_password=2, max_loop=2, prune=prune_loops))
+        sol = solve(space.next_rows, sg.reward, gamma, tie_tol=sg.tolerance)
+        best = space.hypothesis_max(sol.values)
+        small, values, _ = prune_below_top(space, sol.values, sol.policy, sg.maximin, sg.tolerance)
+        kept = {small.describe(h) for h in range(small.n_hypotheses)}
+        expected = {space.describe(h) for h in range(space.n_hypotheses) if h == 0 or best[h] > sg.maximin + sg.tolerance}
+        assert kept == expected
+        # the kept values are the same numbers, re-indexed
+        assert np.allclose(np.sort(values), np.sort(sol.values[np.isin(space.owner, [
+            h for h in range(space.n_hypotheses) if space.describe(h) in kept])]))
+        return kept
+
+    full = pruned(False)
+    assert "others always play C" in full and "others always play D" not in full  # D is worth 1 = ⊤
+    assert "loop (C,D)" not in full and "loop (C,C)" in full
+    # not generating loops without a pair worth more than ⊤ loses nothing
+    assert pruned(True) == full

@@ -20,7 +20,7 @@ from .config import Resolved
 from .hypotheses import SeatGame
 from .priors import prior_weights
 from .space import KIND_CODE, HypothesisSpace, build_space
-from .value_iteration import Solution, solve
+from .value_iteration import Solution, prune_below_top, solve
 
 MAX_ENTRIES = 6
 """Solved spaces kept (least recently used dropped first)."""
@@ -69,13 +69,7 @@ def solved_space(sg: SeatGame, res: Resolved) -> Solved:
     top_value = sg.maximin
     n_before = space.n_hypotheses
     if res.space.prune:
-        # a hypothesis never worth more than ⊤ can only be chosen in a tie with ⊤: dropped
-        best = space.hypothesis_max(values)
-        keep = best > top_value + sg.tolerance
-        keep[0] = True
-        if not keep.all():
-            space, row_keep = space.subset(keep)
-            values, policy = values[row_keep], policy[row_keep]
+        space, values, policy = prune_below_top(space, values, policy, top_value, sg.tolerance)
     space.freeze()
     values.setflags(write=False)
     policy.setflags(write=False)

@@ -335,7 +335,8 @@ def from_table(sg: SeatGame, spec: Any, where: str = "custom") -> Hypothesis:
           weight = 1.0, bits = 6,                         # optional prior modifiers
           states = { c = { C = { observe = ["C"], next = "c" },
                            D = { observe = ["C"], next = "d" } },
-                     d = { "*" = { observe = ["D"], next = { D = "d", ... } } } } }
+                     d = { C = { observe = ["D"], next = "c" },
+                           "*" = { next = { D = "d" } } } } }   # B = the keys of 'next' 
 
     Per state, one rule per own action (``"*"`` = every action not listed). A rule's
     ``observe`` lists the observations B(s, a) (labels; ``"*"`` or omitted: all), its

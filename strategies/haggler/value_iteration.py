@@ -20,7 +20,8 @@ Two solvers of the same fixed point:
   must satisfy it within ``tol`` (:data:`TOLERANCE`, 1e-10), else it raises.
 
 The optimal stationary policy is π_h(s) = the lowest action whose Q-value is within the
-tie tolerance of the best (SPEC: ties → lowest action index).
+tie tolerance of the best (SPEC: ties → lowest action index). :func:`prune_below_top` drops
+the hypotheses whose value never exceeds ⊤'s.
 """
 
 from __future__ import annotations
@@ -262,6 +263,18 @@ def _best_response(next_rows, reward, gamma, policy, sigma, values, eps):
         if not better.any():
             return w, sigma
         sigma[better] = best_o[better]
+
+
+def prune_below_top(space, values: np.ndarray, policy: np.ndarray, top_value: float, tol: float):
+    """Drop hypotheses whose value is at most ⊤'s (+ tol) in every state: the algorithm could
+    only choose them in a tie with ⊤. ⊤ itself (hypothesis 0) stays. Returns the smaller
+    space with its values and policy (the inputs when nothing is dropped)."""
+    keep = space.hypothesis_max(values) > top_value + tol
+    keep[0] = True
+    if keep.all():
+        return space, values, policy
+    smaller, row_keep = space.subset(keep)
+    return smaller, values[row_keep], policy[row_keep]
 
 
 def _check_gamma(gamma: float) -> None:
