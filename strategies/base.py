@@ -35,6 +35,9 @@ class Strategy:
 
     name: ClassVar[str] = ""
     stochastic: ClassVar[bool] = True
+    path_params: ClassVar[tuple[str, ...]] = ()
+    """Parameters holding file paths (or ``"file.py:name"`` references): when the strategy is
+    built from a scenario file, relative ones are resolved against the scenario's folder."""
 
     rng: np.random.Generator
 

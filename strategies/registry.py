@@ -159,10 +159,25 @@ def build(ref: str | type, params: dict | None = None, base_dir=None, label: str
     params = dict(params or {})
     label = label or (ref if isinstance(ref, str) else cls.registry_name())
     check_params(cls, params, label)
+    if base_dir is not None:  # file parameters are relative to the scenario file, like file strategies
+        for key in getattr(cls, "path_params", ()):
+            if isinstance(params.get(key), str):
+                params[key] = resolve_path(params[key], base_dir)
     try:
         return cls(**params)
     except (TypeError, ValueError) as exc:
         raise StrategyError(f"strategy {label!r} rejected its parameters {params}: {exc}") from None
+
+
+def resolve_path(value: str, base_dir) -> str:
+    """A relative file path, or the file part of a ``"file.py:name"`` reference, made absolute
+    against ``base_dir``; ``"module:name"`` references and absolute paths are left alone."""
+    target, sep, name = value.rpartition(":")
+    if sep:
+        if not target.endswith(".py") or Path(target).is_absolute():
+            return value
+        return f"{Path(base_dir) / target}{sep}{name}"
+    return value if Path(value).is_absolute() else str(Path(base_dir) / value)
 
 
 def get(name: str, **params) -> Strategy:
