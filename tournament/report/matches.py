@@ -211,12 +211,18 @@ def demand_section(ctx: ReportContext) -> Section | None:
     if not traces:
         return None
     m = ctx.matches.set_index("match_id") if "match_id" in ctx.matches else pd.DataFrame()
-    chosen = list(traces)[:MAX_DEMAND_PANELS]
+    # identical trajectories (deterministic play) are drawn once, with their multiplicity
+    groups: dict[bytes, list[int]] = {}
+    for mid, d in traces.items():
+        groups.setdefault(np.ascontiguousarray(d).tobytes(), []).append(mid)
+    distinct = [mids for mids in groups.values()]
+    chosen = [mids[0] for mids in distinct[:MAX_DEMAND_PANELS]]
+    copies = {mids[0]: len(mids) for mids in distinct}
     md = ("Demands (the value each strategy currently claims, e.g. a haggler's hypothesis value) "
           "round by round, drawn inside the feasible payoff region like the seed's figure: "
           "seat 0's demand on x, seat 1's on y, time as colour. Demands start high and fall as "
-          f"hypotheses are falsified. Showing {len(chosen)} of {len(traces)} kept matches with "
-          "demand traces on every seat.")
+          f"hypotheses are falsified. {len(traces)} kept matches have demand traces on every seat; "
+          f"they follow {len(distinct)} distinct trajectories, of which {len(chosen)} are shown.")
     images = []
     if ctx.plots:
         from matplotlib.collections import LineCollection
@@ -240,7 +246,8 @@ def demand_section(ctx: ReportContext) -> Section | None:
             names = ""
             if mid in m.index:
                 names = " vs ".join(str(m.loc[mid, f"entrant_{s}"]) for s in range(k))
-            ax.set_title(f"match {mid}: {names}"[:60], fontsize=9)
+            same = f" (and {copies[mid] - 1} identical)" if copies[mid] > 1 else ""
+            ax.set_title(f"match {mid}{same}: {names}"[:70], fontsize=9)
             ax.set_xlabel("demand of seat 0")
             ax.set_ylabel("demand of seat 1")
             if n == 0:
@@ -252,10 +259,13 @@ def demand_section(ctx: ReportContext) -> Section | None:
             for n, mid in enumerate(chosen):
                 ax = fig.add_subplot(rows, cols, n + 1)
                 for s in range(k):
-                    ax.plot(traces[mid][:, s], label=f"seat {s}")
+                    ax.plot(traces[mid][:, s], label=f"seat {s}", drawstyle="steps-post")
+                if len(traces[mid]) > 200:  # demands move early; a log time axis shows both
+                    ax.set_xscale("symlog", linthresh=10)
                 ax.set_xlabel("round")
                 ax.set_ylabel("demand")
-                ax.set_title(f"match {mid}", fontsize=9)
+                same = f" (and {copies[mid] - 1} identical)" if copies[mid] > 1 else ""
+                ax.set_title(f"match {mid}{same}", fontsize=9)
                 ax.legend(fontsize=7)
             images.append(save(fig, ctx.image_path("demands_time.png")))
     return Section("Demand trajectories", md, images, order=60)
