@@ -13,13 +13,16 @@ import textwrap
 from pathlib import Path
 
 from .errors import TournamentError
+from .runner import RunInterrupted
 
 
 def _cmd_run(args) -> int:
     from .runner import run_scenario
 
     out = Path(args.out) if args.out else Path("results") / Path(args.file).stem
-    result = run_scenario(args.file, out=out, workers=args.workers, progress=not args.quiet)
+    result = run_scenario(args.file, out=out, workers=args.workers, progress=not args.quiet,
+                          resume=args.resume, restart=args.restart, backend=args.backend,
+                          scheduler=args.scheduler)
     if not args.quiet:
         print(format_run(result))
         print(f"\nResults written to {out}/ (summary.json, matches.csv, report.md)")
@@ -109,6 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="results folder (default: results/<scenario file name>)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (results do not depend on it)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or standings table")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
+    p.add_argument("--restart", action="store_true", help="discard an interrupted run in --out and start over")
+    p.add_argument("--backend", choices=["processes", "dask"], help="execution backend (default: the scenario's, else processes)")
+    p.add_argument("--scheduler", help="Dask scheduler address (tcp://HOST:PORT); implies --backend dask")
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("list", help="list library games or built-in strategies")
@@ -130,10 +137,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import warnings
+
+    # user-facing warnings (e.g. a changed strategy file on --resume) as one plain line
+    warnings.formatwarning = lambda message, category, *args, **kw: f"warning: {message}\n"
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.func(args)
+    except RunInterrupted as exc:
+        print(textwrap.fill(str(exc), width=100, subsequent_indent="  "), file=sys.stderr)
+        return 130
     except TournamentError as exc:
         if args.debug:
             raise

@@ -1,9 +1,13 @@
-"""Running independent work items (matches) serially or on local worker processes.
+"""Running independent work items (matches, population runs) on one interface:
+in this process, on local worker processes, or on a Dask cluster.
 
-Results come back in task order whatever the worker count, and every task carries its
-own seed (see ``seeding``), so the output does not depend on how work is distributed.
-Tasks are shipped in chunks so that per-task scheduling overhead stays small; the shared
-context (game, entrants, settings) is sent once per worker, not once per task.
+Results come back in task order whatever the backend or worker count, and every task
+carries its own seed (see ``seeding``), so the output does not depend on how work is
+distributed. Tasks are shipped in chunks so that per-task scheduling overhead stays small
+(``benchmarks/scaling_round_robin.py`` measures it); the shared context (game, entrants,
+settings) is sent once per worker, not once per task. With a checkpoint (see
+``checkpoint``), each result is saved the moment it arrives and tasks finished by an
+interrupted run are not run again.
 """
 
 from __future__ import annotations
@@ -12,8 +16,15 @@ import multiprocessing
 import os
 import threading
 import warnings
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+
+from .errors import TournamentError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .kinds import RunOptions
+
+BACKENDS = ("processes", "dask")
 
 _WORKER_CONTEXT: Any = None
 
@@ -25,6 +36,10 @@ def _init_worker(context: Any) -> None:
 
 def _run_chunk(fn: Callable, chunk: Sequence) -> list:
     return [fn(_WORKER_CONTEXT, task) for task in chunk]
+
+
+def _run_chunk_with(fn: Callable, context: Any, chunk: Sequence) -> list:
+    return [fn(context, task) for task in chunk]
 
 
 def _mp_context():
@@ -49,7 +64,7 @@ def _mp_context():
 
 def default_chunk_size(n_tasks: int, workers: int) -> int:
     """About 8 chunks per worker: small enough to balance load, large enough that
-    inter-process overhead (~1 ms per chunk) is negligible against the work."""
+    per-chunk overhead (~1 ms for processes, a few ms for Dask) is negligible."""
     return max(1, min(256, -(-n_tasks // (workers * 8))))
 
 
@@ -60,20 +75,38 @@ def available_workers() -> int:
         return os.cpu_count() or 1
 
 
-class Executor:
-    """Runs ``fn(context, task)`` over batches of tasks, keeping one worker pool alive
-    across batches (a round robin submits one batch per repetition).
+def task_key(fn: Callable, task: Any) -> str:
+    """Stable identity of a task for checkpoints (its dataclass repr carries its id)."""
+    return f"{getattr(fn, '__name__', 'task')}:{task!r}"
 
-    Use as a context manager; :meth:`map` yields results in task order.
+
+class Executor:
+    """Runs ``fn(context, task)`` over batches of tasks, keeping one worker pool (or Dask
+    client) alive across batches (a round robin submits one batch per repetition).
+
+    ``options`` (a :class:`~tournament.kinds.RunOptions`) chooses the backend —
+    ``workers`` local processes, or ``backend="dask"`` with an optional ``scheduler``
+    address (without one a ``LocalCluster`` of ``workers`` processes is started) — and
+    carries the checkpoint. Use as a context manager; :meth:`map` yields results in order.
     """
 
-    def __init__(self, fn: Callable[[Any, Any], Any], context: Any, *, workers: int = 1,
-                 chunk_size: int | None = None):
+    def __init__(self, fn: Callable[[Any, Any], Any], context: Any, *, workers: int | None = None,
+                 chunk_size: int | None = None, options: "RunOptions | None" = None):
         self.fn = fn
         self.context = context
-        self.workers = max(1, int(workers))
+        self.options = options
+        self.workers = max(1, int(workers if workers is not None else (options.workers if options else 1)))
+        self.backend = (options.backend if options else None) or "processes"
+        self.scheduler = options.scheduler if options else None
+        if self.backend not in BACKENDS:
+            raise TournamentError(f"unknown backend {self.backend!r}; use one of {BACKENDS}")
         self.chunk_size = chunk_size
+        self.checkpoint = options.checkpoint if options else None
+        self.scope = options.scope if options else ""
         self._pool: ProcessPoolExecutor | None = None
+        self._client = None
+        self._cluster = None
+        self._dask_context = None
 
     def __enter__(self) -> "Executor":
         return self
@@ -85,7 +118,14 @@ class Executor:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
 
+    # ------------------------------------------------------------------ backends
     def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
@@ -94,33 +134,110 @@ class Executor:
             )
         return self._pool
 
+    def _ensure_client(self):
+        if self._client is None:
+            try:
+                from dask.distributed import Client, LocalCluster
+            except ImportError:
+                raise TournamentError("the Dask backend needs dask.distributed: pip install 'dask[distributed]'") from None
+            if self.scheduler:
+                try:
+                    self._client = Client(self.scheduler, timeout="20s")
+                except (OSError, TimeoutError) as exc:
+                    raise TournamentError(f"cannot reach the Dask scheduler {self.scheduler}: {exc}") from None
+            else:
+                self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                             dashboard_address=None)
+                self._client = Client(self._cluster)
+            # the shared context goes to every worker once
+            self._dask_context = self._client.scatter(self.context, broadcast=True, hash=False)
+        return self._client
+
+    def _uses_pool(self, n: int) -> bool:
+        return self.backend == "dask" or (self.workers > 1 and n > 1)
+
+    # ------------------------------------------------------------------ running
     def map(self, tasks: Iterable, progress: Callable[[int], None] | None = None) -> Iterator[Any]:
         """Yield the result of every task, in order. ``progress(n)`` is called as tasks finish."""
         tasks = list(tasks)
-        if self.workers <= 1 or len(tasks) <= 1:
-            for task in tasks:
-                result = self.fn(self.context, task)
+        ck = self.checkpoint
+        keys = [f"{self.scope}/{task_key(self.fn, t)}" for t in tasks] if ck is not None else None
+        done: dict[int, Any] = {}
+        if ck is not None:
+            for i, key in enumerate(keys):
+                if ck.has(key):
+                    done[i] = ck.get(key)
+            if done and progress:
+                progress(len(done))
+        todo = [i for i in range(len(tasks)) if i not in done]
+
+        def store(i: int, result: Any) -> None:
+            if ck is not None:
+                ck.put(keys[i], result)
+            done[i] = result
+
+        if not self._uses_pool(len(todo)):
+            nxt = 0
+            for i in todo:
+                store(i, self.fn(self.context, tasks[i]))
                 if progress:
                     progress(1)
-                yield result
+                while nxt in done:
+                    yield done.pop(nxt)
+                    nxt += 1
+            while nxt < len(tasks):
+                yield done.pop(nxt)
+                nxt += 1
             return
-        size = self.chunk_size or default_chunk_size(len(tasks), self.workers)
-        chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
-        pool = self._ensure_pool()
-        with warnings.catch_warnings():
-            # Python >= 3.12 warns about fork() in a process with (native BLAS) threads
-            warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
-            futures = [pool.submit(_run_chunk, self.fn, chunk) for chunk in chunks]
+        size = self.chunk_size or default_chunk_size(len(todo), self.workers)
+        chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+        submit, collect = (self._submit_dask, self._collect_dask) if self.backend == "dask" else \
+            (self._submit_pool, self._collect_pool)
+        futures = submit([[tasks[i] for i in chunk] for chunk in chunks])
+        chunk_of = dict(zip(futures, chunks))
+        nxt = 0
         try:
-            for fut, chunk in zip(futures, chunks):
-                results = fut.result()
+            for fut, results in collect(futures):
+                for i, res in zip(chunk_of[fut], results):
+                    store(i, res)
                 if progress:
-                    progress(len(chunk))
-                yield from results
+                    progress(len(results))
+                while nxt in done:  # results leave in task order
+                    yield done.pop(nxt)
+                    nxt += 1
         except BaseException:
             for f in futures:
                 f.cancel()
             raise
+        while nxt < len(tasks):
+            yield done.pop(nxt)
+            nxt += 1
+
+    def _submit_pool(self, chunks: list[list]) -> list:
+        pool = self._ensure_pool()
+        with warnings.catch_warnings():
+            # Python >= 3.12 warns about fork() in a process with (native BLAS) threads
+            warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
+            return [pool.submit(_run_chunk, self.fn, chunk) for chunk in chunks]
+
+    @staticmethod
+    def _collect_pool(futures: list):
+        pending = set(futures)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in sorted(finished, key=futures.index):
+                yield fut, fut.result()
+
+    def _submit_dask(self, chunks: list[list]) -> list:
+        client = self._ensure_client()
+        return [client.submit(_run_chunk_with, self.fn, self._dask_context, chunk, pure=False) for chunk in chunks]
+
+    @staticmethod
+    def _collect_dask(futures: list):
+        from dask.distributed import as_completed
+
+        for fut in as_completed(futures):
+            yield fut, fut.result()
 
 
 def run_tasks(

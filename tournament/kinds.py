@@ -28,6 +28,10 @@ class RunOptions:
     workers: int = 1
     progress: bool = False
     out: str | None = None
+    backend: str = "processes"  # "processes" (workers local processes) or "dask"
+    scheduler: str | None = None  # Dask scheduler address; None starts a LocalCluster
+    checkpoint: Any = None  # tournament.checkpoint.Checkpoint while writing to `out`
+    scope: str = ""  # checkpoint namespace (the population's name)
 
 
 @dataclass

@@ -9,6 +9,10 @@ from the match's SeedSequence; each seat gets its own generator (see ``seeding``
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -56,6 +60,36 @@ class MatchResult:
         return f"MatchResult({' vs '.join(self.names)}, turns={self.turns}, mean payoffs=({means}))"
 
 
+class MatchTimeout(BaseException):
+    """Raised (by a timer signal) inside a strategy call that overran the match's time
+    limit. A BaseException so that strategies' own ``except Exception`` cannot swallow it."""
+
+
+def call_strategy(call, fail, what: str):
+    """Run one strategy hook, turning any failure into ``fail(message)`` (a StrategyError
+    with strategy, seat, match and round). Shared by every place that drives strategies."""
+    try:
+        return call()
+    except MatchTimeout:
+        raise
+    except TournamentError as exc:
+        detail = getattr(exc, "detail", str(exc))
+        raise fail(detail if what == "choose" else f"{what} failed: {detail}") from exc
+    except Exception as exc:
+        raise fail(f"{what} raised {type(exc).__name__}: {exc}") from exc
+
+
+def to_action(a, n: int, index: dict, labels, fail) -> int:
+    """A strategy's return value as an action index, or ``fail`` with the valid choices."""
+    if type(a) is int and 0 <= a < n:
+        return a
+    if isinstance(a, (int, np.integer)) and not isinstance(a, bool) and 0 <= a < n:
+        return int(a)
+    if isinstance(a, str) and a in index:
+        return index[a]
+    raise fail(f"returned invalid action {a!r}; valid are indices 0..{n - 1} or labels {list(labels)}")
+
+
 class SeatAgent(mesa.Agent):
     """A seated player: wraps one strategy instance and its read-only view."""
 
@@ -65,51 +99,38 @@ class SeatAgent(mesa.Agent):
         self.strategy = strategy
         self.label = label
         self.view = MatchView(model.history, seat)
-        n = model.game.n_actions[seat]
-        self._n = n
-        self._labels = model.game._index[seat]
+        self._n = model.game.n_actions[seat]
+        self._index = model.game._index[seat]
         self.choice = 0
+        self.seconds = 0.0  # time spent in this strategy's hooks (only with a time limit)
 
-    def _fail(self, message: str, exc: BaseException | None = None) -> StrategyError:
+    def _fail(self, message: str) -> StrategyError:
         return StrategyError(
             message, strategy=self.label, seat=self.seat, match_id=self.model.match_id,
             round=self.model.history.t,
         )
 
-    def begin(self, rng: np.random.Generator) -> None:
+    def _call(self, call, what: str):
+        if not self.model.timed:
+            return call_strategy(call, self._fail, what)
+        start = time.perf_counter()
         try:
-            self.strategy.begin_match(self.view, rng)
-        except TournamentError as exc:
-            raise self._fail(f"reset failed: {getattr(exc, 'detail', exc)}") from exc
-        except Exception as exc:
-            raise self._fail(f"reset raised {type(exc).__name__}: {exc}") from exc
+            return call_strategy(call, self._fail, what)
+        except MatchTimeout:
+            raise self._fail(f"exceeded the match time limit of {self.model.time_limit:g} s "
+                             f"(stopped inside {what})") from None
+        finally:
+            self.seconds += time.perf_counter() - start
+
+    def begin(self, rng: np.random.Generator) -> None:
+        self._call(lambda: self.strategy.begin_match(self.view, rng), "reset")
 
     def choose(self) -> None:
-        try:
-            a = self.strategy.choose(self.view)
-        except TournamentError as exc:
-            raise self._fail(getattr(exc, "detail", str(exc))) from exc
-        except Exception as exc:
-            raise self._fail(f"choose raised {type(exc).__name__}: {exc}") from exc
-        if type(a) is int and 0 <= a < self._n:
-            self.choice = a
-        elif isinstance(a, (int, np.integer)) and not isinstance(a, bool) and 0 <= a < self._n:
-            self.choice = int(a)
-        elif isinstance(a, str) and a in self._labels:
-            self.choice = self._labels[a]
-        else:
-            raise self._fail(
-                f"returned invalid action {a!r}; valid are indices 0..{self._n - 1} or labels "
-                f"{list(self.model.game.actions[self.seat])}"
-            )
+        a = self._call(lambda: self.strategy.choose(self.view), "choose")
+        self.choice = to_action(a, self._n, self._index, self.model.game.actions[self.seat], self._fail)
 
     def observe(self) -> None:
-        try:
-            self.strategy.observe(self.view)
-        except TournamentError as exc:
-            raise self._fail(getattr(exc, "detail", str(exc))) from exc
-        except Exception as exc:
-            raise self._fail(f"observe raised {type(exc).__name__}: {exc}") from exc
+        self._call(lambda: self.strategy.observe(self.view), "observe")
 
 
 class MatchModel(mesa.Model):
@@ -127,6 +148,7 @@ class MatchModel(mesa.Model):
         seed: int | np.random.SeedSequence | None = None,
         match_id: int | None = None,
         names: Sequence[str] | None = None,
+        time_limit: float | None = None,
     ) -> None:
         ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
         super().__init__(rng=seeding.engine_seed(ss))
@@ -144,6 +166,11 @@ class MatchModel(mesa.Model):
         self.game = game
         self.match_id = match_id
         self.noise = noise
+        if time_limit is not None and not time_limit > 0:
+            raise TournamentError(f"time_limit must be a positive number of seconds, got {time_limit!r}")
+        self.time_limit = time_limit
+        self.timed = time_limit is not None
+        self._deadline = None
         # Draw order is part of the reproducibility contract: length, ξ, noise.
         if prob_end is not None:
             length = int(self.rng.geometric(prob_end))
@@ -168,8 +195,10 @@ class MatchModel(mesa.Model):
         self.seats: list[SeatAgent] = [
             SeatAgent(self, i, strat, labels[i]) for i, strat in enumerate(players)
         ]
-        for agent in self.seats:
-            agent.begin(seeding.generator(seeding.seat_seed(ss, agent.seat)))
+        self._started = time.perf_counter()
+        with self._alarm():
+            for agent in self.seats:
+                agent.begin(seeding.generator(seeding.seat_seed(ss, agent.seat)))
         self.running = length > 0
 
     def step(self) -> None:
@@ -194,10 +223,43 @@ class MatchModel(mesa.Model):
         if h.t >= self.turns:
             self.running = False
 
+    @contextlib.contextmanager
+    def _alarm(self):
+        """With a time limit, in the main thread of a Unix process: a timer signal interrupts
+        a strategy stuck inside one call. Elsewhere (Dask worker threads) the limit is
+        checked between rounds only."""
+        if not self.timed or threading.current_thread() is not threading.main_thread() \
+                or not hasattr(signal, "setitimer"):
+            yield
+            return
+        remaining = max(1e-3, self._started + self.time_limit - time.perf_counter())
+
+        def on_alarm(signum, frame):
+            raise MatchTimeout()
+
+        previous = signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, remaining)
+        try:
+            yield
+        except MatchTimeout:
+            raise self._timeout_error() from None
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    def _timeout_error(self) -> StrategyError:
+        """The limit ran out between strategy calls: blame the seat that used most time."""
+        slow = max(self.seats, key=lambda a: a.seconds)
+        return slow._fail(f"exceeded the match time limit of {self.time_limit:g} s "
+                          f"({slow.seconds:.3g} s spent in this strategy)")
+
     def run(self) -> MatchResult:
         """Play all rounds and return the result."""
-        while self.running:
-            self.step()
+        with self._alarm():
+            while self.running:
+                self.step()
+                if self.timed and time.perf_counter() - self._started > self.time_limit:
+                    raise self._timeout_error()
         actions, payoffs = self.history.trimmed()
         return MatchResult(
             game=self.game,

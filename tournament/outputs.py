@@ -78,18 +78,47 @@ def write_csv(path: Path, frame: pd.DataFrame) -> None:
     atomic_write_text(path, frame.to_csv(index=False, lineterminator="\n"))
 
 
-def write_rounds(path: Path, rounds: dict[int, dict]) -> None:
-    """Per-round arrays of the kept matches as ``m{match_id}/{key}`` entries of an npz."""
-    arrays = {}
-    for match_id, data in sorted(rounds.items()):
-        for key, arr in data.items():
-            arrays[f"m{match_id}/{key}"] = np.asarray(arr) if np.asarray(arr).dtype != object else np.asarray(arr, dtype=str)
+def write_parquet(path: Path, frame: pd.DataFrame) -> bool:
+    """``matches.parquet`` next to the CSV when pyarrow is installed (same columns and
+    types; returns whether it was written)."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
-        with open(tmp, "wb") as fh:
-            np.savez_compressed(fh, **arrays)
+        frame.to_parquet(tmp, index=False)
+        os.chmod(tmp, _FILE_MODE)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return True
+
+
+def write_rounds(path: Path, rounds: dict[int, dict]) -> None:
+    """Per-round arrays of the kept matches as ``m{match_id}/{key}`` entries of an npz
+    (readable with ``numpy.load``). Written with fixed zip timestamps so that the same
+    results give a byte-identical file."""
+    import zipfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for match_id, data in sorted(rounds.items()):
+                for key, arr in data.items():
+                    arr = np.asarray(arr)
+                    if arr.dtype == object:
+                        arr = arr.astype(str)
+                    info = zipfile.ZipInfo(f"m{match_id}/{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    with zf.open(info, "w", force_zip64=True) as fh:
+                        np.lib.format.write_array(fh, arr, allow_pickle=False)
         os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, path)
     except BaseException:

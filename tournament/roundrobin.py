@@ -77,6 +77,7 @@ class RoundRobinModel(mesa.Model):
             game=self.game, entrants=self.entrant_specs, turns=scenario.match.turns,
             prob_end=scenario.match.prob_end, noise=scenario.match.noise, seed=scenario.seed,
             keep_traces=int(scenario.report.get("traces", 1)), analysis=dict(scenario.analysis),
+            on_error=scenario.execution["on_error"], time_limit=scenario.execution["time_limit"],
         )
         self._deterministic = self._deterministic_seatings() if settings["cache_deterministic"] else set()
         self._first: dict[int, MatchRecord] = {}
@@ -92,7 +93,7 @@ class RoundRobinModel(mesa.Model):
             },
             agent_reporters={"mean_payoff": "mean_payoff", "entrant": lambda a: a.spec.name},
         )
-        self.executor = Executor(play_task, self.context, workers=self.options.workers)
+        self.executor = Executor(play_task, self.context, options=self.options)
         self.running = bool(self.seatings) and self.repetitions > 0
 
     @property

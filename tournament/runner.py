@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from . import analysis, kinds, outputs
+from .checkpoint import Checkpoint, pending_checkpoint, scenario_fingerprint
+from .errors import TournamentError
 from .kinds import KindResult, RunOptions
 from .scenario import Scenario, load_scenario
 
@@ -38,6 +41,10 @@ class RunResult:
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+class RunInterrupted(TournamentError):
+    """A run stopped by Ctrl-C (or a failing strategy) with its finished work checkpointed."""
+
+
 def run_scenario(
     source: str | Path | dict | Scenario,
     out: str | Path | None = None,
@@ -45,21 +52,50 @@ def run_scenario(
     *,
     progress: bool = False,
     base_dir: str | Path | None = None,
+    resume: bool = False,
+    restart: bool = False,
+    backend: str | None = None,
+    scheduler: str | None = None,
 ) -> RunResult:
     """Run a scenario (TOML path, dict or :class:`Scenario`); write results to ``out`` if given.
 
     The scenario is fully validated before anything runs or anything is written.
-    Results do not depend on ``workers``.
+    Results do not depend on ``workers`` or the backend (``"processes"`` or ``"dask"``;
+    a ``scheduler`` address implies Dask). With ``out``, finished matches are checkpointed
+    as they arrive; ``resume=True`` continues an interrupted run in ``out`` and ends with
+    exactly the results of an uninterrupted one; ``restart=True`` discards it.
     """
     scenario = source if isinstance(source, Scenario) else load_scenario(source, base_dir=base_dir)
     kind = kinds.get(scenario.kind)
-    options = RunOptions(workers=int(workers), progress=progress, out=str(out) if out else None)
+    if scheduler:
+        backend = "dask"
+    options = RunOptions(
+        workers=int(workers), progress=progress, out=str(out) if out else None,
+        backend=backend or scenario.execution["backend"],
+        scheduler=scheduler or scenario.execution["scheduler"],
+    )
+    out_path = Path(out) if out else None
+    ck = _open_checkpoint(scenario, out_path, resume, restart) if out_path is not None else None
+    options.checkpoint = ck
     started = time.perf_counter()
     results: dict[str, KindResult] = {}
-    for pop in scenario.populations:
-        res = kind.run(scenario.with_population(pop), options)
-        res.matches = analysis.tidy_matches(res.matches)
-        results[pop.name] = res
+    try:
+        for pop in scenario.populations:
+            res = kind.run(scenario.with_population(pop), replace(options, scope=pop.name))
+            res.matches = analysis.tidy_matches(res.matches)
+            results[pop.name] = res
+    except (KeyboardInterrupt, TournamentError) as exc:
+        if ck is None:
+            raise
+        ck.close()
+        again = (f"tournament run {scenario.source} --out {out_path} --resume" if Path(str(scenario.source)).is_file()
+                 else f"run_scenario(..., out={str(out_path)!r}, resume=True)")
+        if isinstance(exc, KeyboardInterrupt):
+            raise RunInterrupted(
+                f"interrupted: {len(ck)} finished task(s) are saved in {ck.folder}; continue with: {again}"
+            ) from None
+        raise _with_note(exc, f"the run stopped; {len(ck)} finished task(s) are kept in {ck.folder}; "
+                              f"after fixing the cause, continue with: {again}")
     elapsed = time.perf_counter() - started
     summary = build_summary(scenario, results)
     if len(results) == 1:
@@ -71,10 +107,34 @@ def run_scenario(
             m.insert(0, "population", name)
             frames.append(m)
         matches = pd.concat(frames, ignore_index=True)
-    out_path = Path(out) if out else None
     if out_path is not None:
         write_results(out_path, scenario, results, summary, elapsed, workers)
+        ck.discard()
     return RunResult(scenario=scenario, matches=matches, summary=summary, out=out_path, populations=results)
+
+
+def _with_note(exc: TournamentError, note: str) -> TournamentError:
+    """The same error (type and context) with a sentence appended to its message."""
+    exc.args = (f"{exc.args[0]} ({note})",) + tuple(exc.args[1:])
+    return exc
+
+
+def _open_checkpoint(scenario: Scenario, out: Path, resume: bool, restart: bool) -> Checkpoint:
+    """The checkpoint of a run into ``out``: refuses to overwrite an interrupted run's work
+    unless told to resume or restart."""
+    if resume and restart:
+        raise TournamentError("give --resume or --restart, not both")
+    fingerprint, files = scenario_fingerprint(scenario)
+    pending = pending_checkpoint(out)
+    if pending is not None and not resume and not restart:
+        raise TournamentError(
+            f"{out} holds an interrupted run ({pending} finished task(s) in {out / '.checkpoint'}); "
+            "continue it with --resume, discard it with --restart, or choose another --out folder"
+        )
+    ck = Checkpoint(out, fingerprint, files, resume=resume and pending is not None)
+    for warning in ck.warnings:
+        warnings.warn(warning, stacklevel=3)
+    return ck
 
 
 def game_summary(game) -> dict:
@@ -130,6 +190,7 @@ def write_results(out: Path, scenario: Scenario, results: dict[str, KindResult],
         res = results[pop.name]
         folder = out / outputs.slug(pop.name) if multi else out
         outputs.write_csv(folder / "matches.csv", res.matches)
+        outputs.write_parquet(folder / "matches.parquet", res.matches)
         if res.rounds:
             outputs.write_rounds(folder / "rounds.npz", res.rounds)
         for name, table in res.tables.items():

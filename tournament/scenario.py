@@ -84,6 +84,9 @@ class Scenario:
     settings: dict = field(default_factory=dict)  # kind-specific [tournament] settings
     report: dict = field(default_factory=dict)
     analysis: dict = field(default_factory=dict)  # [analysis]: match_columns settings
+    # [tournament] on_error, time_limit (part of the results), backend, scheduler (not)
+    execution: dict = field(default_factory=lambda: {"on_error": "abort", "time_limit": None,
+                                                     "backend": "processes", "scheduler": None})
     extra: dict = field(default_factory=dict)  # other top-level tables (e.g. sweep)
     game_spec: dict = field(default_factory=dict)
     source: str | None = None
@@ -105,6 +108,7 @@ class Scenario:
         return {
             "kind": self.kind, "repetitions": self.repetitions, **self.match.to_dict(),
             **_jsonable(self.settings), "analysis": dict(self.analysis),
+            "on_error": self.execution["on_error"], "time_limit": self.execution["time_limit"],
         }
 
 
@@ -161,6 +165,15 @@ def parse_scenario(data: dict, *, source: str, base_dir: Path, default_name: str
     noise = tt.get("noise", float, 0.0, check=probability, expect="a probability in [0, 1]")
     repetitions = tt.get("repetitions", int, 1, check=positive_int, expect="a positive integer")
     match = MatchSettings(turns=turns, prob_end=prob_end, noise=float(noise))
+    execution = {
+        "on_error": tt.get("on_error", str, "abort", choices=["abort", "forfeit"]),
+        "time_limit": tt.get("time_limit", float, None, check=lambda v: v > 0,
+                             expect="a positive number of seconds per match"),
+        "backend": tt.get("backend", str, "processes", choices=["processes", "dask"]),
+        "scheduler": tt.get("scheduler", str, None, expect="a Dask scheduler address like tcp://host:8786"),
+    }
+    if execution["scheduler"] is not None and execution["backend"] != "dask":
+        raise tt.error("a scheduler address needs backend = \"dask\"", "scheduler")
 
     has_entrants = "entrants" in top
     has_pops = "populations" in top
@@ -206,9 +219,12 @@ def parse_scenario(data: dict, *, source: str, base_dir: Path, default_name: str
     scenario = Scenario(
         name=name, game=game, populations=populations, kind=kind, match=match,
         repetitions=repetitions, seed=seed, seed_given=seed_given, description=description,
-        report=report, analysis=analysis_settings, game_spec=game_spec, source=source, base_dir=str(base_dir),
+        report=report, analysis=analysis_settings, execution=execution, game_spec=game_spec, source=source, base_dir=str(base_dir),
     )
     kind_obj = kinds_mod.get(kind)
+    if execution["on_error"] == "forfeit" and kind != "round_robin":
+        raise tt.error(f"on_error = \"forfeit\" is supported by round_robin only; a {kind} run needs "
+                       "every match (use \"abort\")", "on_error")
     scenario.settings = kind_obj.parse(tt, scenario)
     tt.finish()
     for ext_key, parser in kinds_mod.TOP_LEVEL_TABLES.items():

@@ -22,14 +22,16 @@ def standings(matches: pd.DataFrame, k: int, entrant_order: list[str] | None = N
     normal-approximation confidence interval, number of match-seats, and rank (1 = best)."""
     long = seat_results(matches, k)
     g = long.groupby("entrant")["payoff"]
-    table = pd.DataFrame({"mean_payoff": g.mean(), "std": g.std(ddof=1), "n": g.size()})
+    # forfeited matches have NaN payoffs and are left out (count, not size)
+    table = pd.DataFrame({"mean_payoff": g.mean(), "std": g.std(ddof=1), "n": g.count()})
     half = 1.96 * table["std"].fillna(0.0) / np.sqrt(table["n"])
     table["ci_low"] = table["mean_payoff"] - half
     table["ci_high"] = table["mean_payoff"] + half
     if entrant_order is not None:
         table = table.reindex([e for e in entrant_order if e in table.index])
-    table = table.sort_values("mean_payoff", ascending=False, kind="stable")
-    table["rank"] = table["mean_payoff"].rank(ascending=False, method="min").astype(int)
+    table = table.sort_values("mean_payoff", ascending=False, kind="stable", na_position="last")
+    # an entrant with no finished match (all forfeited) has no rank
+    table["rank"] = table["mean_payoff"].rank(ascending=False, method="min").astype("Int64")
     table = table.reset_index().rename(columns={"index": "entrant"})
     return table[["rank", "entrant", "mean_payoff", "ci_low", "ci_high", "std", "n"]]
 

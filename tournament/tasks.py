@@ -14,6 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import seeding
+from .errors import StrategyError
 from .game import Game
 from .match import MatchModel, MatchResult
 
@@ -37,6 +38,8 @@ class MatchContext:
     seed: int
     keep_traces: int = 1  # repetitions < keep_traces keep per-round data
     analysis: dict = field(default_factory=dict)  # the scenario's [analysis] settings
+    on_error: str = "abort"  # or "forfeit": a failing match is recorded as failed
+    time_limit: float | None = None  # seconds per match
     stream: int = seeding.MATCH_STREAM
 
 
@@ -71,14 +74,41 @@ def rounds_for(result: MatchResult) -> dict[str, np.ndarray]:
     return data
 
 
+def failed_row(ctx: MatchContext, task: MatchTask, error: Exception, rounds_played: int) -> dict:
+    """The ``matches.csv`` row of a forfeited match: NaN payoffs (left out of the
+    standings and the rates), ``status = "failed"`` and the error message."""
+    from .analysis import match_columns
+
+    k = ctx.game.n_players
+    row: dict[str, Any] = {"match_id": task.match_id, "repetition": task.repetition}
+    for seat in range(k):
+        row[f"entrant_{seat}"] = ctx.entrants[task.seating[seat]].name
+    for seat in range(k):
+        row[f"payoff_{seat}"] = float("nan")
+    row["turns"] = rounds_played
+    empty = np.zeros((0, k), dtype=np.int64)
+    row.update(match_columns(ctx.game, empty, np.zeros((0, k)), **ctx.analysis))
+    row.update({"status": "failed", "error": str(error)})
+    return row
+
+
 def play_task(ctx: MatchContext, task: MatchTask) -> MatchRecord:
     players = [ctx.entrants[i].build() for i in task.seating]
     names = [ctx.entrants[i].name for i in task.seating]
-    model = MatchModel(
-        ctx.game, players, turns=ctx.turns, prob_end=ctx.prob_end, noise=ctx.noise,
-        seed=seeding.match_seed(ctx.seed, task.match_id, ctx.stream), match_id=task.match_id, names=names,
-    )
-    result = model.run()
+    model = None
+    try:
+        model = MatchModel(
+            ctx.game, players, turns=ctx.turns, prob_end=ctx.prob_end, noise=ctx.noise,
+            seed=seeding.match_seed(ctx.seed, task.match_id, ctx.stream), match_id=task.match_id,
+            names=names, time_limit=ctx.time_limit,
+        )
+        result = model.run()
+    except StrategyError as exc:
+        if ctx.on_error != "forfeit":
+            raise
+        played = model.history.t if model is not None else 0
+        return MatchRecord(failed_row(ctx, task, exc, played))
     row = row_for(result, task, [e.name for e in ctx.entrants], ctx.analysis)
+    row.update({"status": "ok", "error": ""})
     rounds = rounds_for(result) if task.repetition < ctx.keep_traces else None
     return MatchRecord(row, rounds)

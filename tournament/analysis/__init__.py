@@ -129,7 +129,14 @@ def summary_fields(game, matches: pd.DataFrame) -> dict:
     if matches is None or len(matches) == 0 or "settled" not in matches:
         return {}
     k = game.n_players
-    out: dict = {"rates": _rates(matches, k)}
+    out: dict = {}
+    if "status" in matches:  # forfeited matches are reported, not analysed
+        failed = matches["status"] != "ok"
+        out["failed_matches"] = int(failed.sum())
+        matches = matches[~failed]
+        if len(matches) == 0:
+            return out
+    out["rates"] = _rates(matches, k)
     ecols = _entrant_columns(matches)
     names = sorted(set(matches[ecols].astype(str).to_numpy().ravel()))
     out["rates_by_entrant"] = {

@@ -344,7 +344,7 @@ def _run(scenario: Scenario, options: RunOptions) -> KindResult:
         record_every=record_every, interaction=inter, replacement=rep, seed=scenario.seed,
     )
     tasks = [MoranTask(r) for r in range(st["runs"])]
-    with Executor(moran_task, ctx, workers=options.workers) as ex, \
+    with Executor(moran_task, ctx, options=options) as ex, \
             progress_bar(len(tasks), enabled=options.progress, desc=f"{scenario.name}: moran", unit="run") as bar:
         runs = list(ex.map(tasks, bar))
     summary = dict(estimate.result.summary)

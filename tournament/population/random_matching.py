@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 
 from .. import kinds, seeding
-from ..errors import StrategyError, TournamentError
+from ..errors import StrategyError
+from ..match import call_strategy, to_action
 from ..execution import Executor
 from ..game import Game
 from ..kinds import KindResult, RunOptions
@@ -92,12 +93,7 @@ class Member(mesa.Agent):
         self._n = ctx.game.n_actions[role]
         rng = seeding.generator(seeding.seed_sequence(ctx.seed, seeding.POPULATION_STREAM, _RUN_STREAM,
                                                       model.run_index, 1 + uid))
-        try:
-            self.strategy.begin_match(self.view, rng)
-        except TournamentError as exc:
-            raise self._fail(f"reset failed: {getattr(exc, 'detail', exc)}") from exc
-        except Exception as exc:
-            raise self._fail(f"reset raised {type(exc).__name__}: {exc}") from exc
+        call_strategy(lambda: self.strategy.begin_match(self.view, rng), self._fail, "reset")
 
     @property
     def mean_payoff(self) -> float:
@@ -113,18 +109,8 @@ class Member(mesa.Agent):
 
     def choose(self, xi: float) -> int:
         self.history.xi = xi
-        try:
-            a = self.strategy.choose(self.view)
-        except TournamentError as exc:
-            raise self._fail(getattr(exc, "detail", str(exc))) from exc
-        except Exception as exc:
-            raise self._fail(f"choose raised {type(exc).__name__}: {exc}") from exc
-        if isinstance(a, (int, np.integer)) and not isinstance(a, bool) and 0 <= a < self._n:
-            return int(a)
-        if isinstance(a, str) and a in self._labels:
-            return self._labels[a]
-        raise self._fail(f"returned invalid action {a!r}; valid are indices 0..{self._n - 1} or labels "
-                         f"{list(self.model.ctx.game.actions[self.role])}")
+        a = call_strategy(lambda: self.strategy.choose(self.view), self._fail, "choose")
+        return to_action(a, self._n, self._labels, self.model.ctx.game.actions[self.role], self._fail)
 
     def record(self, profile: tuple[int, ...], payoffs: np.ndarray) -> None:
         self.history.record(profile, payoffs)
@@ -141,12 +127,7 @@ class Member(mesa.Agent):
             m.win_coop[self.type_index] += 1
 
     def observe(self) -> None:
-        try:
-            self.strategy.observe(self.view)
-        except TournamentError as exc:
-            raise self._fail(getattr(exc, "detail", str(exc))) from exc
-        except Exception as exc:
-            raise self._fail(f"observe raised {type(exc).__name__}: {exc}") from exc
+        call_strategy(lambda: self.strategy.observe(self.view), self._fail, "observe")
 
 
 class RandomMatchingModel(mesa.Model):
@@ -359,7 +340,7 @@ def _run(scenario: Scenario, options: RunOptions) -> KindResult:
     ctx = context_for(scenario)
     counts = ctx.counts
     tasks = [MatchingTask(r) for r in range(st["runs"])]
-    with Executor(matching_task, ctx, workers=options.workers) as ex, \
+    with Executor(matching_task, ctx, options=options) as ex, \
             progress_bar(len(tasks), enabled=options.progress, desc=f"{scenario.name}: matching", unit="run") as bar:
         runs = list(ex.map(tasks, bar))
     names = list(types.names)

@@ -1,0 +1,138 @@
+"""Faulty strategies: raising, invalid actions, time limits; abort keeps finished work,
+forfeit records the match as failed and goes on."""
+
+import math
+import textwrap
+
+import pandas as pd
+import pytest
+
+from tournament import StrategyError, run_scenario
+from tournament.checkpoint import pending_checkpoint
+from tournament.cli import main
+
+BAD = textwrap.dedent("""
+    import time
+    from strategies import Strategy
+
+    class Raiser(Strategy):
+        stochastic = False
+        def __init__(self, at=3):
+            self.at = at
+        def choose(self, view):
+            if view.round == self.at:
+                raise RuntimeError("boom")
+            return "C"
+
+    class Liar(Strategy):
+        stochastic = False
+        def choose(self, view):
+            return "Z" if view.round == 2 else 0
+
+    class Sleeper(Strategy):
+        stochastic = False
+        def choose(self, view):
+            if view.round == 1:
+                time.sleep(5)
+            return 0
+
+    class Spinner(Strategy):
+        stochastic = False
+        def choose(self, view):
+            if view.round == 1:
+                while True:
+                    try:
+                        pass
+                    except Exception:
+                        pass
+            return 0
+""")
+
+
+def scenario(tmp_path, bad, **tournament):
+    (tmp_path / "bad.py").write_text(BAD)
+    t = {"turns": 10, "repetitions": 1}
+    t.update(tournament)
+    return {"name": "faults", "seed": 1, "game": {"name": "prisoners_dilemma"}, "tournament": t,
+            "entrants": [{"strategy": "tit_for_tat"}, {"strategy": "grim"}, {"strategy": f"bad.py:{bad}", "name": bad}]}
+
+
+def test_raising_strategy_aborts_with_context_and_keeps_finished_matches(tmp_path):
+    sc = scenario(tmp_path, "Raiser")
+    out = tmp_path / "out"
+    with pytest.raises(StrategyError) as err:
+        run_scenario(sc, out=out, base_dir=tmp_path)
+    e = err.value
+    assert (e.strategy, e.round, e.match_id) == ("Raiser", 3, 1)  # (tft, grim) is match 0
+    assert e.seat == 1
+    assert "choose raised RuntimeError: boom" in str(e) and "resume=True" in str(e)
+    assert pending_checkpoint(out) == 1  # the finished match 0 is kept
+    assert not (out / "matches.csv").exists()
+
+
+def test_forfeit_records_failed_matches_and_continues(tmp_path):
+    sc = scenario(tmp_path, "Raiser", on_error="forfeit", repetitions=2)
+    r = run_scenario(sc, base_dir=tmp_path)
+    m = r.matches
+    failed = m[m.status == "failed"]
+    assert len(failed) == 4 and set(m.status) == {"ok", "failed"}
+    assert failed.error.str.contains("strategy 'Raiser', seat 1, match .*, round 3: choose raised RuntimeError").all()
+    assert failed.payoff_0.isna().all() and (failed.turns == 3).all()
+    st = r.standings.set_index("entrant")
+    assert st.loc["Raiser", "n"] == 0 and math.isnan(st.loc["Raiser", "mean_payoff"])
+    assert st.loc["tit_for_tat", "n"] == 2  # only its two matches against grim finished
+    assert r.summary["failed_matches"] == 4
+    assert r.summary["rates"]["settled"]["n"] == 2  # failed matches are not analysed
+
+
+def test_invalid_action_is_reported(tmp_path):
+    with pytest.raises(StrategyError, match=r"strategy 'Liar', seat 1, match 1, round 2: returned invalid action 'Z'"):
+        run_scenario(scenario(tmp_path, "Liar"), base_dir=tmp_path)
+
+
+def test_time_limit_between_rounds_and_inside_a_call(tmp_path):
+    with pytest.raises(StrategyError, match=r"'Sleeper', seat 1, match 1, round 1: exceeded the match time limit of 0.3 s"):
+        run_scenario(scenario(tmp_path, "Sleeper", time_limit=0.3), base_dir=tmp_path)
+    # a strategy that never returns (and swallows exceptions) is stopped too
+    sc = scenario(tmp_path, "Spinner", time_limit=0.3, on_error="forfeit")
+    m = run_scenario(sc, base_dir=tmp_path).matches
+    assert (m[m.entrant_1 == "Spinner"].status == "failed").all()
+    assert m[m.entrant_1 == "Spinner"].error.str.contains("stopped inside choose").all()
+
+
+def test_forfeit_is_round_robin_only(tmp_path):
+    sc = scenario(tmp_path, "Raiser", on_error="forfeit", kind="moran")
+    with pytest.raises(Exception, match="on_error.*round_robin only"):
+        run_scenario(sc, base_dir=tmp_path)
+
+
+def test_cli_abort_message_and_resume_refusal(tmp_path, capsys):
+    import tomllib  # noqa: F401  (the file below is TOML)
+
+    (tmp_path / "bad.py").write_text(BAD)
+    f = tmp_path / "s.toml"
+    f.write_text(textwrap.dedent("""
+        seed = 1
+        [game]
+        name = "prisoners_dilemma"
+        [tournament]
+        turns = 10
+        [[entrants]]
+        strategy = "tit_for_tat"
+        [[entrants]]
+        strategy = "grim"
+        [[entrants]]
+        strategy = "bad.py:Raiser"
+    """))
+    out = tmp_path / "out"
+    assert main(["run", str(f), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "strategy 'bad.py:Raiser', seat 1, match 1, round 3" in err and "--resume" in err
+    # a plain rerun must not silently throw the finished match away
+    assert main(["run", str(f), "--out", str(out), "--quiet"]) == 2
+    assert "interrupted run" in capsys.readouterr().err
+    # fix the strategy and resume: the run completes
+    (tmp_path / "bad.py").write_text(BAD.replace('raise RuntimeError("boom")', 'return "D"'))
+    assert main(["run", str(f), "--out", str(out), "--quiet", "--resume"]) == 0
+    assert len(pd.read_csv(out / "matches.csv")) == 3
+    assert pending_checkpoint(out) is None
