@@ -8,6 +8,7 @@ One instance plays one seat of one match; the engine gives it a private random g
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -86,12 +87,7 @@ class Strategy:
     @classmethod
     def parameters(cls) -> dict[str, Any]:
         """Constructor parameters and their defaults (``inspect.Parameter.empty`` if required)."""
-        sig = inspect.signature(cls.__init__)
-        return {
-            p.name: p.default
-            for p in list(sig.parameters.values())[1:]
-            if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-        }
+        return dict(_init_parameters(cls.__init__))
 
     def get_params(self) -> dict[str, Any]:
         return {key: getattr(self, key, default) for key, default in self.parameters().items()}
@@ -117,6 +113,16 @@ class Strategy:
             if defaults.get(k, inspect.Parameter.empty) is inspect.Parameter.empty or v != defaults[k]
         ]
         return f"{type(self).__name__}({', '.join(shown)})"
+
+
+@functools.lru_cache(maxsize=1024)
+def _init_parameters(init) -> tuple[tuple[str, Any], ...]:
+    # cached: a population builds one strategy instance per individual (10^4 and more)
+    sig = inspect.signature(init)
+    return tuple(
+        (p.name, p.default) for p in list(sig.parameters.values())[1:]
+        if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    )
 
 
 def snake_case(name: str) -> str:

@@ -10,6 +10,7 @@ Built-ins register with :func:`register`. A strategy reference is one of:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import importlib.util
@@ -65,7 +66,8 @@ def registered() -> dict[str, type[Strategy]]:
 
 
 def resolve(ref: str | type, base_dir: str | Path | None = None) -> type[Strategy]:
-    """The strategy class for a reference (name, ``pkg.mod:Class`` or ``file.py:Class``)."""
+    """The strategy class for a reference (name, ``pkg.mod:Class``, ``file.py:Class`` or
+    ``axelrod:Class`` for a strategy of the Axelrod library)."""
     if isinstance(ref, type):
         if issubclass(ref, Strategy):
             return ref
@@ -81,6 +83,10 @@ def resolve(ref: str | type, base_dir: str | Path | None = None) -> type[Strateg
             + " Run 'tournament list strategies' for the built-ins, or name a class as"
             " 'package.module:Class' or 'file.py:Class'."
         )
+    if ref.startswith("axelrod:"):  # the Axelrod library's strategies, wrapped (SPEC §4.5)
+        from .axelrod_adapter import wrapper
+
+        return wrapper(ref[len("axelrod:"):])
     target, _, clsname = ref.rpartition(":")
     if not target or not clsname:
         raise StrategyError(f"strategy reference {ref!r} must look like 'module:Class' or 'file.py:Class'")
@@ -135,11 +141,15 @@ def _load_file(target: str, base_dir, ref: str):
     return module
 
 
+@functools.lru_cache(maxsize=1024)
+def _accepts_kwargs(init) -> bool:
+    return any(p.kind is p.VAR_KEYWORD for p in inspect.signature(init).parameters.values())
+
+
 def check_params(cls: type[Strategy], params: dict, label: str | None = None) -> None:
     """Raise StrategyError if ``params`` does not fit ``cls``'s constructor."""
     label = label or cls.registry_name()
-    sig = inspect.signature(cls.__init__)
-    accepts_kwargs = any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values())
+    accepts_kwargs = _accepts_kwargs(cls.__init__)
     known = cls.parameters()
     if not accepts_kwargs:
         for key in params:

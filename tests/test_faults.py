@@ -136,3 +136,35 @@ def test_cli_abort_message_and_resume_refusal(tmp_path, capsys):
     assert main(["run", str(f), "--out", str(out), "--quiet", "--resume"]) == 0
     assert len(pd.read_csv(out / "matches.csv")) == 3
     assert pending_checkpoint(out) is None
+
+
+CRASHER = textwrap.dedent("""
+    import os, signal
+    from strategies import Strategy
+
+    class Crasher(Strategy):
+        '''Kills its own process, as an out-of-memory kill or a segfault in native code would.'''
+        stochastic = False
+        def choose(self, view):
+            if view.round == 5:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return 0
+""")
+
+
+def test_a_lost_worker_is_a_clear_error_and_finished_matches_are_kept(tmp_path):
+    from tournament.errors import WorkerLost
+
+    (tmp_path / "crash.py").write_text(CRASHER)
+    sc = {"name": "lost worker", "seed": 1, "game": {"name": "prisoners_dilemma"},
+          "tournament": {"turns": 10, "repetitions": 2, "noise": 0.1}, "report": {"plots": False},
+          "entrants": [{"strategy": s} for s in ("tit_for_tat", "grim", "win_stay_lose_shift", "always_defect")]
+          + [{"strategy": "crash.py:Crasher"}]}
+    out = tmp_path / "out"
+    with pytest.raises(WorkerLost) as err:
+        run_scenario(sc, out=out, workers=2, base_dir=tmp_path)
+    msg = str(err.value)
+    assert "a worker process died" in msg and "did not finish, e.g. MatchTask(" in msg
+    assert f"kept in {out / '.checkpoint'}" in msg and "resume=True" in msg
+    assert pending_checkpoint(out) is not None
+    assert not (out / "matches.csv").exists()

@@ -146,12 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except RunInterrupted as exc:
-        print(textwrap.fill(str(exc), width=100, subsequent_indent="  "), file=sys.stderr)
+        print(textwrap.fill(str(exc), width=100, subsequent_indent="  ", break_on_hyphens=False, break_long_words=False), file=sys.stderr)
         return 130
     except TournamentError as exc:
         if args.debug:
             raise
-        print("error: " + textwrap.fill(str(exc), width=100, subsequent_indent="  "), file=sys.stderr)
+        print("error: " + textwrap.fill(str(exc), width=100, subsequent_indent="  ", break_on_hyphens=False, break_long_words=False), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

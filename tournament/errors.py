@@ -89,3 +89,8 @@ def close_matches(word: str, candidates, n: int = 3) -> str:
     if not hits:
         return ""
     return " Did you mean " + " or ".join(repr(h) for h in hits) + "?"
+
+
+class WorkerLost(TournamentError):
+    """A worker process died (killed, out of memory, or a crash in native code) while it ran
+    tasks; every task finished before that is kept in the checkpoint."""

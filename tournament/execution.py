@@ -17,14 +17,17 @@ import os
 import threading
 import warnings
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
-from .errors import TournamentError
+from .errors import TournamentError, WorkerLost
 
 if TYPE_CHECKING:  # pragma: no cover
     from .kinds import RunOptions
 
 BACKENDS = ("processes", "dask")
+#: how long to wait for a Dask scheduler before giving up with a clear error
+CONNECT_TIMEOUT = "20s"
 
 _WORKER_CONTEXT: Any = None
 
@@ -142,12 +145,12 @@ class Executor:
                 raise TournamentError("the Dask backend needs dask.distributed: pip install 'dask[distributed]'") from None
             if self.scheduler:
                 try:
-                    self._client = Client(self.scheduler, timeout="20s")
+                    self._client = Client(self.scheduler, timeout=CONNECT_TIMEOUT)
                 except (OSError, TimeoutError) as exc:
                     raise TournamentError(f"cannot reach the Dask scheduler {self.scheduler}: {exc}") from None
             else:
                 self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                             dashboard_address=None)
+                                             dashboard_address=":0")
                 self._client = Client(self._cluster)
             # the shared context goes to every worker once
             self._dask_context = self._client.scatter(self.context, broadcast=True, hash=False)
@@ -197,7 +200,7 @@ class Executor:
         chunk_of = dict(zip(futures, chunks))
         nxt = 0
         try:
-            for fut, results in collect(futures):
+            for fut, results in self._guard(collect(futures), futures, chunk_of, tasks):
                 for i, res in zip(chunk_of[fut], results):
                     store(i, res)
                 if progress:
@@ -213,6 +216,28 @@ class Executor:
             yield done.pop(nxt)
             nxt += 1
 
+    def _guard(self, collected, futures: list, chunk_of: dict, tasks: list):
+        """Turn a dead worker into a :class:`WorkerLost` naming the tasks it took down."""
+        try:
+            yield from collected
+        except BrokenProcessPool:
+            self.close()
+            self._lost(futures, chunk_of, tasks, "a worker process died")
+        except Exception as exc:
+            if type(exc).__name__ != "KilledWorker":  # dask.distributed, after its own retries
+                raise
+            self._lost(futures, chunk_of, tasks, f"Dask workers died repeatedly ({exc})")
+
+    @staticmethod
+    def _lost(futures: list, chunk_of: dict, tasks: list, what: str):
+        unfinished = [tasks[i] for f in futures
+                      if not f.done() or f.cancelled() or f.exception() is not None for i in chunk_of[f]]
+        shown = ", ".join(repr(t) for t in unfinished[:3]) + (" …" if len(unfinished) > 3 else "")
+        raise WorkerLost(
+            f"{what} (killed, out of memory, or a crash in native code) while running tasks; "
+            f"{len(unfinished)} task(s) did not finish, e.g. {shown}"
+        ) from None
+
     def _submit_pool(self, chunks: list[list]) -> list:
         pool = self._ensure_pool()
         with warnings.catch_warnings():
@@ -223,10 +248,19 @@ class Executor:
     @staticmethod
     def _collect_pool(futures: list):
         pending = set(futures)
+        broken = None
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in sorted(finished, key=futures.index):
-                yield fut, fut.result()
+                exc = fut.exception()
+                if exc is None:
+                    yield fut, fut.result()
+                elif isinstance(exc, BrokenProcessPool):
+                    broken = broken or exc  # keep collecting the chunks that did finish
+                else:
+                    raise exc
+        if broken is not None:
+            raise broken
 
     def _submit_dask(self, chunks: list[list]) -> list:
         client = self._ensure_client()

@@ -108,7 +108,7 @@ def run_scenario(
             frames.append(m)
         matches = pd.concat(frames, ignore_index=True)
     if out_path is not None:
-        write_results(out_path, scenario, results, summary, elapsed, workers)
+        write_results(out_path, scenario, results, summary, elapsed, options)
         ck.discard()
     return RunResult(scenario=scenario, matches=matches, summary=summary, out=out_path, populations=results)
 
@@ -183,7 +183,7 @@ def build_summary(scenario: Scenario, results: dict[str, KindResult]) -> dict:
 
 
 def write_results(out: Path, scenario: Scenario, results: dict[str, KindResult], summary: dict,
-                  elapsed: float, workers: int) -> None:
+                  elapsed: float, options: RunOptions) -> None:
     out.mkdir(parents=True, exist_ok=True)
     multi = len(results) > 1
     for pop in scenario.populations:
@@ -202,7 +202,9 @@ def write_results(out: Path, scenario: Scenario, results: dict[str, KindResult],
             outputs.write_json(folder / "summary.json", sub)
     outputs.write_json(out / "summary.json", summary)
     outputs.write_json(out / "run_info.json", {
-        "elapsed_seconds": round(elapsed, 3), "workers": workers, "software": outputs.software_versions(),
+        "elapsed_seconds": round(elapsed, 3), "workers": options.workers, "backend": options.backend,
+        "scheduler": options.scheduler, "resumed_tasks": options.checkpoint.loaded if options.checkpoint else 0,
+        "software": outputs.software_versions(),
     })
     if multi:
         from .population.compare import write_comparison

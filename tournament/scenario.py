@@ -317,7 +317,13 @@ def check_entrants_fit(entrants: list[EntrantSpec], game: Game, source: str, pre
     ``check``), so that e.g. a missing cooperate/defect parameter fails before the run."""
     from .view import History, MatchView
 
+    checked: set = set()
     for idx, spec in enumerate(entrants):
+        # copies made by ``count`` (a population of 10^4) are checked once
+        key = (spec.type_name, repr(spec.strategy), repr(spec.params), spec.base_dir, tuple(seats(idx)))
+        if key in checked:
+            continue
+        checked.add(key)
         for seat in seats(idx):
             strat = spec.build()
             view = MatchView(History(game, 1, None), seat)

@@ -190,16 +190,12 @@ class RandomMatchingModel(mesa.Model):
         perms = [self.rng.permutation(len(p)) for p in self.members]
         return [[self.members[r][perms[r][g]] for r in range(k)] for g in range(len(self.members[0]))]
 
-    def play(self, group: Sequence[Member]) -> None:
-        rng = self.rng
-        k = self.k
-        xi = float(rng.random())
+    def play(self, group: Sequence[Member], xi: float, shifts: Sequence[int] | None = None) -> None:
+        """One stage game of ``group``; ``shifts[i]`` > 0 replaces seat i's action by noise."""
         profile = [member.choose(xi) for member in group]
-        if self.ctx.noise > 0:
-            flips = rng.random(k) < self.ctx.noise
-            shifts = [int(rng.integers(1, max(n, 2))) for n in self._n_actions]
-            profile = [(a + shifts[i]) % self._n_actions[i] if flips[i] and self._n_actions[i] > 1 else a
-                       for i, a in enumerate(profile)]
+        if shifts is not None:
+            n_actions = self._n_actions
+            profile = [(a + shifts[i]) % n_actions[i] if shifts[i] else a for i, a in enumerate(profile)]
         idx = sum(a * s for a, s in zip(profile, self._strides))
         pay = self._table[idx]
         for seat, member in enumerate(group):
@@ -216,8 +212,22 @@ class RandomMatchingModel(mesa.Model):
             member.observe()
 
     def step(self) -> None:
-        for group in self.groups():
-            self.play(group)
+        groups = self.groups()
+        rng = self.rng
+        # the round's random numbers in one draw each (per-group draws dominate at N = 10^4)
+        xis = rng.random(len(groups)).tolist()
+        if self.ctx.noise > 0:
+            n_actions = np.array(self._n_actions)
+            flips = (rng.random((len(groups), self.k)) < self.ctx.noise) & (n_actions > 1)
+            shifts = rng.integers(1, np.maximum(n_actions, 2), size=(len(groups), self.k))
+            shifts = np.where(flips, shifts, 0)
+            noisy = flips.any(axis=1).tolist()
+            shifts = shifts.tolist()
+            for g, group in enumerate(groups):
+                self.play(group, xis[g], shifts[g] if noisy[g] else None)
+        else:
+            for g, group in enumerate(groups):
+                self.play(group, xis[g])
         self.round += 1
         end_of_generation = self.round % self.ctx.turns == 0
         if self.round % self.ctx.record_every == 0 or end_of_generation:

@@ -1,0 +1,134 @@
+"""``axelrod:<ClassName>`` entrants: the Axelrod library's strategies inside our
+tournaments (skipped when the optional ``axelrod`` package is not installed)."""
+
+import pickle
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    axl = pytest.importorskip("axelrod")
+
+import strategies
+from strategies import axelrod_adapter
+from tournament import ScenarioError, StrategyError, games, play_match, run_scenario
+
+PD = games.get("axelrod_pd")  # R=3, S=0, T=5, P=1: the library's default game
+TURNS = 60
+
+
+def library_play(a, b, turns=TURNS):
+    """Action pairs of a match played by the Axelrod library itself, match length unknown
+    to the players (as in ours)."""
+    match = axl.Match((getattr(axl, a)(), getattr(axl, b)()), turns=turns, game=axl.Game(),
+                      match_attributes={"length": -1, "game": axl.Game(), "noise": 0})
+    return [(p.name, q.name) for p, q in match.play()]
+
+
+def our_play(a, b, turns=TURNS, seed=0, noise=0.0, game=PD):
+    ref = lambda name: f"axelrod:{name}" if name[0].isupper() else name  # noqa: E731 - CamelCase: a library class
+    r = play_match(game, [strategies.build(ref(a)), strategies.build(ref(b))], turns=turns, seed=seed, noise=noise)
+    return r, [tuple(game.actions[i][x] for i, x in enumerate(row)) for row in r.actions]
+
+
+DETERMINISTIC = sorted(
+    s.__name__ for s in axl.strategies  # the library's ordinary (non-cheating) strategies
+    if not s.classifier["stochastic"] and not any(s.classifier.get(c) for c in axelrod_adapter._CHEATING)
+    and not s.classifier.get("long_run_time")
+)
+
+
+@pytest.mark.parametrize("pair", [("TitForTat", "Alternator"), ("Grudger", "Cycler"), ("WinStayLoseShift", "Bully"),
+                                  ("TitFor2Tats", "SuspiciousTitForTat"), ("FirstByTidemanAndChieruzzi", "Alternator"),
+                                  ("SecondByChampion", "TitForTat"), ("Prober", "Gradual")])
+def test_wrapped_deterministic_pairs_play_exactly_as_in_the_library(pair):
+    _, ours = our_play(*pair)
+    assert ours == library_play(*pair)
+
+
+def test_forty_library_strategies_against_each_other_match_the_library():
+    rng = np.random.default_rng(7)
+    names = list(rng.choice(DETERMINISTIC, size=40, replace=False))
+    for a, b in zip(names[::2], names[1::2]):
+        _, ours = our_play(a, b, turns=40)
+        assert ours == library_play(a, b, turns=40), (a, b)
+
+
+def test_wrapped_strategy_meets_ours_tit_for_tat_copies_the_last_action():
+    r, _ = our_play("axelrod:TitForTat", "random", turns=200, seed=3, game=games.get("prisoners_dilemma"))
+    a = r.actions
+    assert a[0, 0] == 0 and (a[1:, 0] == a[:-1, 1]).all()
+    assert 0 < a[:, 1].mean() < 1  # the random partner did both
+
+
+def test_stochastic_library_strategy_is_seeded_reproducible_and_has_the_right_rate():
+    runs = [our_play("axelrod:Random", "always_cooperate", turns=4000, seed=s)[0] for s in (1, 1, 2)]
+    assert np.array_equal(runs[0].actions, runs[1].actions)
+    assert not np.array_equal(runs[0].actions, runs[2].actions)
+    defect_rate = runs[0].actions[:, 0].mean()
+    assert abs(defect_rate - 0.5) < 4 * np.sqrt(0.25 / 4000)
+    r, _ = our_play("axelrod:GTFT", "always_defect", turns=20000, seed=5)
+    # against a pure defector GTFT forgives (cooperates) with p = min(1-(T-R)/(R-S), (R-P)/(T-P)) = 1/3 on (3,0,5,1)
+    forgive = 1 - r.actions[1:, 0].mean()
+    assert abs(forgive - 1 / 3) < 4 * np.sqrt((1 / 3) * (2 / 3) / 20000)
+
+
+def test_second_seat_and_labels_of_other_games_map_to_cooperate_and_defect():
+    # stag hunt: Stag (first action) is "cooperate"; the wrapped Defector hunts hare from either seat
+    game = games.get("stag_hunt")
+    r = play_match(game, ["always_cooperate", strategies.build("axelrod:Defector")], turns=5, seed=0)
+    assert (r.actions[:, 1] == 1).all() and (r.actions[:, 0] == 0).all()
+
+
+def test_inside_a_tournament_with_workers_and_parameters(tmp_path):
+    sc = {"name": "interop", "seed": 3, "game": {"name": "axelrod_pd"},
+          "tournament": {"turns": 30, "repetitions": 2, "noise": 0.05}, "report": {"plots": False},
+          "entrants": [{"strategy": "tit_for_tat"}, {"strategy": "axelrod:TitForTat"},
+                       {"strategy": "axelrod:GTFT", "params": {"p": 0.2}}, {"strategy": "axelrod:FirstByJoss"}]}
+    one = run_scenario(sc, out=tmp_path / "w1")
+    two = run_scenario(sc, out=tmp_path / "w2", workers=2)
+    assert (tmp_path / "w1" / "matches.csv").read_bytes() == (tmp_path / "w2" / "matches.csv").read_bytes()
+    assert set(one.matches.entrant_1) >= {"axelrod:TitForTat", "axelrod:GTFT(p=0.2)"}
+    assert (one.matches.status == "ok").all() and len(one.matches) == 12
+    assert list(two.standings.entrant)  # standings exist
+
+
+def test_wrapped_strategies_pickle_and_clone_with_their_parameters():
+    s = strategies.build("axelrod:GTFT", {"p": 0.25})
+    t = pickle.loads(pickle.dumps(s))
+    assert type(t) is type(s) and t.get_params() == {"p": 0.25} and repr(t) == "axelrod:GTFT(p=0.25)"
+    assert s.clone().get_params() == {"p": 0.25}
+    assert pickle.loads(pickle.dumps(type(s))) is type(s)
+    assert s.is_stochastic and not strategies.build("axelrod:GTFT", {"p": 0.0}).is_stochastic
+
+
+def test_clear_errors():
+    with pytest.raises(StrategyError, match="no strategy class 'TitForTatt'.*Did you mean 'TitForTat'"):
+        strategies.build("axelrod:TitForTatt")
+    with pytest.raises(StrategyError, match="axelrod:Darwin inspects source and manipulates state"):
+        strategies.build("axelrod:Darwin")
+    with pytest.raises(StrategyError, match="rejected its parameters"):
+        strategies.build("axelrod:GTFT", {"q": 1})
+    sc = {"name": "x", "game": {"name": "rock_paper_scissors"}, "tournament": {"turns": 5},
+          "entrants": [{"strategy": "axelrod:TitForTat"}, {"strategy": "random"}]}
+    with pytest.raises(ScenarioError, match=r"entrants\[0\].*cannot play seat 0.*2-player games with 2 actions"):
+        run_scenario(sc)
+    sc = {"name": "x", "game": {"name": "chicken"}, "tournament": {"turns": 5},
+          "entrants": [{"strategy": "axelrod:ZDExtort2"}, {"strategy": "random"}]}
+    with pytest.raises(ScenarioError, match=r"ZDExtort2 rejects this seat's payoffs \(R, S, T, P\) = \(0, -1, 1, -10\)"):
+        run_scenario(sc)
+
+
+def test_missing_library_is_a_clear_error(monkeypatch):
+    monkeypatch.setitem(sys.modules, "axelrod", None)  # import axelrod now raises ImportError
+    axelrod_adapter._lookup.cache_clear()
+    axelrod_adapter.wrapper.cache_clear()
+    try:
+        with pytest.raises(StrategyError, match=r"need the Axelrod library: pip install 'axelrod==4.13.0' pyarrow"):
+            strategies.build("axelrod:TitForTat")
+    finally:
+        axelrod_adapter._lookup.cache_clear()
+        axelrod_adapter.wrapper.cache_clear()

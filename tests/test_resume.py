@@ -1,0 +1,139 @@
+"""Interrupted runs keep every finished match, and ``--resume`` ends with exactly the
+results of an uninterrupted run: killed with SIGKILL (process group, workers included) or
+stopped with Ctrl-C (SIGINT)."""
+
+import filecmp
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tournament import ScenarioError, TournamentError, run_scenario
+from tournament.checkpoint import FOLDER, pending_checkpoint
+
+ROOT = Path(__file__).resolve().parents[1]
+CLASSICS = ["tit_for_tat", "random", "grim", "generous_tit_for_tat", "win_stay_lose_shift", "always_defect",
+            "tit_for_two_tats", "two_tits_for_tat", "go_by_majority", "suspicious_tit_for_tat", "alternator",
+            "always_cooperate"]
+SCENARIO = """
+name = "resume test"
+seed = 11
+[game]
+name = "prisoners_dilemma"
+[tournament]
+turns = 600
+repetitions = 8
+noise = 0.05
+[report]
+plots = false
+""" + "".join(f'[[entrants]]\nstrategy = "{s}"\n' for s in CLASSICS)
+N_MATCHES = 66 * 8  # 12 entrants, pairs without self-play, 8 repetitions
+COMPARED = ("matches.csv", "rounds.npz", "summary.json", "matches.parquet")
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The uninterrupted run."""
+    folder = tmp_path_factory.mktemp("resume")
+    path = folder / "resume.toml"
+    path.write_text(SCENARIO)
+    run_scenario(path, out=folder / "full", workers=1)
+    assert len((folder / "full" / "matches.csv").read_text().splitlines()) == N_MATCHES + 1
+    return path, folder / "full"
+
+
+def cli(*args):
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return [sys.executable, "-m", "tournament.cli", *map(str, args)], env
+
+
+def start_and_interrupt(scenario, out, sig, workers, at_least=40):
+    """Start a run in its own process group and send ``sig`` to the whole group once
+    ``at_least`` matches are checkpointed (and the run has not finished)."""
+    cmd, env = cli("run", scenario, "--out", out, "--workers", workers, "--quiet")
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.monotonic() + 120
+    while (pending_checkpoint(out) or 0) < at_least:
+        assert proc.poll() is None, f"the run ended before it could be interrupted: {proc.communicate()}"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    os.killpg(proc.pid, sig)
+    stdout, stderr = proc.communicate(timeout=60)
+    return proc.returncode, stderr
+
+
+def assert_same(a, b):
+    for name in COMPARED:
+        assert filecmp.cmp(a / name, b / name, shallow=False), f"{name} differs after resume"
+
+
+def resume(scenario, out, workers=1):
+    cmd, env = cli("run", scenario, "--out", out, "--workers", workers, "--quiet", "--resume")
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_sigkill_to_the_process_group_midway_then_resume_equals_uninterrupted(reference, tmp_path):
+    scenario, full = reference
+    out = tmp_path / "killed"
+    rc, _ = start_and_interrupt(scenario, out, signal.SIGKILL, workers=2)
+    assert rc == -signal.SIGKILL
+    kept = pending_checkpoint(out)
+    assert 40 <= kept < N_MATCHES
+    assert not (out / "matches.csv").exists()
+    resume(scenario, out, workers=2)
+    assert_same(full, out)
+    assert not (out / FOLDER).exists()  # the checkpoint is removed once the results are complete
+    assert json.loads((out / "run_info.json").read_text())["resumed_tasks"] == kept
+
+
+def test_ctrl_c_says_where_the_results_are_and_how_to_resume(reference, tmp_path):
+    scenario, full = reference
+    out = tmp_path / "stopped"
+    rc, stderr = start_and_interrupt(scenario, out, signal.SIGINT, workers=2)
+    assert rc == 130, stderr
+    kept = pending_checkpoint(out)
+    assert kept and kept < N_MATCHES
+    assert f"finished task(s) are saved in {out / FOLDER}" in " ".join(stderr.split())
+    assert f"tournament run {scenario} --out {out} --resume" in " ".join(stderr.split())
+    assert "Traceback" not in stderr
+    resume(scenario, out)
+    assert_same(full, out)
+
+
+def test_a_truncated_last_record_is_dropped_and_its_match_runs_again(reference, tmp_path):
+    scenario, full = reference
+    out = tmp_path / "torn"
+    start_and_interrupt(scenario, out, signal.SIGKILL, workers=1)
+    results = out / FOLDER / "results.bin"
+    kept = pending_checkpoint(out)
+    with open(results, "ab") as fh:  # a record header promising more bytes than were written
+        fh.write((10**6).to_bytes(8, "little") + b"partial")
+    assert pending_checkpoint(out) == kept
+    resume(scenario, out)
+    assert_same(full, out)
+
+
+def test_a_new_run_refuses_to_overwrite_an_interrupted_one(reference, tmp_path):
+    scenario, _ = reference
+    out = tmp_path / "guarded"
+    start_and_interrupt(scenario, out, signal.SIGKILL, workers=1, at_least=5)
+    kept = pending_checkpoint(out)
+    with pytest.raises(TournamentError, match="holds an interrupted run"):
+        run_scenario(scenario, out=out)
+    assert pending_checkpoint(out) == kept  # nothing was lost
+    changed = scenario.read_text().replace("seed = 11", "seed = 12")
+    other = tmp_path / "other.toml"
+    other.write_text(changed)
+    with pytest.raises(ScenarioError, match="different scenario"):
+        run_scenario(other, out=out, resume=True)
+    assert pending_checkpoint(out) == kept
+    run_scenario(scenario, out=out, restart=True)
+    assert not (out / FOLDER).exists()
