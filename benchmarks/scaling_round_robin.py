@@ -11,7 +11,7 @@ Then the scheduling overhead: the same match tasks through the executor with one
 chunk against the default chunking (about 8 chunks per worker), so the per-chunk cost is
 ``(t_chunk1 - t_default) / (n_chunks1 - n_chunks_default)``.
 
-    PYTHONPATH=. python benchmarks/scaling_round_robin.py [--workers 2] [--repetitions 2] [--turns 200]
+    PYTHONPATH=. python benchmarks/scaling_round_robin.py [--workers 2] [--repetitions 1] [--turns 200]
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def chunk_overhead(sc: dict, workers: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--workers", type=int, default=max(2, available_workers()))
-    ap.add_argument("--repetitions", type=int, default=2)
+    ap.add_argument("--repetitions", type=int, default=1)
     ap.add_argument("--turns", type=int, default=200)
     ap.add_argument("--no-dask", action="store_true")
     args = ap.parse_args()

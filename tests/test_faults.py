@@ -168,3 +168,27 @@ def test_a_lost_worker_is_a_clear_error_and_finished_matches_are_kept(tmp_path):
     assert f"kept in {out / '.checkpoint'}" in msg and "resume=True" in msg
     assert pending_checkpoint(out) is not None
     assert not (out / "matches.csv").exists()
+
+
+@pytest.mark.parametrize("bad", [
+    ("scenario", '[game]\nname = "prisoners_dilemma"\n[tournament]\nturnz = 5\n[[entrants]]\nstrategy = "grim"\n'
+                 '[[entrants]]\nstrategy = "tit_for_tat"\n', "turnz"),
+    ("inline game", '[game]\nactions = [["C", "D"], ["C", "D"]]\npayoffs = [[[2, 2], [0, 3]], [[3, 0], [1]]]\n'
+                    '[[entrants]]\nstrategy = "grim"\n[[entrants]]\nstrategy = "tit_for_tat"\n', "game.payoffs"),
+    ("strategy file", '[game]\nname = "prisoners_dilemma"\n[[entrants]]\nstrategy = "broken.py:Thing"\n'
+                      '[[entrants]]\nstrategy = "grim"\n', "broken.py"),
+], ids=lambda b: b[0] if isinstance(b, tuple) else b)
+def test_bad_input_never_touches_an_existing_results_folder(tmp_path, bad):
+    what, text, needle = bad
+    (tmp_path / "broken.py").write_text("from strategies import Strategy\nclass Thing(Strategy:\n    pass\n")
+    good = tmp_path / "good.toml"
+    good.write_text('seed = 1\n[game]\nname = "prisoners_dilemma"\n[tournament]\nturns = 5\n[report]\nplots = false\n'
+                    '[[entrants]]\nstrategy = "tit_for_tat"\n[[entrants]]\nstrategy = "grim"\n')
+    out = tmp_path / "out"
+    assert main(["run", str(good), "--out", str(out), "--quiet"]) == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    f = tmp_path / "bad.toml"
+    f.write_text(text)
+    with pytest.raises(Exception, match=needle):
+        run_scenario(f, out=out)
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

@@ -203,3 +203,14 @@ def test_count_expands_entrants(tmp_path):
 def test_missing_seed_is_drawn_and_recorded(tmp_path):
     s = load_scenario(write(tmp_path, BASE.replace("seed = 1\n", "")))
     assert not s.seed_given and isinstance(s.seed, int)
+
+
+_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("path", sorted((_ROOT / "scenarios").rglob("*.toml")), ids=lambda p: p.name)
+def test_every_bundled_scenario_validates(path):
+    if '"axelrod:' in path.read_text():
+        pytest.importorskip("axelrod")
+    s = load_scenario(path)
+    assert s.name and s.populations
