@@ -49,6 +49,10 @@ BAD = textwrap.dedent("""
 """)
 
 
+GOOD = 'seed = 1\n[game]\nname = "prisoners_dilemma"\n[tournament]\nturns = 5\n[report]\nplots = false\n' + \
+    "".join(f'[[entrants]]\nstrategy = "{s}"\n' for s in ("tit_for_tat", "grim"))
+
+
 def scenario(tmp_path, bad, **tournament):
     (tmp_path / "bad.py").write_text(BAD)
     t = {"turns": 10, "repetitions": 1}
@@ -107,23 +111,9 @@ def test_forfeit_is_round_robin_only(tmp_path):
 
 
 def test_cli_abort_message_and_resume_refusal(tmp_path, capsys):
-    import tomllib  # noqa: F401  (the file below is TOML)
-
     (tmp_path / "bad.py").write_text(BAD)
     f = tmp_path / "s.toml"
-    f.write_text(textwrap.dedent("""
-        seed = 1
-        [game]
-        name = "prisoners_dilemma"
-        [tournament]
-        turns = 10
-        [[entrants]]
-        strategy = "tit_for_tat"
-        [[entrants]]
-        strategy = "grim"
-        [[entrants]]
-        strategy = "bad.py:Raiser"
-    """))
+    f.write_text(GOOD.replace("turns = 5", "turns = 10") + '[[entrants]]\nstrategy = "bad.py:Raiser"\n')
     out = tmp_path / "out"
     assert main(["run", str(f), "--out", str(out), "--quiet"]) == 2
     err = capsys.readouterr().err
@@ -133,7 +123,8 @@ def test_cli_abort_message_and_resume_refusal(tmp_path, capsys):
     assert "interrupted run" in capsys.readouterr().err
     # fix the strategy and resume: the run completes
     (tmp_path / "bad.py").write_text(BAD.replace('raise RuntimeError("boom")', 'return "D"'))
-    assert main(["run", str(f), "--out", str(out), "--quiet", "--resume"]) == 0
+    with pytest.warns(UserWarning, match="bad.py changed since the interrupted run"):
+        assert main(["run", str(f), "--out", str(out), "--quiet", "--resume"]) == 0
     assert len(pd.read_csv(out / "matches.csv")) == 3
     assert pending_checkpoint(out) is None
 
@@ -182,8 +173,7 @@ def test_bad_input_never_touches_an_existing_results_folder(tmp_path, bad):
     what, text, needle = bad
     (tmp_path / "broken.py").write_text("from strategies import Strategy\nclass Thing(Strategy:\n    pass\n")
     good = tmp_path / "good.toml"
-    good.write_text('seed = 1\n[game]\nname = "prisoners_dilemma"\n[tournament]\nturns = 5\n[report]\nplots = false\n'
-                    '[[entrants]]\nstrategy = "tit_for_tat"\n[[entrants]]\nstrategy = "grim"\n')
+    good.write_text(GOOD)
     out = tmp_path / "out"
     assert main(["run", str(good), "--out", str(out), "--quiet"]) == 0
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}

@@ -22,7 +22,7 @@ import platform
 import re
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -56,18 +56,28 @@ def _umask() -> int:
 _FILE_MODE = 0o666 & ~_umask()  # what open() would give; mkstemp's temporaries are 0600
 
 
-def atomic_write_text(path: Path, text: str) -> None:
+def atomic_write(path: Path, write: Callable[[str], None]) -> None:
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then move it into place, so
+    that a results file is either the old one or the complete new one, never half written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        write(tmp)
         os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+
+    atomic_write(path, write)
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -85,17 +95,7 @@ def write_parquet(path: Path, frame: pd.DataFrame) -> bool:
         import pyarrow  # noqa: F401
     except ImportError:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        frame.to_parquet(tmp, index=False)
-        os.chmod(tmp, _FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
     return True
 
 
@@ -105,10 +105,7 @@ def write_rounds(path: Path, rounds: dict[int, dict]) -> None:
     results give a byte-identical file."""
     import zipfile
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    def write(tmp: str) -> None:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             for match_id, data in sorted(rounds.items()):
                 for key, arr in data.items():
@@ -119,12 +116,8 @@ def write_rounds(path: Path, rounds: dict[int, dict]) -> None:
                     info.compress_type = zipfile.ZIP_DEFLATED
                     with zf.open(info, "w", force_zip64=True) as fh:
                         np.lib.format.write_array(fh, arr, allow_pickle=False)
-        os.chmod(tmp, _FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+
+    atomic_write(path, write)
 
 
 def read_rounds(path: Path) -> dict[int, dict[str, np.ndarray]]:
