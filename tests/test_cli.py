@@ -64,3 +64,25 @@ def test_console_entry_point_debug_shows_traceback(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "tournament.cli", "--debug", "run", str(bad)],
                           capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": ""})
     assert proc.returncode != 0 and "Traceback" in proc.stderr and "ScenarioError" in proc.stderr
+
+
+def test_a_new_run_into_the_same_folder_leaves_no_stale_files(tmp_path):
+    from tournament import run_scenario
+
+    out = tmp_path / "out"
+    population = {"name": "pop", "seed": 1, "game": {"name": "prisoners_dilemma"},
+                  "tournament": {"kind": "moran", "turns": 5, "runs": 3},
+                  "entrants": [{"strategy": "tit_for_tat", "count": 3}, {"strategy": "always_defect", "count": 1}]}
+    run_scenario(population, out=out)
+    assert (out / "rounds.npz").exists() and (out / "fixation.csv").exists()
+    first = set(p.name for p in out.iterdir())
+    (out / "my_notes.txt").write_text("mine")
+    rr = {"name": "rr", "seed": 1, "game": {"name": "prisoners_dilemma"}, "tournament": {"turns": 5},
+          "report": {"traces": 0, "plots": False}, "entrants": [{"strategy": "tit_for_tat"}, {"strategy": "grim"}]}
+    run_scenario(rr, out=out)
+    now = set(p.name for p in out.iterdir())
+    fresh = tmp_path / "fresh"
+    run_scenario(rr, out=fresh)
+    assert now == set(p.name for p in fresh.iterdir()) | {"my_notes.txt"}, first - now
+    assert not (out / "rounds.npz").exists() and not (out / "fixation.csv").exists()
+    assert (out / "my_notes.txt").read_text() == "mine"

@@ -92,11 +92,19 @@ def _cmd_compare(args) -> int:
     from .population.compare import compare_files
 
     out = Path(args.out) if args.out else Path("results") / ("compare_" + "_".join(Path(f).stem for f in args.files))
-    summary = compare_files(args.files, out, workers=args.workers, progress=not args.quiet)
+    summary = compare_files(args.files, out, workers=args.workers, progress=not args.quiet, resume=args.resume,
+                            restart=args.restart, backend=args.backend, scheduler=args.scheduler)
     if not args.quiet:
         print(f"Compared {len(summary['populations'])} populations on {summary['game']['name']}: "
               f"{out}/comparison.csv, {out}/report.md")
     return 0
+
+
+def _execution_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
+    p.add_argument("--restart", action="store_true", help="discard an interrupted run in --out and start over")
+    p.add_argument("--backend", choices=["processes", "dask"], help="execution backend (default: the scenario's, else processes)")
+    p.add_argument("--scheduler", help="Dask scheduler address (tcp://HOST:PORT); implies --backend dask")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,10 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="results folder (default: results/<scenario file name>)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (results do not depend on it)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or standings table")
-    p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
-    p.add_argument("--restart", action="store_true", help="discard an interrupted run in --out and start over")
-    p.add_argument("--backend", choices=["processes", "dask"], help="execution backend (default: the scenario's, else processes)")
-    p.add_argument("--scheduler", help="Dask scheduler address (tcp://HOST:PORT); implies --backend dask")
+    _execution_arguments(p)
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("list", help="list library games or built-in strategies")
@@ -127,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="results folder (default: results/compare_<file names>)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (results do not depend on it)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary line")
+    _execution_arguments(p)
     p.set_defaults(func=_cmd_compare)
 
     p = sub.add_parser("report", help="rebuild the report of a results folder without re-running")

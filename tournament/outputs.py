@@ -4,8 +4,10 @@
 ``DIR/matches.csv``   one row per match (see ``MATCH_COLUMNS_DOC``)
 ``DIR/rounds.npz``    per-round actions, payoffs and strategy traces of the kept matches
 ``DIR/report.md``     the human report (plus ``report.html`` and PNGs when plots are on)
-``DIR/run_info.json`` timing and software versions (kept out of summary.json so that the
-                      same scenario and seed give byte-identical summary and matches files)
+``DIR/run_info.json`` timing, workers, backend, software versions (kept out of summary.json
+                      so that the same scenario and seed give byte-identical summary and
+                      matches files) and the list of files the run wrote: the next run into
+                      the same folder removes those first, so no stale file survives
 
 With several ``[[populations]]`` each gets a subfolder with the same files, and the top
 ``summary.json`` holds them side by side.
@@ -78,6 +80,32 @@ def atomic_write_text(path: Path, text: str) -> None:
             fh.write(text)
 
     atomic_write(path, write)
+
+
+def listing(folder: Path) -> set[str]:
+    """Files below ``folder`` (relative POSIX paths), the checkpoint and temporaries excluded."""
+    folder = Path(folder)
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*")
+            if p.is_file() and ".checkpoint" not in p.relative_to(folder).parts and not p.name.endswith(".tmp")}
+
+
+def remove_previous_outputs(folder: Path) -> None:
+    """Delete the files a previous run listed in its ``run_info.json`` (and folders they leave empty)."""
+    folder = Path(folder)
+    try:
+        files = json.loads((folder / "run_info.json").read_text()).get("files") or []
+    except (OSError, ValueError, AttributeError):
+        return  # no earlier run here, or one from before files were listed
+    root = folder.resolve()
+    for name in files:
+        path = (folder / name).resolve()
+        if root not in path.parents:  # never outside the results folder
+            continue
+        path.unlink(missing_ok=True)
+        parent = path.parent
+        while parent != root and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
 
 
 def write_json(path: Path, data: Any) -> None:

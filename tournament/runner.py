@@ -184,7 +184,13 @@ def build_summary(scenario: Scenario, results: dict[str, KindResult]) -> dict:
 
 def write_results(out: Path, scenario: Scenario, results: dict[str, KindResult], summary: dict,
                   elapsed: float, options: RunOptions) -> None:
+    """Write the results folder. Files an earlier run wrote there (listed in its
+    ``run_info.json``) are removed first, so that nothing stale — a ``rounds.npz`` this run
+    does not keep, a population table of another kind — is read with the new results;
+    files the user put there are left alone."""
     out.mkdir(parents=True, exist_ok=True)
+    outputs.remove_previous_outputs(out)
+    before = outputs.listing(out)
     multi = len(results) > 1
     for pop in scenario.populations:
         res = results[pop.name]
@@ -201,11 +207,6 @@ def write_results(out: Path, scenario: Scenario, results: dict[str, KindResult],
             sub["population"] = pop.name
             outputs.write_json(folder / "summary.json", sub)
     outputs.write_json(out / "summary.json", summary)
-    outputs.write_json(out / "run_info.json", {
-        "elapsed_seconds": round(elapsed, 3), "workers": options.workers, "backend": options.backend,
-        "scheduler": options.scheduler, "resumed_tasks": options.checkpoint.loaded if options.checkpoint else 0,
-        "software": outputs.software_versions(),
-    })
     if multi:
         from .population.compare import write_comparison
 
@@ -213,3 +214,9 @@ def write_results(out: Path, scenario: Scenario, results: dict[str, KindResult],
     from .report import write_report
 
     write_report(out, plots=scenario.report.get("plots", True))
+    outputs.write_json(out / "run_info.json", {
+        "elapsed_seconds": round(elapsed, 3), "workers": options.workers, "backend": options.backend,
+        "scheduler": options.scheduler, "resumed_tasks": options.checkpoint.loaded if options.checkpoint else 0,
+        "software": outputs.software_versions(),
+        "files": sorted(outputs.listing(out) - before | {"run_info.json"}),
+    })

@@ -265,13 +265,15 @@ def _game_difference(a, b) -> str:
     return f"payoffs differ, e.g. at {a.label(prof)}: {a.payoffs[prof].tolist()} vs {b.payoffs[prof].tolist()}"
 
 
-def compare_files(files: Iterable[str | Path], out: str | Path, workers: int = 1, *, progress: bool = False) -> dict:
+def compare_files(files: Iterable[str | Path], out: str | Path, workers: int = 1, *, progress: bool = False,
+                  **run_options) -> dict:
     """Run scenario files that share a game and compare all their populations side by side.
 
     Every file is validated (and the games checked equal) before anything runs. Each file's
     results go to ``out/<file stem>/``; ``out`` gets ``comparison.csv``, ``comparison.json``
     and ``report.md``. Each file keeps its own seed (give them the same seed for common
-    random numbers). Returns the comparison summary.
+    random numbers). ``run_options`` (``resume``, ``restart``, ``backend``, ``scheduler``)
+    go to every :func:`~tournament.runner.run_scenario`. Returns the comparison summary.
     """
     from ..runner import run_scenario
     from ..scenario import load_scenario
@@ -296,7 +298,7 @@ def compare_files(files: Iterable[str | Path], out: str | Path, workers: int = 1
     populations: dict[str, dict] = {}
     entries: dict[str, dict] = {}
     for f, sc, stem in zip(files, scenarios, stems):
-        res = run_scenario(sc, out=out / stem, workers=workers, progress=progress)
+        res = run_scenario(sc, out=out / stem, workers=workers, progress=progress, **run_options)
         pops = res.summary.get("populations")
         if pops:
             for pname, psum in pops.items():
