@@ -52,10 +52,10 @@ def cli(*args):
     return [sys.executable, "-m", "tournament.cli", *map(str, args)], env
 
 
-def start_and_interrupt(scenario, out, sig, workers, at_least=40):
+def start_and_interrupt(scenario, out, sig, workers, at_least=40, *extra):
     """Start a run in its own process group and send ``sig`` to the whole group once
     ``at_least`` matches are checkpointed (and the run has not finished)."""
-    cmd, env = cli("run", scenario, "--out", out, "--workers", workers, "--quiet")
+    cmd, env = cli("run", scenario, "--out", out, "--workers", workers, "--quiet", *extra)
     proc = subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     deadline = time.monotonic() + 120
@@ -94,16 +94,19 @@ def test_sigkill_to_the_process_group_midway_then_resume_equals_uninterrupted(re
     assert json.loads((out / "run_info.json").read_text())["resumed_tasks"] == kept
 
 
-def test_ctrl_c_says_where_the_results_are_and_how_to_resume(reference, tmp_path):
+@pytest.mark.parametrize("backend", ["processes", "dask"])
+def test_ctrl_c_says_where_the_results_are_and_how_to_resume(reference, tmp_path, backend):
+    if backend == "dask":
+        pytest.importorskip("dask.distributed")
     scenario, full = reference
     out = tmp_path / "stopped"
-    rc, stderr = start_and_interrupt(scenario, out, signal.SIGINT, workers=2)
+    rc, stderr = start_and_interrupt(scenario, out, signal.SIGINT, 2, 40, "--backend", backend)
     assert rc == 130, stderr
     kept = pending_checkpoint(out)
     assert kept and kept < N_MATCHES
     assert f"finished task(s) are saved in {out / FOLDER}" in " ".join(stderr.split())
     assert f"tournament run {scenario} --out {out} --resume" in " ".join(stderr.split())
-    assert "Traceback" not in stderr
+    assert "Traceback" not in stderr  # worker processes leave Ctrl-C to the main process
     resume(scenario, out)
     assert_same(full, out)
 

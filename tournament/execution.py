@@ -12,8 +12,11 @@ interrupted run are not run again.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import multiprocessing
 import os
+import signal
 import threading
 import warnings
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -63,6 +66,19 @@ def _mp_context():
         ctx.set_forkserver_preload(["tournament", "strategies"])
         return ctx
     return multiprocessing.get_context("spawn")
+
+
+@contextlib.contextmanager
+def _sigint_ignored():
+    """Ignore SIGINT while child processes are started (only possible in the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def default_chunk_size(n_tasks: int, workers: int) -> int:
@@ -149,8 +165,11 @@ class Executor:
                 except (OSError, TimeoutError) as exc:
                     raise TournamentError(f"cannot reach the Dask scheduler {self.scheduler}: {exc}") from None
             else:
-                self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                             dashboard_address=":0")
+                with _sigint_ignored():
+                    # the workers inherit "ignore Ctrl-C": the main process handles it (saves
+                    # the checkpoint, says how to resume) and closes the cluster itself
+                    self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                                 dashboard_address=":0", silence_logs=logging.ERROR)
                 self._client = Client(self._cluster)
             # the shared context goes to every worker once
             self._dask_context = self._client.scatter(self.context, broadcast=True, hash=False)
