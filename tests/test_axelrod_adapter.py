@@ -93,7 +93,7 @@ def test_inside_a_tournament_with_workers_and_parameters(tmp_path):
     assert (tmp_path / "w1" / "matches.csv").read_bytes() == (tmp_path / "w2" / "matches.csv").read_bytes()
     assert set(one.matches.entrant_1) >= {"axelrod:TitForTat", "axelrod:GTFT(p=0.2)"}
     assert (one.matches.status == "ok").all() and len(one.matches) == 12
-    assert list(two.standings.entrant)  # standings exist
+    assert one.standings.equals(two.standings) and len(one.standings) == 4
 
 
 def test_wrapped_strategies_pickle_and_clone_with_their_parameters():

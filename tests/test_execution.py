@@ -53,11 +53,23 @@ def test_one_worker_two_workers_and_dask_agree_byte_for_byte(tmp_path, cluster, 
     assert_same_outputs(tmp_path / "w1", tmp_path / "dask")
 
 
-def test_dask_backend_from_the_scenario_starts_its_own_local_cluster(tmp_path):
+def test_dask_backend_from_the_scenario_starts_its_own_local_cluster(tmp_path, monkeypatch):
     pytest.importorskip("dask.distributed")
+    started = []
+    real = Executor._ensure_client
+
+    def spy(self):
+        client = real(self)
+        started.append((self._cluster is not None, len(client.scheduler_info()["workers"])))
+        return client
+
+    monkeypatch.setattr(Executor, "_ensure_client", spy)
     sc = dict(ROUND_ROBIN, tournament=dict(ROUND_ROBIN["tournament"], backend="dask", repetitions=1))
-    a = run_scenario(sc, workers=1)
-    b = run_scenario(dict(sc, tournament=dict(sc["tournament"], backend="processes")))
+    a = run_scenario(sc, workers=2)
+    assert started and started[0] == (True, 2)  # its own LocalCluster with 2 workers ran the matches
+    n = len(started)
+    b = run_scenario(dict(sc, tournament=dict(sc["tournament"], backend="processes")), workers=2)
+    assert len(started) == n  # the processes backend never touches Dask
     assert a.matches.equals(b.matches)
 
 

@@ -182,3 +182,22 @@ def test_bad_input_never_touches_an_existing_results_folder(tmp_path, bad):
     with pytest.raises(Exception, match=needle):
         run_scenario(f, out=out)
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_a_worker_lost_on_dask_is_the_same_clear_error(tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    import dask
+
+    from tournament.errors import WorkerLost
+
+    (tmp_path / "crash.py").write_text(CRASHER)
+    sc = {"name": "lost dask worker", "seed": 1, "game": {"name": "prisoners_dilemma"},
+          "tournament": {"turns": 10, "repetitions": 1}, "report": {"plots": False},
+          "entrants": [{"strategy": "tit_for_tat"}, {"strategy": "crash.py:Crasher"}]}
+    out = tmp_path / "out"
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                     dashboard_address=":0") as cluster:
+        with pytest.raises(WorkerLost, match="Dask workers died repeatedly.*did not finish, e.g. MatchTask"):
+            run_scenario(sc, out=out, scheduler=cluster.scheduler_address, base_dir=tmp_path)
+    assert pending_checkpoint(out) == 0  # the checkpoint exists (empty: nothing had finished)
