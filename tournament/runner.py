@@ -41,6 +41,19 @@ class RunResult:
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+    def failures(self) -> tuple[int, int, list[str]]:
+        """(failed matches, all matches, the first few distinct error messages) over every
+        population: matches forfeited under ``on_error = "forfeit"``."""
+        failed = total = 0
+        errors: list[str] = []
+        summaries = [self.summary] if "populations" not in self.summary else list(self.summary["populations"].values())
+        for s in summaries:
+            failed += int(s.get("failed_matches") or 0)
+            total += int(s.get("n_matches") or 0)
+            errors += [e for e in s.get("first_errors", []) if e not in errors]
+        return failed, total, errors[:3]
+
+
 class RunInterrupted(TournamentError):
     """A run stopped by Ctrl-C (or a failing strategy) with its finished work checkpointed."""
 
@@ -152,7 +165,7 @@ def population_summary(scenario: Scenario, result: KindResult) -> dict:
     from . import analysis
 
     summary = dict(result.summary)
-    summary.update(analysis.summary_fields(scenario.game, result.matches))
+    summary.update(analysis.summary_fields(scenario.game, result.matches, scenario.analysis))
     return summary
 
 
