@@ -92,8 +92,11 @@ def cross_table(matches: pd.DataFrame, entrant_order: list[str] | None = None) -
         part["wp"] = part["payoff"] * part["w"]
         rows.append(part)
     long = pd.concat(rows, ignore_index=True).dropna(subset=["payoff"])
-    sums = long.pivot_table(index="entrant", columns="opponent", values=["wp", "w"], aggfunc="sum")
-    table = sums["wp"] / sums["w"]
+    if long.empty:  # nothing finished
+        table = pd.DataFrame(dtype=float)
+    else:
+        sums = long.pivot_table(index="entrant", columns="opponent", values=["wp", "w"], aggfunc="sum")
+        table = sums["wp"] / sums["w"]
     if entrant_order is not None:
         order = [e for e in entrant_order if e in table.index or e in table.columns]
         table = table.reindex(index=order, columns=order)

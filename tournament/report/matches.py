@@ -126,8 +126,8 @@ def outcomes_section(ctx: ReportContext) -> Section | None:
     k = game.n_players
     if "status" in m:
         m = m[m["status"].fillna("ok") == "ok"]
-    if m.empty or "settled" not in m or k < 2:
-        return None
+    if m.empty or "settled" not in m or k < 2 or m["settled"].isna().all():
+        return None  # no match long enough for a cycle: nothing to show against the frontier
     pts = _outcome_points(m, k)
     md = ("Each settled match's cycle payoff vector (the mean payoff over one period of its stable "
           "cycle) on the feasible payoff region (the convex hull of the pure payoff vectors). "
