@@ -263,3 +263,12 @@ def test_deterministic_play_has_identical_digests():
     c = play_match(PD, ["tit_for_tat", "alternator"], turns=31, seed=1)
     da, db, dc = (match_columns(PD, x.actions, x.payoffs)["log_digest"] for x in (a, b, c))
     assert da == db != dc
+
+
+def test_with_noise_identical_logs_are_chance_not_determinism():
+    # 10-round matches with 2% noise often repeat a log by chance; they stay separate observations
+    r = run_scenario(rr(["tit_for_tat", "grim"], noise=0.02, turns=10, repetitions=6))
+    assert r.matches["log_digest"].nunique() < len(r.matches)  # some repetitions did coincide
+    row = r.summary["standings"][0]
+    assert row["n"] == 6 and not row["deterministic"]
+    assert r.summary["rates"]["settled"]["observations"] == 6

@@ -156,14 +156,16 @@ class RoundRobinModel(mesa.Model):
                 self.step()
         matches = pd.DataFrame([r.row for r in self.records])
         names = [s.name for s in self.entrant_specs]
-        table = standings(matches, self.game.n_players, names) if len(matches) else pd.DataFrame()
+        m = self.scenario.match
+        exact = m.noise == 0 and m.prob_end is None  # identical logs are not chance here
+        table = standings(matches, self.game.n_players, names, exact) if len(matches) else pd.DataFrame()
         summary = {
             "n_matches": len(matches),
             "n_seatings": len(self.seatings),
             "standings": table.to_dict(orient="records"),
         }
         if len(matches):
-            summary["overall"] = overall(matches, self.game.n_players)
+            summary["overall"] = overall(matches, self.game.n_players, exact)
         rounds = {r.row["match_id"]: r.rounds for r in self.records if r.rounds is not None}
         history = self.datacollector.get_model_vars_dataframe()
         return KindResult(matches=matches, summary=summary, rounds=rounds,

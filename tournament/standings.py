@@ -35,25 +35,26 @@ def _per_match(long: pd.DataFrame) -> pd.DataFrame:
             .reset_index())
 
 
-def _marked_long(matches: pd.DataFrame, k: int) -> pd.DataFrame:
-    ok = mark(finished(matches))
+def _marked_long(matches: pd.DataFrame, k: int, detect_identical: bool = True) -> pd.DataFrame:
+    ok = mark(finished(matches), detect_identical)
     long = seat_results(ok, k)
     extra = ok[["match_id", "seating", "deterministic"]]
     return long.merge(extra, on="match_id", how="left")
 
 
-def standings(matches: pd.DataFrame, k: int, entrant_order: list[str] | None = None) -> pd.DataFrame:
+def standings(matches: pd.DataFrame, k: int, entrant_order: list[str] | None = None,
+              detect_identical: bool = True) -> pd.DataFrame:
     """Per entrant: mean payoff per round over all its seats in all finished matches, a 95%
     interval (clustered by match, stratified by seating; see the module docstring), ``n``
     independent observations, ``seats`` (match-seats played), ``deterministic`` (every one of
     its matches deterministic: the mean is exact) and rank (1 = best; none without a
-    finished match)."""
+    finished match). ``detect_identical``: see :func:`~.analysis.observations.mark`."""
     names = list(entrant_order) if entrant_order is not None else []
     for c in (f"entrant_{s}" for s in range(k)):
         for name in matches[c].astype(str):
             if name not in names:
                 names.append(name)
-    per = _per_match(_marked_long(matches, k))
+    per = _per_match(_marked_long(matches, k, detect_identical))
     rows = []
     for name in names:
         sel = per[per["entrant"] == name]
@@ -67,11 +68,11 @@ def standings(matches: pd.DataFrame, k: int, entrant_order: list[str] | None = N
     return table.reset_index(drop=True)[COLUMNS]
 
 
-def overall(matches: pd.DataFrame, k: int) -> dict:
+def overall(matches: pd.DataFrame, k: int, detect_identical: bool = True) -> dict:
     """The mean payoff per round over every seat of every finished match, with the same
     kind of interval as the standings: ``mean``, ``ci_low``, ``ci_high``, ``n``, ``seats``,
     ``deterministic``."""
-    long = _marked_long(matches, k)
+    long = _marked_long(matches, k, detect_identical)
     long["entrant"] = "all"
     per = _per_match(long)
     iv = mean_interval(per["y"], per["c"], per["seating"], per["deterministic"])

@@ -162,14 +162,16 @@ def _rates(df: pd.DataFrame, marked: pd.DataFrame, k: int) -> dict:
     return out
 
 
-def summary_fields(game, matches: pd.DataFrame, analysis_settings: dict | None = None) -> dict:
+def summary_fields(game, matches: pd.DataFrame, analysis_settings: dict | None = None,
+                   detect_identical: bool = True) -> dict:
     """Rates for ``summary.json``: ``settled_rule`` (what settled means here), ``rates``
     (overall), ``rates_by_entrant``, ``rates_by_pairing``, ``cycles`` (period and onset
     statistics) and, for k >= 3, ``coalitions`` (structure counts among settled matches).
     Forfeited matches are counted in ``failed_matches`` (with the first errors) and left out.
     Every rate carries its 95% interval computed on independent observations (identical
-    repetitions count once; see :func:`.observations.rate`). Rates are left out when no
-    match is long enough to settle."""
+    repetitions count once; see :func:`.observations.rate`; ``detect_identical`` is False for
+    runs with noise or random lengths, see :func:`.observations.mark`). Rates are left out
+    when no match is long enough to settle."""
     if matches is None or len(matches) == 0 or "settled" not in matches:
         return {}
     k = game.n_players
@@ -186,7 +188,7 @@ def summary_fields(game, matches: pd.DataFrame, analysis_settings: dict | None =
     matches = matches[applicable(matches)]
     if len(matches) == 0:
         return out
-    marked = mark(matches)
+    marked = mark(matches, detect_identical)
     out["settled_rule"] = settled_rule(analysis_settings)
     out["rates"] = _rates(matches, marked, k)
     ecols = _entrant_columns(matches)

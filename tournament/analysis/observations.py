@@ -7,10 +7,13 @@ gives ten byte-identical action logs — one observation, not ten. Every interva
 ``summary.json`` and the report is therefore computed here, on observations:
 
 - A seating is **deterministic** when the engine knows it is (``deterministic`` column:
-  strategies that declare themselves deterministic, no noise, a fixed length) or when its
-  finished repetitions (at least two) all have the same ``log_digest`` (a digest of the
-  action log, see :func:`log_digest`). Its repetitions collapse to one observation, and it
-  contributes no sampling error (playing it again gives the same result).
+  strategies that declare themselves deterministic, no noise, a fixed length) or, in a run
+  where the engine adds no randomness (no noise, fixed length), when its finished
+  repetitions (at least two) all have the same ``log_digest`` (a digest of the action log,
+  see :func:`log_digest`): a strategy that does not declare itself deterministic but plays
+  the same way every time. Its repetitions collapse to one observation, and it contributes
+  no sampling error (playing it again gives the same result). With noise, short matches
+  often repeat a log by chance, so there identical logs alone prove nothing.
 - **Standings** (:func:`mean_interval`): an entrant's mean payoff per round is the mean over
   all its match-seats, ``sum(y_m) / sum(c_m)`` where match m gives it ``c_m`` seats with
   payoff sum ``y_m`` — the match, not the seat, is the unit (clustered by match). Its
@@ -74,10 +77,11 @@ def seatings(matches: pd.DataFrame) -> pd.Series:
     return key
 
 
-def mark(matches: pd.DataFrame) -> pd.DataFrame:
-    """``matches`` with ``seating``, ``deterministic`` (its seating's repetitions, two or more,
-    all have one action log) and ``representative`` (True for one match per deterministic
-    seating and for every other match: the observations)."""
+def mark(matches: pd.DataFrame, detect_identical: bool = True) -> pd.DataFrame:
+    """``matches`` with ``seating``, ``deterministic`` (see the module docstring;
+    ``detect_identical`` is False for runs with noise or random match lengths) and
+    ``representative`` (True for one match per deterministic seating and for every other
+    match: the observations)."""
     out = matches.copy()
     out["seating"] = seatings(out)
     # known to the engine (deterministic strategies, no noise, fixed length) ...
@@ -88,7 +92,7 @@ def mark(matches: pd.DataFrame) -> pd.DataFrame:
         g = out.groupby("seating", sort=False)["log_digest"]
         size = g.transform("size")
         distinct = g.transform("nunique")
-        seen = ((size >= 2) & (distinct == 1)).to_numpy()
+        seen = ((size >= 2) & (distinct == 1)).to_numpy() & detect_identical
         known = known & (distinct <= 1).to_numpy()
     else:
         seen = False

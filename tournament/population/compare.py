@@ -61,6 +61,9 @@ from ..validation import Table
 
 COLUMNS = ["population", "metric", "item", "estimate", "ci_low", "ci_high", "n"]
 
+#: the line under the title of each file's report in a ``tournament compare`` folder
+BACK_LINK = "Part of a comparison: [all populations side by side](../report.md)."
+
 
 # ------------------------------------------------------------------ the table
 def _num(x) -> float:
@@ -304,7 +307,8 @@ def compare_files(files: Iterable[str | Path], out: str | Path, workers: int = 1
     populations: dict[str, dict] = {}
     entries: dict[str, dict] = {}
     for f, sc, stem in zip(files, scenarios, stems):
-        res = run_scenario(sc, out=out / stem, workers=workers, progress=progress, **run_options)
+        res = run_scenario(sc, out=out / stem, workers=workers, progress=progress, report_header=BACK_LINK,
+                           **run_options)
         pops = res.summary.get("populations")
         if pops:
             for pname, psum in pops.items():

@@ -174,11 +174,14 @@ def build_sections(ctx: ReportContext) -> list[Section]:
     return sorted(out, key=lambda s: s.order)
 
 
-def write_report(out: str | Path, plots: bool = True) -> Path:
-    """(Re)build ``report.md`` from the saved ``summary.json``, ``matches.csv`` and ``rounds.npz``."""
+def write_report(out: str | Path, plots: bool = True, header: str = "") -> Path:
+    """(Re)build ``report.md`` (and ``report.html``) from the saved ``summary.json``,
+    ``matches.csv`` and ``rounds.npz``; ``header`` is a Markdown line under the title."""
     out = Path(out)
     summary = json.loads((out / "summary.json").read_text())
     lines = [f"# {summary['scenario']}", ""]
+    if header:
+        lines += [header, ""]
     if summary.get("description"):
         lines += [summary["description"], ""]
     game = summary["game"]
@@ -214,7 +217,7 @@ def write_markdown_and_html(out: Path, text: str, title: str) -> Path:
 _CSS = """body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;
 padding:0 1em;color:#222;line-height:1.45}.table-scroll{max-width:100%;overflow-x:auto;margin:.8em 0}
 table{border-collapse:collapse;font-size:.9em}
-th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}th{background:#f2f4f7}
+th,td{border:1px solid #ccc;padding:.25em .45em;text-align:left}th{background:#f2f4f7}
 tr:nth-child(even) td{background:#fafbfc}img{max-width:100%;border:1px solid #eee;margin:.5em 0}
 code{background:#f3f3f3;padding:0 .2em;overflow-wrap:anywhere}h1{border-bottom:2px solid #ddd}
 h2{border-bottom:1px solid #eee;margin-top:1.6em}"""

@@ -72,7 +72,7 @@ def payoff_matrix_section(ctx: ReportContext) -> Section | None:
     over = ("over all stage games of all runs" if "games" in m else "averaged over repetitions and seats")
     md = (f"Mean payoff per round of the row entrant against the column entrant ({over})"
           + (", columns numbered like the rows" if n > NUMBERED_COLUMNS else "") + ".\n\n"
-          + markdown_table(shown.rename_axis("entrant").reset_index(),
+          + markdown_table(shown.rename_axis("entrant").reset_index(), floatfmt="{:.3f}",
                            legend="the two never met (without self-play an entrant does not meet itself)"))
     images = []
     if ctx.plots and len(table):

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..outputs import slug
 from . import (
+    MISSING,
     ReportContext,
     Section,
     comparison_section,
@@ -38,7 +39,7 @@ def _figure(width: float = 7.0, height: float = 4.0):
 
 def _ci(est, lo, hi, fmt="{:.3f}") -> str:
     if est is None or (isinstance(est, float) and math.isnan(est)):
-        return "–"
+        return MISSING
     if lo is None or hi is None or any(isinstance(v, float) and math.isnan(v) for v in (lo, hi)):
         return fmt.format(est)
     return f"{fmt.format(est)} [{fmt.format(lo)}, {fmt.format(hi)}]"
@@ -144,7 +145,7 @@ def population_section(ctx: ReportContext) -> Section | None:
         if "time_average" in final:
             shown["time average [95% CI]"] = [_ci(r.time_average, r.time_average_ci_low, r.time_average_ci_high)
                                              for r in final.itertuples()]
-        md += ["", "**Shares**", "", markdown_table(shown)]
+        md += ["", "**Shares**", "", markdown_table(shown, legend="no interval (see the intervals note above)")]
         top = final.sort_values("share", ascending=False, kind="stable").iloc[0]
         md += ["", f"Largest final share: **{top['type']}** ({top['share']:.3f}). This is the population's "
                    "outcome; the standings above rank the types by their payoff against every type with equal "
@@ -155,12 +156,13 @@ def population_section(ctx: ReportContext) -> Section | None:
             "type": fix["type"], "initial": fix["initial_count"], "fixations": fix["fixations"], "runs": fix["runs"],
             "fixation probability [95% Wilson]": [_ci(r.probability, r.ci_low, r.ci_high) for r in fix.itertuples()],
             "neutral (initial/N)": fix["neutral"],
-            "exact (well-mixed)": ["–" if e is None or (isinstance(e, float) and math.isnan(e)) else f"{e:.4f}"
+            "exact (well-mixed)": [MISSING if e is None or (isinstance(e, float) and math.isnan(e)) else f"{e:.4f}"
                                    for e in fix["exact"]],
             "mean generations": [_ci(r.mean_generations, r.generations_ci_low, r.generations_ci_high, "{:.2f}")
                                  for r in fix.itertuples()],
         })
-        md += ["", "**Fixation**", "", markdown_table(shown)]
+        md += ["", "**Fixation**", "", markdown_table(shown, legend="no value (e.g. no exact formula on a graph "
+                                                                   "or with mutation)")]
         if pop.get("unfixed_runs"):
             md.append(f"\n{pop['unfixed_runs']} run(s) hit the generation cap before fixation.")
     per_type = pd.DataFrame(pop.get("per_type", []))
@@ -195,7 +197,7 @@ def side_by_side(table: pd.DataFrame, order: list[str]) -> pd.DataFrame:
     cells = table.assign(cell=[_ci(r.estimate, r.ci_low, r.ci_high) for r in table.itertuples()])
     wide = cells.pivot_table(index=["metric", "item"], columns="population", values="cell", aggfunc="first",
                              sort=False)
-    wide = wide.reindex(columns=[p for p in order if p in wide.columns]).fillna("–")
+    wide = wide.reindex(columns=[p for p in order if p in wide.columns]).fillna(MISSING)
     return wide.reset_index()
 
 
@@ -335,7 +337,7 @@ def comparison_markdown(summary: dict, out: Path, table: pd.DataFrame, plots: bo
     md = [f"{len(order)} populations on the same game"
           + (" and seed (common random numbers)" if "seed" in summary else "") + ". "
           "Each cell: estimate [95% interval]; `comparison.csv` has the numbers."]
-    md += ["", markdown_table(side_by_side(table, order))]
+    md += ["", markdown_table(side_by_side(table, order), legend="this population has no such value")]
     diffs = clear_differences(table, order)
     if diffs:
         shown = diffs[:MAX_DIFFERENCES]
@@ -391,6 +393,7 @@ def rebuild_comparison(out: Path, plots: bool = True) -> Path:
     import json
 
     from ..errors import TournamentError
+    from ..population.compare import BACK_LINK
     from . import write_report
 
     out = Path(out)
@@ -405,7 +408,7 @@ def rebuild_comparison(out: Path, plots: bool = True) -> Path:
         if root not in sub.resolve().parents:
             raise TournamentError(f"{out / 'comparison.json'}: population {name!r} points outside the folder")
         if (sub / "summary.json").is_file():
-            write_report(sub, plots=plots)
+            write_report(sub, plots=plots, header=BACK_LINK)
     path = out / "comparison.csv"
     if path.is_file():
         table = pd.read_csv(path)
