@@ -155,7 +155,7 @@ def _cmd_list(args) -> int:
     elif args.what == "kinds":
         from . import kinds
 
-        for name in kinds.names():
+        for name in sorted(kinds.names(), key=lambda n: (n != "round_robin", n)):  # the default first
             print(_wrap(kinds.get(name).description, " " * 17, f"{name:16s} "))
     else:
         import strategies
@@ -290,6 +290,9 @@ def main(argv: list[str] | None = None) -> int:
     # user-facing warnings (e.g. a changed strategy file on --resume) as one plain line
     warnings.formatwarning = lambda message, category, *args, **kw: f"warning: {message}\n"
     parser = build_parser()
+    if not (sys.argv[1:] if argv is None else argv):  # bare `tournament`: the help, not just an error
+        parser.print_help()
+        return 2
     args = parser.parse_args(argv)
     try:
         return args.func(args)
