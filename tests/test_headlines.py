@@ -272,3 +272,13 @@ def test_with_noise_identical_logs_are_chance_not_determinism():
     row = r.summary["standings"][0]
     assert row["n"] == 6 and not row["deterministic"]
     assert r.summary["rates"]["settled"]["observations"] == 6
+
+
+def test_wilson_bounds_are_scipys():
+    from scipy.stats import binomtest
+
+    from tournament.analysis.observations import wilson_bounds
+
+    for k, n in [(0, 1), (1, 1), (5, 20), (0, 50), (50, 50), (3, 7), (999, 1000)]:
+        ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+        assert wilson_bounds(k, n) == pytest.approx((ci.low, ci.high), abs=1e-12)
