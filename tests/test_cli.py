@@ -227,3 +227,9 @@ def test_a_module_next_to_the_scenario_or_in_the_working_directory(tmp_path, mon
     assert "No module named 'nowhere'" in err and str(cwd) in err
     for name in ("forgiving", "mypkg", "mypkg.rules", "kindly"):  # imported into this process
         sys.modules.pop(name, None)
+
+
+def test_bare_tournament_prints_the_help(capsys):
+    assert main([]) == 2
+    out = capsys.readouterr().out
+    assert out.startswith("usage: tournament") and "report.html" in out
