@@ -1,15 +1,27 @@
-"""The strategy contract (SPEC §3).
+"""The strategy contract.
 
 Subclass :class:`Strategy`, take parameters as keyword arguments of ``__init__`` (stored
 as attributes of the same name, scikit-learn style), and override :meth:`Strategy.choose`.
 One instance plays one seat of one match; the engine gives it a private random generator
 ``self.rng`` before :meth:`reset`.
+
+**Traces.** ``self.expose(key, value)`` records a per-round value (e.g. the haggler's
+``demand``). A value belongs to the round being played: exposed in :meth:`reset` or
+:meth:`choose` of round t, or in :meth:`observe` right after it, it is round t's (exposed
+again in the same round, the last value wins). The collected trace has one entry per round
+played: NaN for the rounds where a number trace was not exposed, a masked entry (an
+``np.ma`` array, saved as ``""``) for a text trace. Values are numbers, booleans, strings or
+numeric arrays of one fixed shape per key (``None`` = no value this round); anything else
+(an object that cannot be stored without pickling, a ragged list, a shape or type that
+changes between rounds) is rejected when it is exposed, naming the key and the round.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import pickle
+import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -55,28 +67,48 @@ class Strategy:
 
     # ------------------------------------------------------------- engine side
     def begin_match(self, view: "MatchView", rng: np.random.Generator) -> None:
-        """Engine entry point: set the private generator, clear traces, call :meth:`reset`."""
+        """Engine entry point: set the private generator, clear traces, call :meth:`reset`.
+
+        The engine keeps ``self._trace_round`` at the round being played (see the module
+        docstring) so that exposed values land in their round."""
         self.rng = rng
-        self._traces: dict[str, list] = {}
+        self._traces: dict[str, _Trace] = {}
+        self._trace_view = view
+        self._trace_round = 0
         self.reset(view)
 
     def expose(self, key: str, value: Any) -> None:
-        """Append ``value`` to the per-round trace ``key``."""
-        self._traces.setdefault(key, []).append(value)
+        """Record ``value`` as this round's value of the trace ``key`` (see the module
+        docstring for the allowed values and how rounds are assigned)."""
+        if value is None:
+            return
+        traces = self.__dict__.get("_traces")
+        if traces is None:  # used outside the engine
+            traces = self._traces = {}
+        trace = traces.get(key)
+        if trace is None:
+            trace = traces[key] = _Trace.first(key, value)
+        elif type(value) not in _PLAIN or trace.kind != _KIND_OF_PLAIN[type(value)] or trace.shape:
+            value = trace.check(key, value)
+        rounds = trace.rounds
+        t = self.__dict__.get("_trace_round", 0)
+        if rounds and rounds[-1] == t:
+            trace.values[-1] = value
+        else:
+            rounds.append(t)
+            trace.values.append(value)
 
     def collect_traces(self) -> dict[str, np.ndarray]:
-        """The exposed traces as arrays (object arrays for non-numeric values)."""
-        out = {}
-        for key, values in getattr(self, "_traces", {}).items():
-            try:
-                arr = np.asarray(values)
-                if arr.dtype == object:
-                    raise ValueError
-            except ValueError:
-                arr = np.empty(len(values), dtype=object)
-                arr[:] = values
-            out[key] = arr
-        return out
+        """The exposed traces, one entry per round played (see the module docstring): numeric
+        arrays (float with NaN where a round has no value), string arrays, or masked string
+        arrays for text traces with missing rounds."""
+        traces = self.__dict__.get("_traces") or {}
+        view = self.__dict__.get("_trace_view")
+        if view is not None:
+            n = int(view.round)
+        else:
+            n = max((t.rounds[-1] + 1 for t in traces.values() if t.rounds), default=0)
+        return {key: trace.array(n) for key, trace in traces.items()}
 
     @property
     def is_stochastic(self) -> bool:
@@ -102,9 +134,11 @@ class Strategy:
 
     @classmethod
     def summary(cls) -> str:
-        """First line of the docstring."""
-        doc = inspect.getdoc(cls) or ""
-        return doc.strip().splitlines()[0] if doc.strip() else ""
+        """First sentence of the docstring (which may run over several lines)."""
+        doc = (inspect.getdoc(cls) or "").strip()
+        para = " ".join(doc.split("\n\n", 1)[0].split())
+        end = re.search(r"(?<=[.!?])\s+(?=[A-Z(\"'`])", para)
+        return para[: end.start()] if end else para
 
     def __repr__(self) -> str:
         defaults = self.parameters()
@@ -113,6 +147,97 @@ class Strategy:
             if defaults.get(k, inspect.Parameter.empty) is inspect.Parameter.empty or v != defaults[k]
         ]
         return f"{type(self).__name__}({', '.join(shown)})"
+
+
+_NUMBER, _TEXT = "number", "text"
+_PLAIN = (float, int, bool, str, np.float64, np.int64, np.bool_)
+_KIND_OF_PLAIN = {float: _NUMBER, int: _NUMBER, bool: _NUMBER, np.float64: _NUMBER, np.int64: _NUMBER,
+                  np.bool_: _NUMBER, str: _TEXT}
+_KEY = re.compile(r"^[^/\\\x00]{1,100}$")
+
+
+class _Trace:
+    """One exposed key: its kind ("number" or "text"), the shape of one round's value, and the
+    rounds and values exposed so far (rounds strictly increasing)."""
+
+    __slots__ = ("kind", "shape", "rounds", "values")
+
+    def __init__(self, kind: str, shape: tuple[int, ...]):
+        self.kind = kind
+        self.shape = shape
+        self.rounds: list[int] = []
+        self.values: list = []
+
+    @staticmethod
+    def _classify(key: str, value: Any) -> tuple[str, tuple[int, ...], Any]:
+        if isinstance(value, (str, np.str_)):
+            return _TEXT, (), str(value)
+        if isinstance(value, (bool, int, float, complex, np.number, np.bool_)):
+            return _NUMBER, (), value
+        if isinstance(value, (np.ndarray, list, tuple)):
+            try:
+                arr = np.array(value)
+            except ValueError as exc:
+                raise _expose_error(key, f"the value is a ragged sequence ({exc}); expose numbers, strings or "
+                                         "numeric arrays of one fixed shape") from None
+            if arr.dtype.kind in "biufc":
+                arr.flags.writeable = False
+                return _NUMBER, arr.shape, arr
+            raise _expose_error(key, f"a sequence of {arr.dtype} cannot be a trace; expose numbers, strings or "
+                                     "numeric arrays of one fixed shape")
+        try:
+            pickle.dumps(value)
+        except Exception as exc:  # noqa: BLE001 - any pickling failure means "cannot be stored"
+            why = f"a {type(value).__name__} cannot be pickled ({type(exc).__name__}: {exc}), so it cannot be saved"
+        else:
+            why = f"a {type(value).__name__} is not a number, string or numeric array"
+        raise _expose_error(key, why + "; expose numbers, strings or numeric arrays of one fixed shape")
+
+    @classmethod
+    def first(cls, key: Any, value: Any) -> "_Trace":
+        if not isinstance(key, str) or not _KEY.match(key):
+            raise _expose_error(key, "a trace key is a non-empty string of at most 100 characters without '/' or '\\'")
+        kind, shape, _ = cls._classify(key, value)
+        return cls(kind, shape)
+
+    def check(self, key: str, value: Any) -> Any:
+        kind, shape, value = self._classify(key, value)
+        if kind != self.kind:
+            raise _expose_error(key, f"this round's value is a {kind} ({value!r:.40}), earlier rounds' were "
+                                     f"{self.kind}s; a trace holds one kind of value")
+        if shape != self.shape:
+            raise _expose_error(key, f"this round's value has shape {shape}, earlier rounds' had shape {self.shape}; "
+                                     "a trace's values must all have one shape (ragged traces cannot be stored)")
+        return value
+
+    def array(self, n: int) -> np.ndarray:
+        rounds, values = self.rounds, self.values
+        while rounds and rounds[-1] >= n:  # exposed in reset of a match that played no round
+            rounds, values = rounds[:-1], values[:-1]
+        full = len(rounds) == n
+        if self.kind == _TEXT:
+            arr = np.full(n, "", dtype=np.str_) if not values else np.full(n, "", dtype=np.array(values).dtype)
+            if values:
+                arr[rounds] = values
+            if full:
+                return arr
+            mask = np.ones(n, dtype=bool)
+            mask[rounds] = False
+            return np.ma.MaskedArray(arr, mask=mask)
+        if full and n:
+            return np.asarray(values) if not self.shape else np.stack(values)
+        sample = np.asarray(values[0]) if values else np.zeros(())
+        dtype = complex if sample.dtype.kind == "c" else float
+        arr = np.full((n,) + self.shape, np.nan, dtype=dtype)
+        if values:
+            arr[rounds] = np.stack([np.asarray(v) for v in values]) if self.shape else values
+        return arr
+
+
+def _expose_error(key: Any, message: str):
+    from tournament.errors import StrategyError
+
+    return StrategyError(f"expose({key!r}, ...): {message}")
 
 
 @functools.lru_cache(maxsize=1024)

@@ -3,7 +3,8 @@
 Built-ins register with :func:`register`. A strategy reference is one of:
 
 - a registry name: ``"tit_for_tat"``;
-- an import path: ``"package.module:Class"``;
+- an import path: ``"package.module:Class"`` (an installed module, or one in the scenario
+  file's folder or the working directory);
 - a file path: ``"path/to/file.py:Class"`` (relative paths resolve against ``base_dir``,
   the directory of the scenario file).
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib
+import importlib.machinery
 import importlib.util
 import inspect
 import pkgutil
@@ -93,12 +95,7 @@ def resolve(ref: str | type, base_dir: str | Path | None = None) -> type[Strateg
     if target.endswith(".py"):
         module = _load_file(target, base_dir, ref)
     else:
-        try:
-            module = importlib.import_module(target)
-        except ImportError as exc:
-            raise StrategyError(f"cannot import module {target!r} for strategy {ref!r}: {exc}") from None
-        except Exception as exc:  # a user module that fails at import time
-            raise StrategyError(f"importing {target!r} for strategy {ref!r} raised {type(exc).__name__}: {exc}") from None
+        module = _import_module(target, base_dir, ref)
     cls = getattr(module, clsname, None)
     if cls is None:
         found = [n for n, v in vars(module).items() if isinstance(v, type) and issubclass(v, Strategy) and v is not Strategy]
@@ -109,6 +106,36 @@ def resolve(ref: str | type, base_dir: str | Path | None = None) -> type[Strateg
     if not (isinstance(cls, type) and issubclass(cls, Strategy)):
         raise StrategyError(f"{ref!r} is not a subclass of strategies.Strategy")
     return cls
+
+
+def _import_module(target: str, base_dir, ref: str):
+    """Import ``package.module``: from the installed packages (sys.path) or, if its top-level
+    package is not found there, from the scenario's folder or the working directory (as
+    ``python`` would find a module next to a script)."""
+    try:
+        try:
+            return importlib.import_module(target)
+        except ModuleNotFoundError as exc:
+            top = target.split(".")[0]
+            if exc.name != top:
+                raise
+            places = list(dict.fromkeys(str(Path(d).resolve()) for d in (base_dir, Path.cwd()) if d is not None))
+            spec = importlib.machinery.PathFinder.find_spec(top, places)
+            if spec is None or spec.loader is None:
+                raise ModuleNotFoundError(f"{exc} (looked on sys.path and in {' and '.join(places)})",
+                                          name=top) from None
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[top] = module  # so that its submodules and pickled classes resolve
+            try:
+                spec.loader.exec_module(module)
+            except BaseException:
+                sys.modules.pop(top, None)
+                raise
+            return importlib.import_module(target)
+    except ImportError as exc:
+        raise StrategyError(f"cannot import module {target!r} for strategy {ref!r}: {exc}") from None
+    except Exception as exc:  # a user module that fails at import time
+        raise StrategyError(f"importing {target!r} for strategy {ref!r} raised {type(exc).__name__}: {exc}") from None
 
 
 def _load_file(target: str, base_dir, ref: str):

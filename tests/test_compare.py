@@ -38,7 +38,7 @@ def test_naming_does_not_change_results_and_intervals_overlap(tmp_path):
     assert row["separated"] is True and row["ci_low_all TFT"] > row["ci_high_all defect"]
     report = (tmp_path / "report.md").read_text()
     assert report.count("## Comparison of populations") == 1
-    assert "population_mean_payoff of all: all TFT > all defect" in report
+    assert "population mean payoff of all: all TFT > all defect" in report
     assert (tmp_path / "comparison_metrics.png").exists()
     assert set(r.summary["populations"]) == {"all TFT", "tit-for-tats", "all defect"}
 

@@ -84,9 +84,15 @@ def test_forfeit_records_failed_matches_and_continues(tmp_path):
     assert failed.payoff_0.isna().all() and (failed.turns == 3).all()
     st = r.standings.set_index("entrant")
     assert st.loc["Raiser", "n"] == 0 and math.isnan(st.loc["Raiser", "mean_payoff"])
-    assert st.loc["tit_for_tat", "n"] == 2  # only its two matches against grim finished
+    # only its two matches against grim finished, and they are identical: one observation
+    assert (st.loc["tit_for_tat", "seats"], st.loc["tit_for_tat", "n"]) == (2, 1)
+    assert st.loc["tit_for_tat", "deterministic"]
     assert r.summary["failed_matches"] == 4
     assert r.summary["rates"]["settled"]["n"] == 2  # failed matches are not analysed
+    # every error names its own match, also when a deterministic failure is replayed from the cache
+    for row in failed.itertuples():
+        assert f", match {row.match_id}, round 3:" in row.error
+    assert r.summary["first_errors"][0] == failed.error.iloc[0]
 
 
 def test_invalid_action_is_reported(tmp_path):

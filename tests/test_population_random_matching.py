@@ -108,3 +108,35 @@ def test_bad_settings():
                                                                                   "prob_end": 0.1}})
     with pytest.raises(ScenarioError, match="a group needs 3"):
         load_scenario(scenario(base, game={"name": "stag_hunt", "params": {"players": 3}}))
+
+
+def test_matches_csv_has_a_row_per_seating_and_window(tmp_path):
+    """A match is one group's stage game; matches.csv aggregates them per run, recording window
+    and seating of types, with their number and mean payoffs."""
+    import pandas as pd
+
+    sc = scenario([{"strategy": "always_cooperate", "count": 6}, {"strategy": "always_defect", "count": 4}],
+                  turns=12, runs=3, record_every=4)
+    r = run_scenario(sc, out=tmp_path)
+    m = pd.read_csv(tmp_path / "matches.csv")
+    assert len(m) == len(r.matches) and m["match_id"].tolist() == list(range(len(m)))
+    assert set(m["repetition"]) == {0, 1, 2} and set(m["round"]) == {4, 8, 12} and (m["turns"] == 1).all()
+    # every window of every run holds 4 rounds x 5 groups of 2 = 20 stage games
+    assert m.groupby(["repetition", "round"])["games"].sum().eq(20).all()
+    # seats ordered by type in this symmetric game; payoffs are exactly the stage game's
+    pay = {("always_cooperate", "always_cooperate"): (2, 2), ("always_cooperate", "always_defect"): (0, 3),
+           ("always_defect", "always_defect"): (1, 1)}
+    for row in m.itertuples():
+        assert (row.payoff_0, row.payoff_1) == pay[(row.entrant_0, row.entrant_1)]
+    assert r.summary["n_matches"] == 3 * 12 * 5
+    assert "rates" not in r.summary  # one-round stage games: no cycles
+    md = (tmp_path / "report.md").read_text()
+    assert "## Payoff matrix" in md and "over all stage games of all runs" in md
+
+
+def test_matches_csv_does_not_grow_with_the_population():
+    sc = scenario([{"strategy": "tit_for_tat", "count": 600}, {"strategy": "always_defect", "count": 400}],
+                  turns=20, runs=1)
+    r = run_scenario(sc)
+    assert len(r.matches) <= 20 * 3  # windows x seatings, for 500 stage games a round
+    assert r.matches["games"].sum() == 20 * 500

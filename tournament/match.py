@@ -126,10 +126,12 @@ class SeatAgent(mesa.Agent):
         self._call(lambda: self.strategy.begin_match(self.view, rng), "reset")
 
     def choose(self) -> None:
+        self.strategy._trace_round = self.model.history.t  # exposed values belong to this round
         a = self._call(lambda: self.strategy.choose(self.view), "choose")
         self.choice = to_action(a, self._n, self._index, self.model.game.actions[self.seat], self._fail)
 
     def observe(self) -> None:
+        self.strategy._trace_round = self.model.history.t - 1  # the round just played
         self._call(lambda: self.strategy.observe(self.view), "observe")
 
 

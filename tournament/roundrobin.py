@@ -23,7 +23,7 @@ from . import kinds, seeding
 from .execution import Executor
 from .kinds import KindResult, RunOptions
 from .scenario import EntrantSpec, Population, Scenario
-from .standings import standings
+from .standings import overall, standings
 from .tasks import MatchContext, MatchRecord, MatchTask, play_task
 
 
@@ -54,6 +54,8 @@ class EntrantAgent(mesa.Agent):
         return self.total / self.n if self.n else float("nan")
 
     def add(self, payoff: float) -> None:
+        if payoff != payoff:  # a forfeited match (NaN) adds nothing
+            return
         self.total += payoff
         self.n += 1
 
@@ -79,7 +81,10 @@ class RoundRobinModel(mesa.Model):
             keep_traces=int(scenario.report.get("traces", 1)), analysis=dict(scenario.analysis),
             on_error=scenario.execution["on_error"], time_limit=scenario.execution["time_limit"],
         )
-        self._deterministic = self._deterministic_seatings() if settings["cache_deterministic"] else set()
+        # seatings whose every match is known to be identical (deterministic strategies, no
+        # noise, fixed length): marked in matches.csv, and played once when caching is on
+        self._known_deterministic = self._deterministic_seatings()
+        self._deterministic = self._known_deterministic if settings["cache_deterministic"] else set()
         self._first: dict[int, MatchRecord] = {}
         self.records: list[MatchRecord] = []
         self.progress = progress
@@ -122,6 +127,10 @@ class RoundRobinModel(mesa.Model):
             if j in reuse:
                 src = reuse[j]
                 row = dict(src.row, match_id=base + j, repetition=rep)
+                if src.row.get("status") == "failed":  # a deterministic failure: this match's id
+                    row["error"] = (str(src.error.at_match(base + j)) if src.error is not None else
+                                    str(row["error"]).replace(f", match {src.row['match_id']}, ",
+                                                              f", match {base + j}, ", 1))
                 rounds = src.rounds if rep < self.context.keep_traces else None
                 record = MatchRecord(row, rounds)
                 if self.progress:
@@ -130,6 +139,7 @@ class RoundRobinModel(mesa.Model):
                 record = next(played)
                 if rep == 0 and j in self._deterministic:
                     self._first[j] = record
+            record.row["deterministic"] = j in self._known_deterministic
             self._absorb(seating, record)
         self.datacollector.collect(self)
         if rep + 1 >= self.repetitions:
@@ -146,12 +156,16 @@ class RoundRobinModel(mesa.Model):
                 self.step()
         matches = pd.DataFrame([r.row for r in self.records])
         names = [s.name for s in self.entrant_specs]
-        table = standings(matches, self.game.n_players, names) if len(matches) else pd.DataFrame()
+        m = self.scenario.match
+        exact = m.noise == 0 and m.prob_end is None  # identical logs are not chance here
+        table = standings(matches, self.game.n_players, names, exact) if len(matches) else pd.DataFrame()
         summary = {
             "n_matches": len(matches),
             "n_seatings": len(self.seatings),
             "standings": table.to_dict(orient="records"),
         }
+        if len(matches):
+            summary["overall"] = overall(matches, self.game.n_players, exact)
         rounds = {r.row["match_id"]: r.rounds for r in self.records if r.rounds is not None}
         history = self.datacollector.get_model_vars_dataframe()
         return KindResult(matches=matches, summary=summary, rounds=rounds,

@@ -41,6 +41,19 @@ class RunResult:
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+    def failures(self) -> tuple[int, int, list[str]]:
+        """(failed matches, all matches, the first few distinct error messages) over every
+        population: matches forfeited under ``on_error = "forfeit"``."""
+        failed = total = 0
+        errors: list[str] = []
+        summaries = [self.summary] if "populations" not in self.summary else list(self.summary["populations"].values())
+        for s in summaries:
+            failed += int(s.get("failed_matches") or 0)
+            total += int(s.get("n_matches") or 0)
+            errors += [e for e in s.get("first_errors", []) if e not in errors]
+        return failed, total, errors[:3]
+
+
 class RunInterrupted(TournamentError):
     """A run stopped by Ctrl-C (or a failing strategy) with its finished work checkpointed."""
 
@@ -56,6 +69,7 @@ def run_scenario(
     restart: bool = False,
     backend: str | None = None,
     scheduler: str | None = None,
+    report_header: str = "",
 ) -> RunResult:
     """Run a scenario (TOML path, dict or :class:`Scenario`); write results to ``out`` if given.
 
@@ -64,6 +78,8 @@ def run_scenario(
     a ``scheduler`` address implies Dask). With ``out``, finished matches are checkpointed
     as they arrive; ``resume=True`` continues an interrupted run in ``out`` and ends with
     exactly the results of an uninterrupted one; ``restart=True`` discards it.
+    ``report_header`` is a Markdown line put under the report's title (e.g. a link back to
+    a comparison).
     """
     scenario = source if isinstance(source, Scenario) else load_scenario(source, base_dir=base_dir)
     kind = kinds.get(scenario.kind)
@@ -108,7 +124,7 @@ def run_scenario(
             frames.append(m)
         matches = pd.concat(frames, ignore_index=True)
     if out_path is not None:
-        write_results(out_path, scenario, results, summary, elapsed, options)
+        write_results(out_path, scenario, results, summary, elapsed, options, report_header)
         ck.discard()
     return RunResult(scenario=scenario, matches=matches, summary=summary, out=out_path, populations=results)
 
@@ -152,7 +168,8 @@ def population_summary(scenario: Scenario, result: KindResult) -> dict:
     from . import analysis
 
     summary = dict(result.summary)
-    summary.update(analysis.summary_fields(scenario.game, result.matches))
+    exact = scenario.match.noise == 0 and scenario.match.prob_end is None  # no chance-identical logs
+    summary.update(analysis.summary_fields(scenario.game, result.matches, scenario.analysis, exact))
     return summary
 
 
@@ -183,7 +200,7 @@ def build_summary(scenario: Scenario, results: dict[str, KindResult]) -> dict:
 
 
 def write_results(out: Path, scenario: Scenario, results: dict[str, KindResult], summary: dict,
-                  elapsed: float, options: RunOptions) -> None:
+                  elapsed: float, options: RunOptions, report_header: str = "") -> None:
     """Write the results folder. Files an earlier run wrote there (listed in its
     ``run_info.json``) are removed first, so that nothing stale — a ``rounds.npz`` this run
     does not keep, a population table of another kind — is read with the new results;
@@ -213,7 +230,7 @@ def write_results(out: Path, scenario: Scenario, results: dict[str, KindResult],
         write_comparison(out, summary["populations"], scenario.extra.get("sweep"))
     from .report import write_report
 
-    write_report(out, plots=scenario.report.get("plots", True))
+    write_report(out, plots=scenario.report.get("plots", True), header=report_header)
     outputs.write_json(out / "run_info.json", {
         "elapsed_seconds": round(elapsed, 3), "workers": options.workers, "backend": options.backend,
         "scheduler": options.scheduler, "resumed_tasks": options.checkpoint.loaded if options.checkpoint else 0,

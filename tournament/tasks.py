@@ -48,6 +48,7 @@ class MatchRecord:
     row: dict
     rounds: dict[str, np.ndarray] | None = None  # "actions", "payoffs", "s{seat}.{trace}"
     result: MatchResult | None = field(default=None, repr=False)
+    error: StrategyError | None = None  # why a forfeited match failed
 
 
 def row_for(result: MatchResult, task: MatchTask, entrant_names: Sequence[str], analysis: dict | None = None) -> dict:
@@ -107,7 +108,7 @@ def play_task(ctx: MatchContext, task: MatchTask) -> MatchRecord:
         if ctx.on_error != "forfeit":
             raise
         played = model.history.t if model is not None else 0
-        return MatchRecord(failed_row(ctx, task, exc, played))
+        return MatchRecord(failed_row(ctx, task, exc, played), error=exc)
     row = row_for(result, task, [e.name for e in ctx.entrants], ctx.analysis)
     row.update({"status": "ok", "error": ""})
     rounds = rounds_for(result) if task.repetition < ctx.keep_traces else None

@@ -1,4 +1,4 @@
-"""Stable cycles of a joint action sequence (SPEC §6.1).
+"""Stable cycles of a joint action sequence.
 
 A log ``a_0 … a_{T-1}`` (profiles) has a stable cycle with period p and onset t0 when
 ``a_t = a_{t+p}`` for all ``t0 <= t < T-p``, p is the smallest such period, and the tail

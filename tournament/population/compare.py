@@ -7,16 +7,19 @@ summary — nothing is recomputed here:
 ============================  ===========================================================
 metric                        source and interval
 ============================  ===========================================================
-``mean_payoff``               standings (per entrant/type; normal interval over match-seats,
-                              or Student-t over runs for ``random_matching``)
+``mean_payoff``               standings (per entrant/type; clustered by match and stratified
+                              by seating, identical repetitions once — see
+                              ``tournament.analysis.observations`` — or Student-t over runs
+                              for ``random_matching``)
 ``rate``                      ``summary["rates"]`` of the match analyses (settled, Pareto-
                               optimal, coalitions; Wilson intervals), when present
 ``final_share``               population kinds (bootstrap over match repetitions for the
                               infinite-population kinds, Student-t over runs otherwise)
 ``fixation_probability``      ``moran`` without mutation (Wilson interval over runs)
 ``cooperation``               ``random_matching`` (Student-t over runs)
-``population_mean_payoff``    the population's mean payoff per round: pooled standings (round
-                              robin), at the final shares (bootstrap), at the end of each run
+``population_mean_payoff``    the population's mean payoff per round: over all seats, with the
+                              standings' interval (round robin), at the final shares
+                              (bootstrap), at the end of each run
                               (Moran; Student-t over runs), per stage game (random matching)
 ============================  ===========================================================
 
@@ -58,6 +61,9 @@ from ..validation import Table
 
 COLUMNS = ["population", "metric", "item", "estimate", "ci_low", "ci_high", "n"]
 
+#: the line under the title of each file's report in a ``tournament compare`` folder
+BACK_LINK = "Part of a comparison: [all populations side by side](../report.md)."
+
 
 # ------------------------------------------------------------------ the table
 def _num(x) -> float:
@@ -91,6 +97,9 @@ def metrics_of(summary: dict) -> list[dict]:
     mp = pop.get("mean_payoff")
     if isinstance(mp, dict):
         add("population_mean_payoff", "all", mp.get("mean"), mp.get("ci_low"), mp.get("ci_high"), mp.get("n"))
+    elif isinstance(summary.get("overall"), dict):
+        ov = summary["overall"]
+        add("population_mean_payoff", "all", ov.get("mean"), ov.get("ci_low"), ov.get("ci_high"), ov.get("n"))
     elif summary.get("standings"):
         add("population_mean_payoff", "all", *pooled_standings(summary["standings"]))
     return rows
@@ -298,7 +307,8 @@ def compare_files(files: Iterable[str | Path], out: str | Path, workers: int = 1
     populations: dict[str, dict] = {}
     entries: dict[str, dict] = {}
     for f, sc, stem in zip(files, scenarios, stems):
-        res = run_scenario(sc, out=out / stem, workers=workers, progress=progress, **run_options)
+        res = run_scenario(sc, out=out / stem, workers=workers, progress=progress, report_header=BACK_LINK,
+                           **run_options)
         pops = res.summary.get("populations")
         if pops:
             for pname, psum in pops.items():

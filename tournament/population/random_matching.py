@@ -18,6 +18,16 @@ entrants' composition, and every group takes one individual from each role (the 
 multi-population random matching). Leftover individuals (N not a multiple of k) sit out
 that round, and their histories simply do not grow.
 
+**Matches.** A match here is one group's stage game in one round. There are
+runs × rounds × N/k of them (10^8 for 10^4 individuals, 200 rounds and 10 runs), so
+``matches.csv`` aggregates them: one row per run, recording window (``record_every``
+rounds, as in ``shares.csv``; by default a hundredth of a generation, so at most about 100
+windows per generation) and *seating* — which types sat in which seat (in a symmetric game
+the seats are ordered by type). ``games`` is how many stage games the row stands for,
+``payoff_i`` their mean payoff to seat i, ``round`` the rounds played by the end of the
+window, ``repetition`` the run. With ``record_every = 1`` every round has its own rows. The
+file grows with runs × windows × seatings, not with the population size.
+
 **Generations.** ``turns`` is the number of rounds of a generation. With ``generations`` > 1,
 the next generation (fresh strategy instances, empty histories) is drawn Wright–Fisher
 style: N parents sampled with replacement ∝ fitness, fitness mapped from each individual's
@@ -109,6 +119,7 @@ class Member(mesa.Agent):
 
     def choose(self, xi: float) -> int:
         self.history.xi = xi
+        self.strategy._trace_round = self.history.t
         a = call_strategy(lambda: self.strategy.choose(self.view), self._fail, "choose")
         return to_action(a, self._n, self._labels, self.model.ctx.game.actions[self.role], self._fail)
 
@@ -127,6 +138,7 @@ class Member(mesa.Agent):
             m.win_coop[self.type_index] += 1
 
     def observe(self) -> None:
+        self.strategy._trace_round = self.history.t - 1
         call_strategy(lambda: self.strategy.observe(self.view), self._fail, "observe")
 
 
@@ -149,6 +161,8 @@ class RandomMatchingModel(mesa.Model):
         self.generation = 0
         self.round = 0
         self._uid = 0
+        self.win_rows: dict[int, list] = {}  # seating code -> [seat types, games, payoff sums]
+        self.match_rows: list[dict] = []
         self.members: list[list[Member]] = []  # per role
         for role in range(self.n_roles):
             types = np.repeat(np.arange(self.n_types), ctx.counts)
@@ -190,8 +204,9 @@ class RandomMatchingModel(mesa.Model):
         perms = [self.rng.permutation(len(p)) for p in self.members]
         return [[self.members[r][perms[r][g]] for r in range(k)] for g in range(len(self.members[0]))]
 
-    def play(self, group: Sequence[Member], xi: float, shifts: Sequence[int] | None = None) -> None:
-        """One stage game of ``group``; ``shifts[i]`` > 0 replaces seat i's action by noise."""
+    def play(self, group: Sequence[Member], xi: float, shifts: Sequence[int] | None = None) -> int:
+        """One stage game of ``group``; ``shifts[i]`` > 0 replaces seat i's action by noise.
+        Returns the index of the profile played (into ``game.payoff_vectors``)."""
         profile = [member.choose(xi) for member in group]
         if shifts is not None:
             n_actions = self._n_actions
@@ -210,6 +225,43 @@ class RandomMatchingModel(mesa.Model):
                 member.record(tuple(profile), pay)
         for member in group:
             member.observe()
+        return idx
+
+    def _tally(self, groups: list[list[Member]], played: list[int]) -> None:
+        """Add this round's stage games to the window's rows: per seating of types, the
+        number of games and the sum of each seat's payoff."""
+        if not groups:
+            return
+        types = np.array([[m.type_index for m in g] for g in groups], dtype=np.int64)
+        pay = self._table[np.asarray(played)]
+        if self.symmetric:  # seats ordered by type: (TFT, ALLD) and (ALLD, TFT) are one seating
+            order = np.argsort(types, axis=1, kind="stable")
+            types = np.take_along_axis(types, order, axis=1)
+            pay = np.take_along_axis(pay, order, axis=1)
+        codes = types @ (self.n_types ** np.arange(self.k - 1, -1, -1, dtype=np.int64))
+        uniq, inv = np.unique(codes, return_inverse=True)
+        counts = np.bincount(inv, minlength=len(uniq))
+        sums = np.zeros((len(uniq), self.k))
+        np.add.at(sums, inv.reshape(-1), pay)
+        for j, code in enumerate(uniq.tolist()):
+            acc = self.win_rows.get(code)
+            if acc is None:
+                seat_types = tuple(code // self.n_types ** (self.k - 1 - s) % self.n_types for s in range(self.k))
+                self.win_rows[code] = [seat_types, int(counts[j]), sums[j].copy()]
+            else:
+                acc[1] += int(counts[j])
+                acc[2] += sums[j]
+
+    def _flush_rows(self) -> None:
+        names = [t.name for t in self.ctx.types]
+        for code in sorted(self.win_rows):
+            seat_types, games, sums = self.win_rows[code]
+            row = {"generation": self.generation, "round": self.round}
+            row.update({f"entrant_{s}": names[t] for s, t in enumerate(seat_types)})
+            row.update({f"payoff_{s}": float(sums[s] / games) for s in range(self.k)})
+            row.update({"turns": 1, "games": games})
+            self.match_rows.append(row)
+        self.win_rows = {}
 
     def step(self) -> None:
         groups = self.groups()
@@ -223,15 +275,15 @@ class RandomMatchingModel(mesa.Model):
             shifts = np.where(flips, shifts, 0)
             noisy = flips.any(axis=1).tolist()
             shifts = shifts.tolist()
-            for g, group in enumerate(groups):
-                self.play(group, xis[g], shifts[g] if noisy[g] else None)
+            played = [self.play(group, xis[g], shifts[g] if noisy[g] else None) for g, group in enumerate(groups)]
         else:
-            for g, group in enumerate(groups):
-                self.play(group, xis[g])
+            played = [self.play(group, xis[g]) for g, group in enumerate(groups)]
+        self._tally(groups, played)
         self.round += 1
         end_of_generation = self.round % self.ctx.turns == 0
         if self.round % self.ctx.record_every == 0 or end_of_generation:
             self.datacollector.collect(self)
+            self._flush_rows()
             self._reset_window()
         if end_of_generation:
             self.individual_data.collect(self)
@@ -300,7 +352,7 @@ class RandomMatchingModel(mesa.Model):
         overall = float((everyone["mean_payoff"].fillna(0) * games).sum() / games.sum()) if games.sum() else math.nan
         return {"run": self.run_index, "shares": pd.DataFrame(rows), "population": pd.DataFrame(pop_rows),
                 "individuals": individuals, "final_shares": counts / counts.sum(), "per_type": per_type,
-                "mean_payoff": overall}
+                "mean_payoff": overall, "matches": self.match_rows}
 
 
 def matching_task(ctx: MatchingContext, task: MatchingTask) -> dict:
@@ -380,15 +432,19 @@ def _run(scenario: Scenario, options: RunOptions) -> KindResult:
     pop["mean_payoff"] = {"mean": m, "ci_low": lo, "ci_high": hi, "n": n,
                           "over": "every stage game of a run (Student-t over runs)"}
     k = scenario.game.n_players
-    empty = pd.DataFrame(columns=["match_id", "repetition"] + [f"entrant_{s}" for s in range(k)]
-                         + [f"payoff_{s}" for s in range(k)] + ["turns"])
-    summary = {"n_matches": 0, "standings": st_table.to_dict(orient="records"), "population": pop}
+    columns = (["match_id", "repetition", "generation", "round"] + [f"entrant_{s}" for s in range(k)]
+               + [f"payoff_{s}" for s in range(k)] + ["turns", "games"])
+    rows = [{"repetition": r["run"], **row} for r in runs for row in r["matches"]]
+    matches = pd.DataFrame(rows, columns=columns[1:])
+    matches.insert(0, "match_id", np.arange(len(matches)))
+    summary = {"n_matches": int(matches["games"].sum()), "standings": st_table.to_dict(orient="records"),
+               "population": pop}
     tables = {
         "shares": pd.concat([r["shares"] for r in runs], ignore_index=True),
         "population": pd.concat([r["population"] for r in runs], ignore_index=True),
         "individuals": pd.concat([r["individuals"] for r in runs], ignore_index=True),
     }
-    return KindResult(matches=empty, summary=summary, tables=tables)
+    return KindResult(matches=matches, summary=summary, tables=tables)
 
 
 kinds.register(kinds.Kind(

@@ -95,9 +95,73 @@ def comparison_section(fn: Callable[[ReportContext], Section | None]):
     return fn
 
 
+#: what "—" in a report table means (the legend under tables that have such a cell)
+MISSING = "—"
+
+
+def _interval(row: dict) -> str:
+    if row.get("deterministic"):
+        return "exact (deterministic: one observation per seating)"
+    lo, hi = row.get("ci_low"), row.get("ci_high")
+    if lo is None or hi is None or pd.isna(lo) or pd.isna(hi):
+        return MISSING
+    return f"[{lo:.4f}, {hi:.4f}]"
+
+
+def standings_frame(standings: list[dict]) -> pd.DataFrame:
+    """The standings as shown: rank, entrant, mean payoff, its interval, observations, seats."""
+    rows = []
+    for r in standings:
+        row = {"rank": r.get("rank"), "entrant": r.get("entrant"), "mean payoff": r.get("mean_payoff"),
+               "95% interval": _interval(r), "n": r.get("n")}
+        if "seats" in r:
+            row["match-seats"] = r["seats"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def standings_note(summary: dict) -> str:
+    """What the standings' numbers mean for this kind of tournament."""
+    kind = summary.get("kind", "round_robin")
+    st = summary.get("standings") or []
+    if kind == "random_matching":
+        return ("Mean payoff per stage game of each type's individuals over a whole run (every generation), "
+                "with a Student-t interval over the independent runs (n = runs).")
+    what = ("Mean payoff per round over all of an entrant's match-seats" if kind == "round_robin" else
+            "**Payoff in the types' round robin**, not success in the population: each type's mean payoff per "
+            "round against every type (itself included) with equal weight. Which type the population dynamics "
+            "favour is in the final shares below; a type can rank first here and still die out")
+    text = (f"{what}. The 95% interval is clustered by match and stratified by seating: it says how far the "
+            "mean could move if the tournament were played again with another seed (not against other "
+            "opponents). n counts independent observations: the repetitions of a deterministic seating are "
+            "byte-identical and count once (\"deterministic: one observation\").")
+    if st and all(r.get("deterministic") for r in st):
+        text += " Every match here is deterministic, so every mean is exact."
+    return text
+
+
 @section
 def standings_section(ctx: ReportContext) -> Section:
-    return Section("Standings", markdown_table(pd.DataFrame(ctx.summary.get("standings", []))), order=10)
+    st = ctx.summary.get("standings", [])
+    if not st:
+        return Section("Standings", "(no results)", order=10)
+    title = "Standings" if ctx.summary.get("kind", "round_robin") == "round_robin" else "Standings of the types"
+    return Section(title, standings_note(ctx.summary) + "\n\n" + markdown_table(standings_frame(st)), order=10)
+
+
+@section
+def failures_section(ctx: ReportContext) -> Section | None:
+    """Forfeited matches, loudly, at the top of the report."""
+    failed = int(ctx.summary.get("failed_matches") or 0)
+    if not failed:
+        return None
+    total = int(ctx.summary.get("n_matches") or 0)
+    lead = (f"**All {total} matches failed**: nothing was played to the end, so there are no standings or rates."
+            if failed >= total else
+            f"**{failed} of {total} matches failed** (`on_error = \"forfeit\"`) and are left out of the standings "
+            "and the rates; their rows in `matches.csv` have `status = failed` and the error.")
+    errors = "\n".join(f"- `{e}`" for e in ctx.summary.get("first_errors", []))
+    return Section("Failed matches", lead + ("\n\nFirst errors:\n\n" + errors if errors else ""), order=1)
 
 
 def build_sections(ctx: ReportContext) -> list[Section]:
@@ -110,11 +174,14 @@ def build_sections(ctx: ReportContext) -> list[Section]:
     return sorted(out, key=lambda s: s.order)
 
 
-def write_report(out: str | Path, plots: bool = True) -> Path:
-    """(Re)build ``report.md`` from the saved ``summary.json``, ``matches.csv`` and ``rounds.npz``."""
+def write_report(out: str | Path, plots: bool = True, header: str = "") -> Path:
+    """(Re)build ``report.md`` (and ``report.html``) from the saved ``summary.json``,
+    ``matches.csv`` and ``rounds.npz``; ``header`` is a Markdown line under the title."""
     out = Path(out)
     summary = json.loads((out / "summary.json").read_text())
     lines = [f"# {summary['scenario']}", ""]
+    if header:
+        lines += [header, ""]
     if summary.get("description"):
         lines += [summary["description"], ""]
     game = summary["game"]
@@ -146,11 +213,14 @@ def write_markdown_and_html(out: Path, text: str, title: str) -> Path:
     return path
 
 
+# Wide tables scroll inside their own box (.table-scroll) instead of widening the page.
 _CSS = """body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;
-padding:0 1em;color:#222;line-height:1.45}table{border-collapse:collapse;margin:.8em 0;font-size:.9em}
-th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left}th{background:#f2f4f7}
+padding:0 1em;color:#222;line-height:1.45}.table-scroll{max-width:100%;overflow-x:auto;margin:.8em 0}
+table{border-collapse:collapse;font-size:.9em}
+th,td{border:1px solid #ccc;padding:.25em .45em;text-align:left}th{background:#f2f4f7}
 tr:nth-child(even) td{background:#fafbfc}img{max-width:100%;border:1px solid #eee;margin:.5em 0}
-code{background:#f3f3f3;padding:0 .2em}h1{border-bottom:2px solid #ddd}h2{border-bottom:1px solid #eee;margin-top:1.6em}"""
+code{background:#f3f3f3;padding:0 .2em;overflow-wrap:anywhere}h1{border-bottom:2px solid #ddd}
+h2{border-bottom:1px solid #eee;margin-top:1.6em}"""
 
 
 def markdown_to_html(text: str, base: Path, title: str) -> str:
@@ -173,6 +243,9 @@ def markdown_to_html(text: str, base: Path, title: str) -> str:
         return f'src="data:image/png;base64,{data}"'
 
     body = re.sub(r'src="([^"]+\.png)"', embed, body)
+    # links between reports (e.g. a comparison and its sub-reports) lead to the HTML versions
+    body = re.sub(r'href="((?![a-z]+:)[^"]*report)\.md"', r'href="\1.html"', body)
+    body = body.replace("<table>", '<div class="table-scroll"><table>').replace("</table>", "</table></div>")
     return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(title)}</title><style>{_CSS}</style></head>\n<body>\n{body}\n</body></html>\n")
 
@@ -192,13 +265,29 @@ def _slug(name: str) -> str:
     return slug(name)
 
 
-def markdown_table(frame: pd.DataFrame, floatfmt: str = "{:.4f}") -> str:
-    """A DataFrame as a GitHub Markdown table."""
+def _cell(v, floatfmt: str) -> str:
+    """One table cell: floats formatted, and "—" for every kind of missing value (None, NaN,
+    pandas' NA) so that no raw ``nan`` reaches a reader."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return MISSING
+    if isinstance(v, float) or (hasattr(v, "dtype") and getattr(v, "dtype", None) is not None
+                                and getattr(v.dtype, "kind", "") == "f"):
+        return MISSING if v != v else floatfmt.format(v)
+    return str(v)
+
+
+def markdown_table(frame: pd.DataFrame, floatfmt: str = "{:.4f}", legend: str | None = None) -> str:
+    """A DataFrame as a GitHub Markdown table. Missing values show as "—", explained by
+    ``legend`` (default: "no value") under the table."""
     if frame.empty:
         return "(no results)"
     cols = [str(c) for c in frame.columns]
     rows = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    missing = False
     for rec in frame.itertuples(index=False):
-        cells = (floatfmt.format(v) if isinstance(v, float) else str(v) for v in rec)
+        cells = [_cell(v, floatfmt) for v in rec]
+        missing = missing or MISSING in cells
         rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")  # e.g. {0,1}|{2}
+    if missing:
+        rows += ["", f"{MISSING}: {legend or 'no value'}"]
     return "\n".join(rows)

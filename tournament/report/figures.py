@@ -59,18 +59,28 @@ def draw_feasible_region(ax, game: Game, i: int = 0, j: int = 1, label_profiles:
         front = pareto_frontier_2d(game)
         ax.plot(front[:, 0], front[:, 1], color="#1b7837", lw=2.5, zorder=2, label="Pareto frontier",
                 marker="o" if len(front) == 1 else None)
-    if label_profiles and game.n_profiles <= 27:
+    span = V.max(axis=0) - V.min(axis=0)
+    scale = np.where(span > 0, span, 1.0)
+    labelled = label_profiles and game.n_profiles <= 27
+    if labelled:
         seen: dict[tuple, list[str]] = {}
         for prof in game.profiles():
             v = tuple(np.round(game.payoffs[prof][[i, j]], 9))
             seen.setdefault(v, []).append(game.label(prof))
+        centre = V.mean(axis=0)
         for (x, y), labels in seen.items():
+            # away from the region's centre, so that the label sits outside the feasible region,
+            # clear of the outcome markers (which are feasible points, at most ~8 pt in radius)
+            d = (np.array([x, y]) - centre) / scale
+            norm = float(np.hypot(*d))
+            d = d / norm if norm > 1e-9 else np.array([0.7071, 0.7071])
             ax.annotate("/".join(labels[:2]) + ("…" if len(labels) > 2 else ""), (x, y), fontsize=7,
-                        color="#555555", xytext=(3, 3), textcoords="offset points", zorder=3)
+                        color="#555555", xytext=(12 * d[0], 12 * d[1]), textcoords="offset points", zorder=3,
+                        ha="left" if d[0] > 0.35 else "right" if d[0] < -0.35 else "center",
+                        va="bottom" if d[1] > 0.35 else "top" if d[1] < -0.35 else "center")
     names = game.players
     ax.set_xlabel(f"payoff of player {i} ({names[i]})" if names[i] != str(i) else f"payoff of player {i}")
     ax.set_ylabel(f"payoff of player {j} ({names[j]})" if names[j] != str(j) else f"payoff of player {j}")
-    span = V.max(axis=0) - V.min(axis=0)
-    pad = 0.08 * np.where(span > 0, span, 1.0)
+    pad = (0.16 if labelled else 0.08) * scale
     ax.set_xlim(V[:, 0].min() - pad[0], V[:, 0].max() + pad[0])
     ax.set_ylim(V[:, 1].min() - pad[1], V[:, 1].max() + pad[1])

@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 
 from ..standings import cross_table
-from . import ReportContext, Section, markdown_table, section
+from ..analysis import flag
+from . import MISSING, ReportContext, Section, markdown_table, section
 from .figures import draw_feasible_region, figure, save
 
 MAX_ROWS = 40
@@ -15,15 +16,44 @@ MAX_DEMAND_PANELS = 6
 
 
 def fmt_rate(rate: dict | None) -> str:
-    """``85.0% [78.1%, 90.2%] (17/20)`` from a Wilson rate dict."""
+    """``85.0% [78.1%, 90.2%] (17/20)`` from a rate dict; an exact rate of deterministic
+    matches reads ``100.0% (deterministic: one observation)``."""
     if not rate or rate.get("fraction") is None:
-        return "–"
+        return MISSING
+    obs = rate.get("observations")
+    if rate.get("deterministic"):
+        what = "one observation" if obs == 1 else f"{obs} observations, one per seating"
+        return f"{rate['fraction']:.1%} (deterministic: {what})"
+    extra = f"; {obs} observations" if obs is not None and obs != rate["n"] else ""
     return (f"{rate['fraction']:.1%} [{rate['ci_low']:.1%}, {rate['ci_high']:.1%}] "
-            f"({rate['count']}/{rate['n']})")
+            f"({rate['count']}/{rate['n']}{extra})")
+
+
+def rate_lines(summary: dict, markdown: bool = False) -> list[str]:
+    """The headline rates with what they mean (for the terminal and the report); nothing
+    for rates that do not apply (e.g. one-round matches)."""
+    rates = summary.get("rates")
+    if not rates:
+        return []
+    rule = (summary.get("settled_rule") or {}).get("text")
+    b = "- " if markdown else ""
+    lines = [f"{b}settled in a stable cycle: {fmt_rate(rates.get('settled'))}"
+             + (f" — settled means: {rule}" if rule else "")]
+    lines.append(f"{b}Pareto-optimal (settled, and the cycle's mean payoffs are on the Pareto frontier): "
+                 f"{fmt_rate(rates.get('pareto_optimal'))}")
+    if markdown:
+        lines.append(f"{b}Pareto-optimal among settled matches: {fmt_rate(rates.get('pareto_optimal_given_settled'))}")
+    if rates.get("coalition_formed"):
+        lines.append(f"{b}a coalition formed (among settled matches): {fmt_rate(rates.get('coalition_formed'))}")
+    return lines
 
 
 def _entrant_cols(matches: pd.DataFrame) -> list[str]:
     return sorted((c for c in matches if c.startswith("entrant_") and c[8:].isdigit()), key=lambda c: int(c[8:]))
+
+
+#: above this many entrants the payoff table's columns are numbered (names in the rows)
+NUMBERED_COLUMNS = 6
 
 
 @section
@@ -32,12 +62,20 @@ def payoff_matrix_section(ctx: ReportContext) -> Section | None:
     if m.empty or ctx.game.n_players != 2 or "payoff_0" not in m:
         return None
     order = [s["entrant"] for s in ctx.summary.get("standings", [])]
-    table = cross_table(m, order)
-    md = ("Mean payoff per round of the row entrant against the column entrant "
-          "(averaged over repetitions and seats).\n\n" + markdown_table(table.reset_index()))
+    ok = m[m["status"].fillna("ok") == "ok"] if "status" in m else m
+    table = cross_table(ok, order)
+    n = len(table)
+    shown = table.copy()
+    if n > NUMBERED_COLUMNS:  # keep the table as wide as the page: numbers as column headers
+        shown.index = [f"{i + 1}. {name}" for i, name in enumerate(shown.index)]
+        shown.columns = [str(i + 1) for i in range(len(shown.columns))]
+    over = ("over all stage games of all runs" if "games" in m else "averaged over repetitions and seats")
+    md = (f"Mean payoff per round of the row entrant against the column entrant ({over})"
+          + (", columns numbered like the rows" if n > NUMBERED_COLUMNS else "") + ".\n\n"
+          + markdown_table(shown.rename_axis("entrant").reset_index(), floatfmt="{:.3f}",
+                           legend="the two never met (without self-play an entrant does not meet itself)"))
     images = []
     if ctx.plots and len(table):
-        n = len(table)
         fig = figure(max(5.0, 0.55 * n + 2.5), max(4.0, 0.45 * n + 1.8))
         ax = fig.add_subplot()
         im = ax.imshow(table.to_numpy(dtype=float), cmap="viridis")
@@ -60,17 +98,25 @@ def payoff_matrix_section(ctx: ReportContext) -> Section | None:
 
 
 def _outcome_points(m: pd.DataFrame, k: int) -> pd.DataFrame:
-    settled = m["settled"].astype(bool) if "settled" in m else pd.Series(False, index=m.index)
+    settled = flag(m["settled"]) if "settled" in m else pd.Series(False, index=m.index)
+    short = m["settled"].isna() if "settled" in m else pd.Series(False, index=m.index)
     cols = [f"cycle_payoff_{i}" for i in range(k)]
     pts = m.loc[settled, cols].copy()
     pts.columns = list(range(k))
-    pts["pareto"] = m.loc[settled, "pareto_optimal"].astype(bool).to_numpy()
+    pts["pareto"] = flag(m.loc[settled, "pareto_optimal"]).to_numpy()
     pts["kind"] = "settled"
-    uns = m.loc[~settled, [f"payoff_{i}" for i in range(k)]].copy()
-    uns.columns = list(range(k))
-    uns["pareto"] = False
-    uns["kind"] = "unsettled"
-    return pd.concat([pts, uns], ignore_index=True)
+    parts = [pts]
+    for sel, kind in ((~settled & ~short, "unsettled"), (short, "short")):
+        other = m.loc[sel, [f"payoff_{i}" for i in range(k)]].copy()
+        other.columns = list(range(k))
+        other["pareto"] = False
+        other["kind"] = kind
+        parts.append(other)
+    return pd.concat(parts, ignore_index=True)
+
+
+#: largest marker area (points²): labels of the pure profiles sit further out than this
+MAX_MARKER_AREA = 200.0
 
 
 @section
@@ -78,34 +124,40 @@ def outcomes_section(ctx: ReportContext) -> Section | None:
     m = ctx.matches
     game = ctx.game
     k = game.n_players
-    if m.empty or "settled" not in m or k < 2:
-        return None
+    if "status" in m:
+        m = m[m["status"].fillna("ok") == "ok"]
+    if m.empty or "settled" not in m or k < 2 or m["settled"].isna().all():
+        return None  # no match long enough for a cycle: nothing to show against the frontier
     pts = _outcome_points(m, k)
     md = ("Each settled match's cycle payoff vector (the mean payoff over one period of its stable "
           "cycle) on the feasible payoff region (the convex hull of the pure payoff vectors). "
-          "Marker area grows with the number of matches at the same point; unsettled matches "
+          "Marker area grows with the number of matches at the same point; other matches "
           "are shown at their mean payoffs.")
     images = []
     if ctx.plots:
         pairs = [(0, 1)] if k == 2 else [(0, 1), (0, 2), (1, 2)] if k == 3 else [(0, 1)]
-        fig = figure(5.2 * len(pairs), 4.6)
+        fig = figure(5.2 * len(pairs), 5.0)
+        styles = (("settled", True, dict(c="#1b7837", marker="o", label="settled, Pareto-optimal")),
+                  ("settled", False, dict(c="#c51b7d", marker="o", label="settled, not Pareto-optimal")),
+                  ("unsettled", False, dict(facecolors="none", edgecolors="#666666", marker="s",
+                                            label="not settled (mean payoff)")),
+                  ("short", False, dict(facecolors="none", edgecolors="#666666", marker="D",
+                                        label="too short for a cycle (mean payoff)")))
         for n, (i, j) in enumerate(pairs):
             ax = fig.add_subplot(1, len(pairs), n + 1)
             draw_feasible_region(ax, game, i, j, label_profiles=(k == 2))
-            for kind, pareto, style in (("settled", True, dict(c="#1b7837", marker="o", label="settled, Pareto-optimal")),
-                                        ("settled", False, dict(c="#c51b7d", marker="o", label="settled, not Pareto-optimal")),
-                                        ("unsettled", False, dict(facecolors="none", edgecolors="#666666", marker="s",
-                                                                  label="not settled (mean payoff)"))):
+            for kind, pareto, style in styles:
                 sel = pts[(pts["kind"] == kind) & (pts["pareto"] == pareto)]
                 if sel.empty:
                     continue
                 grouped = sel.groupby([i, j]).size().reset_index(name="count")
-                ax.scatter(grouped[i], grouped[j], s=25 + 12 * np.sqrt(grouped["count"]) ** 2 / max(1, np.sqrt(len(m))),
-                           alpha=0.8, zorder=4, **style)
+                area = np.minimum(25 + 12 * grouped["count"] / max(1, np.sqrt(len(m))), MAX_MARKER_AREA)
+                ax.scatter(grouped[i], grouped[j], s=area, alpha=0.8, zorder=4, **style)
             if k == 3:
                 ax.set_title(f"players {i} and {j} (projection)", fontsize=10)
-            if n == 0:
-                ax.legend(fontsize=7, loc="best")
+        # one legend for all panels, below them: it never covers data
+        handles, labels = fig.axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=min(3, len(labels)), fontsize=8)
         fig.suptitle(f"Outcomes of {len(m)} matches on {game.name}")
         images.append(save(fig, ctx.image_path("outcomes.png")))
     return Section("Outcomes and the Pareto frontier", md, images, order=30)
@@ -116,19 +168,18 @@ def cycles_section(ctx: ReportContext) -> Section | None:
     m = ctx.matches
     rates = ctx.summary.get("rates")
     if m.empty or not rates or "settled" not in m:
-        return None
-    lines = [
-        f"- settled in a stable cycle (≥ 3 repetitions of the smallest period at the end): "
-        f"{fmt_rate(rates.get('settled'))}",
-        f"- Pareto-optimal (settled, and the cycle payoff is on the Pareto frontier): "
-        f"{fmt_rate(rates.get('pareto_optimal'))}",
-        f"- Pareto-optimal among settled matches: {fmt_rate(rates.get('pareto_optimal_given_settled'))}",
-    ]
+        return None  # e.g. one-round matches: no cycle can show, so no rates at all
+    lines = rate_lines(ctx.summary, markdown=True)
     cyc = ctx.summary.get("cycles")
     if cyc:
-        lines.append(f"- cycle onset: mean {cyc['onset_mean']:.1f}, median {cyc['onset_median']:.0f}, "
-                     f"latest {cyc['onset_max']} (rounds)")
+        share = cyc.get("onset_share_median")
+        lines.append(f"- cycle onset: mean {cyc['onset_mean']:.1f}, median {cyc['onset_median']:.0f}"
+                     + (f" ({share:.0%} into the match)" if share is not None else "")
+                     + f", latest {cyc['onset_max']} (rounds)")
         lines.append(f"- share of cycle rounds on Pareto-optimal pure profiles: {cyc['pareto_profile_share_mean']:.1%}")
+    lines.append("")
+    lines.append("Intervals: 95%, on independent observations — the repetitions of a deterministic seating "
+                 "are identical and count once; the other matches are Wilson intervals.")
     by_pair = ctx.summary.get("rates_by_pairing", {})
     rows = [{"pairing": key, "matches": r["settled"]["n"], "settled": fmt_rate(r["settled"]),
              "Pareto-optimal": fmt_rate(r["pareto_optimal"])} for key, r in by_pair.items()]
@@ -143,7 +194,7 @@ def cycles_section(ctx: ReportContext) -> Section | None:
             [{"entrant": e, "settled": fmt_rate(r["settled"]), "Pareto-optimal": fmt_rate(r["pareto_optimal"])}
              for e, r in by_ent.items()]))
     images = []
-    settled = m[m["settled"].astype(bool)]
+    settled = m[flag(m["settled"])]
     if ctx.plots and len(settled):
         fig = figure(10, 3.6)
         ax1 = fig.add_subplot(1, 2, 1)
@@ -170,7 +221,7 @@ def coalitions_section(ctx: ReportContext) -> Section | None:
         return None
     rows = [{"structure": lab, "settled matches": rate["count"], "share": fmt_rate(rate)}
             for lab, rate in co.get("structure_rates", {}).items()]
-    md = ("Coalition structure of each settled match (SPEC §6.3): minimal groups whose empirical "
+    md = ("Coalition structure of each settled match: minimal groups whose empirical "
           "joint play over the cycle guarantees every member its cycle payoff whatever the others "
           "do (outsiders may react to the group's actions), with some member above its security "
           "value; `{0,1}|{2}` means seats 0 and 1 formed a coalition and seat 2 stayed alone.\n\n")
@@ -250,9 +301,9 @@ def demand_section(ctx: ReportContext) -> Section | None:
             ax.set_title(f"match {mid}{same}: {names}"[:70], fontsize=9)
             ax.set_xlabel("demand of seat 0")
             ax.set_ylabel("demand of seat 1")
-            if n == 0:
-                ax.legend(fontsize=7, loc="lower left")
             fig.colorbar(sc, ax=ax, label="round")
+        handles, labels = fig.axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8)
         images.append(save(fig, ctx.image_path("demands.png")))
         if k >= 3:
             fig = figure(4.6 * cols, 3.4 * rows)
@@ -266,6 +317,7 @@ def demand_section(ctx: ReportContext) -> Section | None:
                 ax.set_ylabel("demand")
                 same = f" (and {copies[mid] - 1} identical)" if copies[mid] > 1 else ""
                 ax.set_title(f"match {mid}{same}", fontsize=9)
-                ax.legend(fontsize=7)
+            handles, labels = fig.axes[0].get_legend_handles_labels()
+            fig.legend(handles, labels, loc="outside right upper", fontsize=8)
             images.append(save(fig, ctx.image_path("demands_time.png")))
     return Section("Demand trajectories", md, images, order=60)

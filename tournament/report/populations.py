@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..outputs import slug
 from . import (
+    MISSING,
     ReportContext,
     Section,
     comparison_section,
@@ -38,7 +39,7 @@ def _figure(width: float = 7.0, height: float = 4.0):
 
 def _ci(est, lo, hi, fmt="{:.3f}") -> str:
     if est is None or (isinstance(est, float) and math.isnan(est)):
-        return "–"
+        return MISSING
     if lo is None or hi is None or any(isinstance(v, float) and math.isnan(v) for v in (lo, hi)):
         return fmt.format(est)
     return f"{fmt.format(est)} [{fmt.format(lo)}, {fmt.format(hi)}]"
@@ -91,7 +92,7 @@ def plot_shares(shares: pd.DataFrame, path: Path, title: str) -> Path:
     ax.set_ylabel("share" + (" (mean over runs ± s.e.)" if "run" in shares else ""))
     ax.set_ylim(-0.02, 1.02)
     ax.set_title(title)
-    ax.legend(fontsize="small")
+    fig.legend(loc="outside right upper", fontsize="small")
     fig.savefig(path, dpi=110)
     return path
 
@@ -144,19 +145,24 @@ def population_section(ctx: ReportContext) -> Section | None:
         if "time_average" in final:
             shown["time average [95% CI]"] = [_ci(r.time_average, r.time_average_ci_low, r.time_average_ci_high)
                                              for r in final.itertuples()]
-        md += ["", "**Shares**", "", markdown_table(shown)]
+        md += ["", "**Shares**", "", markdown_table(shown, legend="no interval (see the intervals note above)")]
+        top = final.sort_values("share", ascending=False, kind="stable").iloc[0]
+        md += ["", f"Largest final share: **{top['type']}** ({top['share']:.3f}). This is the population's "
+                   "outcome; the standings above rank the types by their payoff against every type with equal "
+                   "weight, which is a different question."]
     fix = pd.DataFrame(pop.get("fixation", []))
     if not fix.empty:
         shown = pd.DataFrame({
             "type": fix["type"], "initial": fix["initial_count"], "fixations": fix["fixations"], "runs": fix["runs"],
             "fixation probability [95% Wilson]": [_ci(r.probability, r.ci_low, r.ci_high) for r in fix.itertuples()],
             "neutral (initial/N)": fix["neutral"],
-            "exact (well-mixed)": ["–" if e is None or (isinstance(e, float) and math.isnan(e)) else f"{e:.4f}"
+            "exact (well-mixed)": [MISSING if e is None or (isinstance(e, float) and math.isnan(e)) else f"{e:.4f}"
                                    for e in fix["exact"]],
             "mean generations": [_ci(r.mean_generations, r.generations_ci_low, r.generations_ci_high, "{:.2f}")
                                  for r in fix.itertuples()],
         })
-        md += ["", "**Fixation**", "", markdown_table(shown)]
+        md += ["", "**Fixation**", "", markdown_table(shown, legend="no value (e.g. no exact formula on a graph "
+                                                                   "or with mutation)")]
         if pop.get("unfixed_runs"):
             md.append(f"\n{pop['unfixed_runs']} run(s) hit the generation cap before fixation.")
     per_type = pd.DataFrame(pop.get("per_type", []))
@@ -191,12 +197,19 @@ def side_by_side(table: pd.DataFrame, order: list[str]) -> pd.DataFrame:
     cells = table.assign(cell=[_ci(r.estimate, r.ci_low, r.ci_high) for r in table.itertuples()])
     wide = cells.pivot_table(index=["metric", "item"], columns="population", values="cell", aggfunc="first",
                              sort=False)
-    wide = wide.reindex(columns=[p for p in order if p in wide.columns]).fillna("–")
+    wide = wide.reindex(columns=[p for p in order if p in wide.columns]).fillna(MISSING)
     return wide.reset_index()
 
 
-def clear_differences(table: pd.DataFrame, order: list[str]) -> list[str]:
-    """Statements "A > B" for every metric/item whose intervals are disjoint between two populations."""
+#: at most this many clear differences are listed in the report (ranked; comparison.csv has all)
+MAX_DIFFERENCES = 12
+
+
+def ranked_differences(table: pd.DataFrame, order: list[str]) -> list[dict]:
+    """Every metric/item whose 95% intervals are disjoint between two populations, ranked by
+    how clear the difference is: the difference over its standard error (from the interval
+    widths; exact values, e.g. deterministic means, rank first), then its size. Each entry has
+    ``metric``, ``item``, ``higher``, ``lower``, their estimates, ``z`` and ``text``."""
     from ..population.compare import overlaps
 
     out = []
@@ -206,8 +219,21 @@ def clear_differences(table: pd.DataFrame, order: list[str]) -> list[str]:
             for _, row in m[m["separated"] == True].iterrows():  # noqa: E712 - object column with None
                 ea, eb = row[f"estimate_{a}"], row[f"estimate_{b}"]
                 hi, lo = (a, b) if ea > eb else (b, a)
-                out.append(f"{row['metric']} of {row['item']}: {hi} > {lo} ({max(ea, eb):.3f} vs {min(ea, eb):.3f})")
+                se = math.hypot(*((row[f"ci_high_{p}"] - row[f"ci_low_{p}"]) / (2 * 1.96) for p in (a, b)))
+                diff = abs(ea - eb)
+                z = diff / se if se > 0 else math.inf
+                out.append({"metric": row["metric"], "item": row["item"], "higher": hi, "lower": lo,
+                            "estimate_higher": max(ea, eb), "estimate_lower": min(ea, eb), "z": z,
+                            "text": f"{row['metric'].replace('_', ' ')} of {row['item']}: {hi} > {lo} "
+                                    f"({max(ea, eb):.3f} vs {min(ea, eb):.3f})"})
+    out.sort(key=lambda d: (-d["z"], -abs(d["estimate_higher"] - d["estimate_lower"])))
     return out
+
+
+def clear_differences(table: pd.DataFrame, order: list[str]) -> list[str]:
+    """Statements "A > B" for every metric/item whose intervals are disjoint between two
+    populations, clearest first (see :func:`ranked_differences`)."""
+    return [d["text"] for d in ranked_differences(table, order)]
 
 
 def plot_metrics(table: pd.DataFrame, order: list[str], path: Path) -> Path | None:
@@ -233,7 +259,7 @@ def plot_metrics(table: pd.DataFrame, order: list[str], path: Path) -> Path | No
         ax.set_xticks(np.arange(len(items)))
         ax.set_xticklabels(items, rotation=20, ha="right", fontsize="small")
         ax.set_ylabel(metric.replace("_", " "))
-    axes[0].legend(fontsize="small", ncols=min(3, len(order)))
+    fig.legend(loc="outside upper center", fontsize="small", ncols=min(3, len(order)))
     fig.savefig(path, dpi=110)
     return path
 
@@ -266,7 +292,8 @@ def plot_overlaid_shares(entries: dict[str, tuple[dict, Path]], path: Path) -> P
         ax.set_ylabel("share (mean over runs)", fontsize="small")
     for ax in axes[len(types):]:
         ax.set_visible(False)
-    axes[0].legend(fontsize="x-small")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", fontsize="x-small", ncols=min(3, len(labels)))
     fig.savefig(path, dpi=110)
     return path
 
@@ -294,9 +321,10 @@ def plot_sweep(table: pd.DataFrame, sweep: dict, path: Path) -> Path | None:
             est = part["estimate"].to_numpy(dtype=float)
             err = [np.clip(np.nan_to_num(est - part["ci_low"].to_numpy(dtype=float)), 0, None),
                    np.clip(np.nan_to_num(part["ci_high"].to_numpy(dtype=float) - est), 0, None)]
-            ax.errorbar(part["x"], est, yerr=err, marker="o", capsize=3, label=str(item), color=colour[item])
+            ax.errorbar(part["x"], est, yerr=err, marker="o", capsize=3, label=str(item) if ax is axes[0] else None,
+                        color=colour[item])
         ax.set_ylabel(metric.replace("_", " "))
-        ax.legend(fontsize="x-small")
+    fig.legend(loc="outside right upper", fontsize="x-small")
     axes[-1].set_xlabel(key)
     fig.savefig(path, dpi=110)
     return path
@@ -309,10 +337,18 @@ def comparison_markdown(summary: dict, out: Path, table: pd.DataFrame, plots: bo
     md = [f"{len(order)} populations on the same game"
           + (" and seed (common random numbers)" if "seed" in summary else "") + ". "
           "Each cell: estimate [95% interval]; `comparison.csv` has the numbers."]
-    md += ["", markdown_table(side_by_side(table, order))]
+    md += ["", markdown_table(side_by_side(table, order), legend="this population has no such value")]
     diffs = clear_differences(table, order)
-    md += ["", "**Clear differences** (disjoint 95% intervals):", ""]
-    md += [f"- {d}" for d in diffs] if diffs else ["none: every interval overlaps its counterpart."]
+    if diffs:
+        shown = diffs[:MAX_DIFFERENCES]
+        md += ["", f"**Clear differences** (disjoint 95% intervals): {len(diffs)}"
+               + (f", the {len(shown)} clearest" if len(diffs) > len(shown) else "")
+               + " (ranked by the difference over its standard error):", ""]
+        md += [f"- {d}" for d in shown]
+        if len(diffs) > len(shown):
+            md += ["", f"… and {len(diffs) - len(shown)} more: every row of `comparison.csv` has its interval."]
+    else:
+        md += ["", "**Clear differences** (disjoint 95% intervals): none, every interval overlaps its counterpart."]
     images = []
     if plots:
         for fn, name in ((lambda p: plot_metrics(table, order, p), "comparison_metrics.png"),
@@ -338,13 +374,47 @@ def populations_comparison(ctx: ReportContext) -> Section | None:
 
 
 def write_comparison_report(out: Path, summary: dict, table: pd.DataFrame, plots: bool = True) -> Path:
-    """``report.md`` of ``tournament compare``: the comparison and links to each file's report."""
+    """``report.md`` (and ``report.html``) of ``tournament compare``: the comparison and links
+    to each file's own report."""
     sec = comparison_markdown(summary, out, table, plots)
     lines = [f"# Comparison of {', '.join(Path(f).name for f in summary['comparison'])}", "",
              f"Game: **{summary['game']['name']}**", ""]
     rows = [{"population": name, "file": e["file"], "kind": e["kind"], "seed": e["seed"],
-             "report": f"[{e['folder']}/report.md]({e['folder'].split('/')[0]}/report.md)"}
+             "report": f"[{e['folder']}]({e['folder'].split('/')[0]}/report.md)"}
             for name, e in summary["populations"].items()]
     lines += [markdown_table(pd.DataFrame(rows)), ""]
     lines += section_lines(sec, out)
     return write_markdown_and_html(Path(out), "\n".join(lines), lines[0].lstrip("# "))
+
+
+def rebuild_comparison(out: Path, plots: bool = True) -> Path:
+    """Rebuild the reports of a ``tournament compare`` folder from its files: each file's
+    own report, then the comparison (``tournament report`` on a compare folder)."""
+    import json
+
+    from ..errors import TournamentError
+    from ..population.compare import BACK_LINK
+    from . import write_report
+
+    out = Path(out)
+    summary = json.loads((out / "comparison.json").read_text(encoding="utf-8"))
+    root = out.resolve()
+    done = set()
+    for name, entry in summary.get("populations", {}).items():
+        sub = out / str(entry.get("folder", "")).split("/")[0]
+        if sub in done:
+            continue
+        done.add(sub)
+        if root not in sub.resolve().parents:
+            raise TournamentError(f"{out / 'comparison.json'}: population {name!r} points outside the folder")
+        if (sub / "summary.json").is_file():
+            write_report(sub, plots=plots, header=BACK_LINK)
+    path = out / "comparison.csv"
+    if path.is_file():
+        table = pd.read_csv(path)
+    else:
+        from ..population.compare import comparison_table
+
+        table = comparison_table(summary["populations"])
+    table["item"] = table["item"].astype(str)
+    return write_comparison_report(out, summary, table, plots)

@@ -1,5 +1,5 @@
 """Report section "Softmax switchers": matches where every seat is a softmax switcher
-(seed 000, SPEC §4.3), against the exact theory of :mod:`tournament.theory.softmax`.
+(seed 000), against the exact theory of :mod:`tournament.theory.softmax`.
 
 For each seating of switchers (α per seat) over the matches whose rounds were kept:
 
