@@ -28,6 +28,9 @@ import numpy as np
 KINDS = ("top", "constant", "automaton", "password", "custom")
 """Hypothesis classes, in the order they are laid out in a space (the index is the class code)."""
 
+TIE_RTOL = 1e-12
+"""Relative tolerance of the haggler's ties (see :attr:`SeatGame.tolerance`)."""
+
 ANY = "*"
 """In custom tables: 'any observation' (B(s, a) = O) or, as an action key, 'every other action'."""
 
@@ -93,9 +96,23 @@ class SeatGame:
         return float(self.reward.min(axis=1).max())
 
     @property
+    def value_scale(self) -> float:
+        """max |r|: every value V_γ and Q-value lies in [min r, max r], so their rounding
+        errors are relative to this."""
+        return float(np.abs(self.reward).max())
+
+    @property
     def tolerance(self) -> float:
-        """Absolute tolerance for value comparisons (1e-9 of the reward range, at least 1e-9)."""
-        return 1e-9 * max(1.0, float(self.reward.max() - self.reward.min()))
+        """Absolute tolerance of every "equally good" comparison of the haggler (tied actions,
+        tied hypothesis values, "worth more than ⊤"): :data:`TIE_RTOL` of :attr:`value_scale`.
+
+        Why this size: values equal in exact arithmetic come out equal to within a few
+        ulps of the scale (the solver's Bellman residual is ~1e-15·scale), while genuinely
+        different values differ by at least ~(1−γ)³·Δr in the bundled games (5e-7 at
+        γ = 0.99, 5e-10 at γ = 0.999 in the seed PD). 1e-12·scale sits between the two for
+        γ ≤ 0.999; for γ closer to 1 the smallest genuine gaps fall to the rounding level
+        and no tolerance can separate them (docs/haggler.md, "Ties")."""
+        return TIE_RTOL * self.value_scale
 
     def key(self) -> tuple:
         """Everything that determines hypothesis spaces and values (hashable). The seat number
