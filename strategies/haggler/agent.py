@@ -1,4 +1,4 @@
-"""The ``ib_haggler`` strategy: infra-Bayesian haggling (seed 001, SPEC §4.4).
+"""The ``ib_haggler`` strategy: infra-Bayesian haggling (seed 001; docs/haggler.md).
 
 Each time the current hypothesis is falsified (and at round 0):
 
@@ -83,7 +83,7 @@ class Tracker:
 class IBHaggler(Strategy):
     """Infra-Bayesian haggler (seed 001): test the best unfalsified sharp infra-RDP hypothesis.
 
-    Hypotheses (SPEC §4.4): ⊤, constants, deterministic automata up to ``max_automaton``
+    Hypotheses (docs/haggler.md): ⊤, constants, deterministic automata up to ``max_automaton``
     states, password hypotheses h_{p,l} (passwords up to ``max_password`` own actions,
     loops up to ``max_loop`` (own action, observation) pairs, every rotation separate) and
     custom tables. Prior ζ ∝ w_class·2^(−K(h)) (see :mod:`strategies.haggler.priors`).

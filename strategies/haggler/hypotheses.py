@@ -1,4 +1,5 @@
-"""Sharp infra-RDP hypotheses (seed 001, SPEC §4.4): the type, its classes, ``describe``.
+"""Sharp infra-RDP hypotheses: the type, its classes, ``describe`` (seed 001, the post
+"Infra-Bayesian haggling"; docs/haggler.md).
 
 A hypothesis of player i about the others is h = (S, s₀, B, T):
 
@@ -12,7 +13,7 @@ that h tracks. Storage: ``allow`` (S, A, O) bool for B and ``next`` (S, A, O) in
 :meth:`Hypothesis.table` merges them into one int table with −1 where o ∉ B(s, a) — the
 form the batched machinery (:mod:`.space`) uses.
 
-The classes of SPEC §4.4 are built by :func:`top`, :func:`constant`, :func:`automaton`,
+The classes (docs/haggler.md, "Hypotheses") are built by :func:`top`, :func:`constant`, :func:`automaton`,
 :func:`password` and, for user tables, :func:`from_table`; :func:`describe` renders any of
 them in one line ("password DDC then loop (C,C)").
 """
@@ -316,7 +317,7 @@ def automaton(sg: SeatGame, out: Sequence[int], delta: Sequence[Sequence[int]]) 
 
 
 def password(sg: SeatGame, password: Sequence[int], loop: Sequence[tuple[int, int]]) -> Hypothesis:
-    """h_{p,l} (seed 001, SPEC §4.4).
+    """h_{p,l}: a password, then a loop (seed 001, docs/haggler.md).
 
     States s₀…s_{n−1} (any observation; playing p_{k+1} advances, anything else returns
     to the start) then l₁…l_m (playing a^k means the observation must be o^k and moves on,

@@ -1,4 +1,4 @@
-"""Robust values and optimal policies of every hypothesis at once (SPEC §4.4).
+"""Robust values and optimal policies of every hypothesis at once (docs/haggler.md).
 
 V_γ(h, s) = max_a min_{o ∈ B(s,a)} [(1−γ)·r(a, o) + γ·V_γ(h, T(s, a, o))]
 

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pandas as pd
 
 from ..mechanism import UNSETTLED, mechanism_seats
@@ -75,6 +77,13 @@ def mechanism_section(ctx: ReportContext) -> Section | None:
         return None
     outcome = m.apply(lambda r: _outcome(r, k), axis=1)
     joint = mech.apply(lambda r: " · ".join(_show(v) if v else "–" for v in r), axis=1)
+    # compact: per outcome, the class each haggler seat ended the cycle on
+    compact = []
+    for out, idx in outcome.groupby(outcome).groups.items():
+        final = Counter(v.split(">")[-1] for v in mech.loc[idx].to_numpy().ravel() if v)
+        compact.append({"outcome (cycle payoffs)": out, "matches": len(idx), "share": len(idx) / len(m),
+                        "haggler seats ending on": ", ".join(f"{_show(c)} {n}" for c, n in final.most_common())})
+    compact = pd.DataFrame(compact).sort_values(["matches", "outcome (cycle payoffs)"], ascending=[False, True])
     table = (pd.DataFrame({"outcome (cycle payoffs)": outcome, "mechanism by seat": joint})
              .value_counts().rename("matches").reset_index())
     table["share"] = table["matches"] / len(m)
@@ -87,10 +96,11 @@ def mechanism_section(ctx: ReportContext) -> Section | None:
     md = (f"What held each outcome in place: per seat, the class of the hypothesis the haggler "
           f"followed over the stable cycle (from its onset to the end of the match; `a>b` when the "
           f"class changed within the cycle, in order; `{UNSETTLED}` when the match did not settle; "
-          f"– for seats that are not hagglers). Seats in order 0…{k - 1}. Over the settled matches, "
-          f"{on_top} of {len(cells)} haggler seats ended the cycle on ⊤ (the hypothesis that is never "
-          f"falsified: its policy is a maximin action, not a haggled agreement).\n\n")
-    md += markdown_table(shown, floatfmt="{:.2f}")
+          f"– for seats that are not hagglers). Over the settled matches, {on_top} of {len(cells)} "
+          f"haggler seats ended the cycle on ⊤ (the hypothesis that is never falsified: its policy is "
+          f"a maximin action, not a haggled agreement).\n\n")
+    md += markdown_table(compact.head(MAX_ROWS), floatfmt="{:.2f}")
+    md += f"\n\nBy seat (0…{k - 1}):\n\n" + markdown_table(shown, floatfmt="{:.2f}")
     if len(table) > MAX_ROWS:
         md += f"\n\n({len(table) - MAX_ROWS} rarer combinations not shown; all are in matches.csv.)"
     return Section("Mechanism", md, order=ORDER)
