@@ -26,7 +26,8 @@ intervals):
 Scaling follows the seed's code exactly: its payoffs are ours mapped by (x + 100) / 200 onto
 [0, 1], where it Euler-steps the replicator with step 1 for 10 000 iterations; here that is
 step 1/200 on the raw payoffs, 10 000 iterations (``--tol 1e-13`` stops a run once no share
-moves more than that: the same tables, about 9x faster).
+moves more than that: in our re-run the same ``summary.csv`` to the last digit, 7x faster; see
+docs/populations.md).
 
 Outputs in ``--out``: ``runs.csv`` (one row per run), ``games.csv`` (one row per game),
 ``summary.csv`` (one row per class × N × A, next to the paper's numbers where the extracted
