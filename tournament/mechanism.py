@@ -22,6 +22,8 @@ from typing import Any, Sequence
 
 import pandas as pd
 
+from .errors import TournamentError
+
 UNSETTLED = "unsettled"
 
 
@@ -88,7 +90,10 @@ def setup_summary(game, entrants: Sequence[Any]) -> dict[str, list[dict]]:
             continue
         groups: list[dict] = []
         for seat in range(game.n_players):
-            info = fn(game, seat)
+            try:
+                info = fn(game, seat)
+            except (ValueError, TournamentError):  # a seat this entrant cannot take: nothing to list
+                continue
             same = next((g for g in groups if _same(g, info)), None)
             if same is None:
                 groups.append({"seats": [seat], **info})
