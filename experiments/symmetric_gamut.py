@@ -7,9 +7,18 @@ seed 002 App. F.1), N ∈ {2..5} players and A ∈ {2..5} actions: sample ``--ga
 points of the simplex; "best" = best of all runs. Reported per cell (with 95% Wilson
 intervals):
 
-- ``mixed``: fraction of games whose best solution is mixed — strictly better (by more than
-  ``1e-6`` of the payoff scale) than every pure symmetric profile, as in the seed's code; by
+- ``mixed``: fraction of games whose best solution is mixed — the best value over all 2 × starts
+  runs beats every pure symmetric profile by more than ``1e-6`` of the payoff scale (200); by
   Thm 5.0.4 these are the games whose symmetric optimum is unstable to joint deviations;
+- ``mixed_seed_rule``: the same fraction decided exactly as the authors' code decides it
+  (``sim.py`` / ``analyze.py`` of github.com/scottemmons/coordination): a run is "mixed" if no
+  share is within ``numpy.isclose`` of 1 and its value is strictly above the best pure value,
+  with no tolerance; a game is "mixed" if *any* run of the method whose best value is higher
+  (SLSQP on ties) is mixed (their ``groupby(...).max()`` takes the maximum column by column,
+  so the flag need not be the best run's). Differences that remain: their replicator value is
+  U at the iterate before the last Euler step (ours: U at the last one), their SLSQP uses
+  numerical gradients with scipy's default ``ftol`` and drops runs whose shares sum to more
+  than 0.01 away from 1 (ours: the analytic gradient, ``ftol`` 1e-10, shares renormalised);
 - ``single_<method>``: fraction of single runs reaching the best (within 1e-3 of the payoff
   scale, the seed's tolerance on its [0, 1] payoffs);
 - ``any_<method>``: fraction of games where at least one of the method's runs reaches it.
@@ -17,7 +26,8 @@ intervals):
 Scaling follows the seed's code exactly: its payoffs are ours mapped by (x + 100) / 200 onto
 [0, 1], where it Euler-steps the replicator with step 1 for 10 000 iterations; here that is
 step 1/200 on the raw payoffs, 10 000 iterations (``--tol 1e-13`` stops a run once no share
-moves more than that: the same tables, about 9x faster).
+moves more than that: in our re-run the same ``summary.csv`` to the last digit, 7x faster; see
+docs/populations.md).
 
 Outputs in ``--out``: ``runs.csv`` (one row per run), ``games.csv`` (one row per game),
 ``summary.csv`` (one row per class × N × A, next to the paper's numbers where the extracted
@@ -84,6 +94,11 @@ class Settings:
     tol: float = 0.0
 
 
+def _interior(x: np.ndarray) -> bool:
+    """No share is (numpy.isclose) 1: the authors' test that a solution is not pure."""
+    return not bool(np.any(np.isclose(x, 1.0)))
+
+
 def run_cell(settings: Settings, cell: Cell) -> pd.DataFrame:
     """Every run of every game of one class × N × A cell (the unit of work)."""
     make = getattr(games, CLASSES[cell.cls])
@@ -100,16 +115,19 @@ def run_cell(settings: Settings, cell: Cell) -> pd.DataFrame:
         starts_r.append(random_starts(cell.n_actions, settings.starts, rng))
         x, v, ok = slsqp_runs(focal, starts_s[-1], ftol=1e-10)
         for i in range(settings.starts):
-            rows.append((g, "slsqp", i, float(v[i]), bool(ok[i]), np.nan))
+            rows.append((g, "slsqp", i, float(v[i]), bool(ok[i]), np.nan, _interior(x[i])))
     batch = FocalPayoffs(np.repeat(np.array(tables), settings.starts, axis=0), cell.n_players)
     run = replicator(batch, np.concatenate(starts_r), step=1.0 / SCALE, iterations=settings.iterations,
                      tol=settings.tol, normalize=False)
     for j in range(len(run.value)):
         rows.append((j // settings.starts, "replicator", j % settings.starts, float(run.value[j]),
-                     bool(run.converged[j]), int(run.steps[j])))
-    out = pd.DataFrame(rows, columns=["game", "method", "start", "value", "ok", "steps"])
+                     bool(run.converged[j]), int(run.steps[j]), _interior(run.shares[j])))
+    out = pd.DataFrame(rows, columns=["game", "method", "start", "value", "ok", "steps", "interior"])
     pure = pure_symmetric_values(FocalPayoffs(np.array(tables), cell.n_players)).max(axis=1)
     out["best_pure"] = pure[out["game"].to_numpy()]
+    # the authors' per-run flag: no share close to 1, value strictly above the best pure one
+    out["mixed_seed_rule"] = out["interior"] & (out["value"] > out["best_pure"])
+    out = out.drop(columns="interior")
     out.insert(0, "A", cell.n_actions)
     out.insert(0, "N", cell.n_players)
     out.insert(0, "class", cell.cls)
@@ -123,6 +141,13 @@ def per_game(runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     g = runs.groupby(["class", "N", "A", "game"])
     out = g.agg(best=("value", "max"), best_pure=("best_pure", "first")).reset_index()
     out["mixed"] = out["best"] > out["best_pure"] + MIXED_TOL
+    # the authors' per-game flag: the method with the higher best value (SLSQP on ties), and
+    # the column-wise maximum over its runs (any of its runs flagged)
+    by = runs.groupby(["class", "N", "A", "game", "method"])
+    best_m = by["value"].max().unstack("method")
+    any_m = by["mixed_seed_rule"].max().unstack("method")
+    winner_slsqp = (best_m["slsqp"] >= best_m["replicator"]).to_numpy()
+    out["mixed_seed_rule"] = np.where(winner_slsqp, any_m["slsqp"].to_numpy(), any_m["replicator"].to_numpy())
     for m in ("slsqp", "replicator"):
         sub = runs[runs.method == m].groupby(["class", "N", "A", "game"])["reaches_best"]
         out[f"reached_{m}"] = sub.sum().to_numpy()
@@ -140,6 +165,7 @@ def summarise(games_df: pd.DataFrame) -> pd.DataFrame:
             row[name], row[f"{name}_ci_low"], row[f"{name}_ci_high"] = p, lo, hi
 
         put("mixed", g["mixed"].sum(), len(g))
+        put("mixed_seed_rule", g["mixed_seed_rule"].sum(), len(g))
         for m in ("slsqp", "replicator"):
             put(f"single_{m}", g[f"reached_{m}"].sum(), g[f"runs_{m}"].sum())
             put(f"any_{m}", (g[f"reached_{m}"] > 0).sum(), len(g))
@@ -222,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
               "total_runs": int(len(runs))}
     (out / "budget.json").write_text(json.dumps(budget, indent=2) + "\n")
     with pd.option_context("display.width", 200, "display.max_columns", 30, "display.float_format", "{:.2f}".format):
-        cols = ["class", "N", "A", "mixed", "single_slsqp", "single_replicator", "any_slsqp", "any_replicator"]
+        cols = ["class", "N", "A", "mixed", "mixed_seed_rule", "single_slsqp", "single_replicator", "any_slsqp", "any_replicator"]
         print(summary[cols].to_string(index=False))
     print(f"\n{len(runs)} runs in {elapsed:.1f} s on {args.workers} worker(s); results in {out}/")
     return 0

@@ -63,8 +63,10 @@ def _replay_check(match, seat: int) -> None:
     ("demand_3p", ["ib_haggler", "ib_haggler", "ib_haggler"], "cautious"),
 ])
 def test_the_algorithm_is_exactly_the_spec(game, players, prior):
+    # tie_break="first": the replay checks π_h = the lowest equally good action (the random
+    # draw among them is tested in test_haggler_ties.py)
     g = tournament.games.get(game)
-    ps = [IBHaggler(prior=prior) if p == "ib_haggler" else p for p in players]
+    ps = [IBHaggler(prior=prior, tie_break="first") if p == "ib_haggler" else p for p in players]
     m = tournament.play_match(g, ps, turns=150, seed=11)
     for seat, p in enumerate(players):
         if p == "ib_haggler":
@@ -165,7 +167,7 @@ def test_grim_is_a_trap_where_proposition_1_does_not_apply():
     most ambitious hypotheses say 'they cooperate while I defect', so it defects in round 0
     and springs the trap: from then on even the true hypothesis is worth only 1 at its
     current state, and the haggler ends at the mutual-defection payoff 1 < V(grim) = 2."""
-    m = tournament.play_match(PD, [IBHaggler(), "grim"], turns=3000, seed=5)
+    m = tournament.play_match(PD, [IBHaggler(tie_break="first"), "grim"], turns=3000, seed=5)
     agent = m.strategies[0]
     grim = hy.automaton(SG, (C, D), ((0, 1), (1, 1)))
     gid = [h for h in range(agent.space.n_hypotheses) if np.array_equal(agent.space.table(h), grim.table())]

@@ -169,8 +169,9 @@ def test_gamut_experiment_small_run(tmp_path):
         seed = mod.np.random.SeedSequence(0, spawn_key=(0, 2, 2, row.game)).generate_state(2)[0]
         u = games.random_game(2, 2, seed=int(seed)).payoffs[..., 0]
         assert row.mixed == (u[0, 1] > max(u[0, 0], u[1, 1])), row.game
+        assert row.mixed_seed_rule == row.mixed, row.game  # the authors' rule agrees here
     assert not games_df[games_df["class"] == "coordination"]["mixed"].any()  # best is always all-same
     summary = pd.read_csv(out / "summary.csv")
-    assert {"mixed", "single_slsqp", "any_replicator", "paper_mixed"} <= set(summary.columns)
+    assert {"mixed", "mixed_seed_rule", "single_slsqp", "any_replicator", "paper_mixed"} <= set(summary.columns)
     for name in ("heatmap_mixed.png", "heatmap_single.png", "heatmap_any.png", "runs.csv", "budget.json"):
         assert (out / name).exists()

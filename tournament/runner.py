@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import analysis, kinds, outputs
+from . import analysis, kinds, mechanism, outputs
 from .checkpoint import Checkpoint, pending_checkpoint, scenario_fingerprint
 from .errors import TournamentError
 from .kinds import KindResult, RunOptions
@@ -170,7 +170,18 @@ def population_summary(scenario: Scenario, result: KindResult) -> dict:
     summary = dict(result.summary)
     exact = scenario.match.noise == 0 and scenario.match.prob_end is None  # no chance-identical logs
     summary.update(analysis.summary_fields(scenario.game, result.matches, scenario.analysis, exact))
+    counts = mechanism.mechanism_counts(result.matches)
+    if counts:
+        summary["mechanisms"] = counts
     return summary
+
+
+def _with_setup(entry: dict, scenario: Scenario, entrants) -> dict:
+    """Add what strategies report about their set-up (e.g. the hagglers' hypothesis counts)."""
+    setup = mechanism.setup_summary(scenario.game, entrants)
+    if setup:
+        entry["strategy_setup"] = setup
+    return entry
 
 
 def build_summary(scenario: Scenario, results: dict[str, KindResult]) -> dict:
@@ -188,14 +199,14 @@ def build_summary(scenario: Scenario, results: dict[str, KindResult]) -> dict:
         (pop,) = scenario.populations
         head["entrants"] = [e.to_dict() for e in pop.entrants]
         head.update(population_summary(scenario, results[pop.name]))
-        return head
+        return _with_setup(head, scenario, pop.entrants)
     for key, value in scenario.extra.items():  # e.g. the [sweep] design
         head[key] = value
     head["populations"] = {}
     for pop in scenario.populations:
         entry = {"entrants": [e.to_dict() for e in pop.entrants]}
         entry.update(population_summary(scenario, results[pop.name]))
-        head["populations"][pop.name] = entry
+        head["populations"][pop.name] = _with_setup(entry, scenario, pop.entrants)
     return head
 
 

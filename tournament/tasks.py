@@ -54,6 +54,7 @@ class MatchRecord:
 def row_for(result: MatchResult, task: MatchTask, entrant_names: Sequence[str], analysis: dict | None = None) -> dict:
     """The ``matches.csv`` row of a finished match (analysis columns included)."""
     from .analysis import match_columns
+    from .mechanism import mechanism_columns
 
     k = result.game.n_players
     row: dict[str, Any] = {"match_id": task.match_id, "repetition": task.repetition}
@@ -64,6 +65,7 @@ def row_for(result: MatchResult, task: MatchTask, entrant_names: Sequence[str], 
         row[f"payoff_{seat}"] = float(means[seat])
     row["turns"] = result.turns
     row.update(match_columns(result.game, result.actions, result.payoffs, **(analysis or {})))
+    row.update(mechanism_columns(result, row))  # e.g. the hypothesis class a haggler settled on
     return row
 
 

@@ -1,4 +1,4 @@
-"""Infra-Bayesian haggler (seed 001, SPEC §4.4).
+"""Infra-Bayesian haggler (seed 001, the post "Infra-Bayesian haggling"; docs/haggler.md).
 
 Where things are:
 

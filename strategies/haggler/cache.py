@@ -20,7 +20,7 @@ from .config import Resolved
 from .hypotheses import SeatGame
 from .priors import prior_weights
 from .space import KIND_CODE, HypothesisSpace, build_space
-from .value_iteration import Solution, prune_below_top, solve
+from .value_iteration import Solution, solve, worth_more_than_top
 
 MAX_ENTRIES = 6
 """Solved spaces kept (least recently used dropped first)."""
@@ -31,13 +31,15 @@ _PRIORS: "OrderedDict[tuple, Prepared]" = OrderedDict()
 
 @dataclass
 class Solved:
-    """A solved, pruned space: values V_γ and policy π per row (read-only arrays)."""
+    """A solved, pruned space: values V_γ, policy π and the equally good actions per row
+    (read-only arrays)."""
 
     space: HypothesisSpace
     values: np.ndarray  # (R,)
-    policy: np.ndarray  # (R,) int8
+    policy: np.ndarray  # (R,) int8: the lowest equally good action
     top_value: float
     info: dict = field(default_factory=dict)
+    ties: np.ndarray | None = None  # (R, A) bool: the equally good actions
 
 
 @dataclass
@@ -65,14 +67,17 @@ def solved_space(sg: SeatGame, res: Resolved) -> Solved:
     sol: Solution = solve(space.next_rows, sg.reward, res.gamma, tie_tol=sg.tolerance, initial_policy=space.hint)
     space.hint = None
     solved_at = time.perf_counter()
-    values, policy = sol.values, sol.policy
+    values, policy, ties = sol.values, sol.policy, sol.ties
     top_value = sg.maximin
     n_before = space.n_hypotheses
     if res.space.prune:
-        space, values, policy = prune_below_top(space, values, policy, top_value, sg.tolerance)
+        keep = worth_more_than_top(space, values, top_value, sg.tolerance)
+        if not keep.all():
+            space, row_keep = space.subset(keep)
+            values, policy, ties = values[row_keep], policy[row_keep], ties[row_keep]
     space.freeze()
-    values.setflags(write=False)
-    policy.setflags(write=False)
+    for arr in (values, policy, ties):
+        arr.setflags(write=False)
     info = {
         "hypotheses_generated": n_before, "hypotheses": space.n_hypotheses, "rows": space.n_rows,
         "by_kind": {k: int(np.sum(space.kind == c)) for k, c in KIND_CODE.items()},
@@ -80,9 +85,9 @@ def solved_space(sg: SeatGame, res: Resolved) -> Solved:
         "max_automaton": res.space.max_automaton, "gamma": res.gamma,
         "solver_iterations": sol.iterations, "bellman_residual": sol.residual,
         "seconds_build": built - started, "seconds_solve": solved_at - built,
-        "bytes": space.nbytes + values.nbytes + policy.nbytes,
+        "bytes": space.nbytes + values.nbytes + policy.nbytes + ties.nbytes,
     }
-    out = Solved(space, values, policy, top_value, info)
+    out = Solved(space, values, policy, top_value, info, ties)
     _SOLVED[key] = out
     while len(_SOLVED) > MAX_ENTRIES:
         _SOLVED.popitem(last=False)
@@ -107,12 +112,12 @@ def prepared(sg: SeatGame, res: Resolved, weight_key) -> Prepared:
         keep[0] = True
         sub, row_keep = space.subset(keep)
         sub.freeze()
-        values, policy = solved.values[row_keep], solved.policy[row_keep]
-        values.setflags(write=False)
-        policy.setflags(write=False)
+        values, policy, ties = solved.values[row_keep], solved.policy[row_keep], solved.ties[row_keep]
+        for arr in (values, policy, ties):
+            arr.setflags(write=False)
         info = dict(solved.info, hypotheses=sub.n_hypotheses, rows=sub.n_rows,
                     by_kind={k: int(np.sum(sub.kind == c)) for k, c in KIND_CODE.items()})
-        solved = Solved(sub, values, policy, solved.top_value, info)
+        solved = Solved(sub, values, policy, solved.top_value, info, ties)
         zeta = zeta[keep] / zeta[keep].sum()
     zeta.setflags(write=False)
     cum = np.cumsum(zeta)

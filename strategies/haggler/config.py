@@ -2,9 +2,10 @@
 
 :func:`settings` checks the constructor parameters without a game (errors name the
 parameter, e.g. ``max_loop: expected a positive integer, got 0``). :func:`resolve` fits
-them to one seat of one game: fills N, M, m from the preset, shrinks them to fit
-``max_hypotheses`` when they were not given explicitly (an explicit setting that does not
-fit is an error), and turns custom tables into :class:`~.hypotheses.Hypothesis` objects.
+them to one seat of one game: fills N, M, m from the preset, cuts them to the seat's budget
+ceiling when they were not given explicitly (one ceiling for every preset, so the presets
+stay nested; an explicit setting that does not fit is an error), and turns custom tables
+into :class:`~.hypotheses.Hypothesis` objects.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 import math
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -61,9 +62,17 @@ class Resolved:
     class_weights: dict
     password_mass: float | None
     weight: Callable | None
+    nominal: dict = field(default_factory=dict)  # N/M/m before the budget cut (preset or explicit)
+    limit: int = DEFAULT_MAX_HYPOTHESES
 
     def space_key(self) -> tuple:
         return (self.space.key(), self.gamma)
+
+    @property
+    def cut(self) -> dict[str, tuple[int, int]]:
+        """{size: (nominal, used)} for the sizes the budget lowered (empty: no cut)."""
+        return {k: (self.nominal[k], getattr(self.space, k)) for k in self.nominal
+                if getattr(self.space, k) < self.nominal[k]}
 
 
 def _nonneg_int(name: str, value: Any, minimum: int = 0) -> int | None:
@@ -171,36 +180,63 @@ def _canonical(table: dict) -> str:
         raise ValueError(f"custom: table is not plain data ({exc})") from None
 
 
+SIZES = ("max_password", "max_loop", "max_automaton")
+
+
 def resolve(st: Settings, sg: SeatGame) -> Resolved:
-    """Fit the settings to one seat: custom tables, N/M/m, the size limit, the weight function."""
+    """Fit the settings to one seat: custom tables, N/M/m, the size limit, the weight function.
+
+    Sizes left unset come from the preset, cut to the seat's budget ceiling
+    (:func:`budget_ceiling`): one ceiling for all presets, so that cautious ⊆ default ⊆
+    ambitious holds in every game. Explicit sizes are never changed; if they do not fit
+    ``max_hypotheses`` it is an error that says how many hypotheses they would make.
+    """
     custom = []
     for i, c in enumerate(st.custom):
         where = f"{st.custom_source}[{i}]"  # e.g. custom[0], or hyps.toml: hypotheses[0]
         custom.append(from_table(sg, c if isinstance(c, Hypothesis) else json.loads(c), where))
-    preset = PRESETS[st.prior]
-    explicit = {"max_password": st.max_password is not None, "max_loop": st.max_loop is not None,
-                "max_automaton": st.max_automaton is not None}
-    spec = SpaceSpec(
-        classes=st.classes,
-        max_password=st.max_password if st.max_password is not None else preset["max_password"],
-        max_loop=st.max_loop if st.max_loop is not None else preset["max_loop"],
-        max_automaton=st.max_automaton if st.max_automaton is not None else preset["max_automaton"],
-        prune=st.prune, custom=tuple(custom),
-    )
-    spec = _fit(spec, sg, st.max_hypotheses, explicit)
+    custom = tuple(custom)
+    given = {k: getattr(st, k) for k in SIZES}
+    nominal = {k: given[k] if given[k] is not None else PRESETS[st.prior][k] for k in SIZES}
+    ceiling = budget_ceiling(sg, st.classes, st.prune, custom, st.max_hypotheses, given)
+    used = {k: nominal[k] if given[k] is not None else min(nominal[k], ceiling[k]) for k in SIZES}
+    spec = SpaceSpec(classes=st.classes, prune=st.prune, custom=custom, **used)
+    _check_fits(spec, sg, st.max_hypotheses)
     weight = _load_weight(st.weight) if st.weight is not None else None
-    return Resolved(spec, st.gamma, dict(st.class_weights), st.password_mass, weight)
+    return Resolved(spec, st.gamma, dict(st.class_weights), st.password_mass, weight,
+                    nominal=nominal, limit=st.max_hypotheses)
 
 
-def _fit(spec: SpaceSpec, sg: SeatGame, limit: int, explicit: dict) -> SpaceSpec:
-    """Shrink the sizes that were not given explicitly until the space fits ``limit``."""
+_CEILINGS: dict = {}
+
+
+def budget_ceiling(sg: SeatGame, classes: tuple[str, ...], prune: bool, custom: tuple, limit: int,
+                   given: dict[str, int | None]) -> dict[str, int]:
+    """The largest sizes (N, M, m) any preset may use at this seat within ``limit`` hypotheses.
+
+    The ceiling is fitted to the *largest* preset (each size at its maximum over the presets,
+    or the explicit value where one is given): m is lowered until the automata take at most
+    half the limit (their enumeration also has a hard limit); then, if the space is still too
+    large, (N, M) is the largest fitting pair N ≤ N_max, M ≤ M_max, preferring pairs that keep
+    the default preset whole, then more hypotheses, then longer passwords. Every preset is
+    cut to the same ceiling, so the presets stay nested (they may coincide where the budget
+    is tight, e.g. default and ambitious in schelling_order).
+    """
+    key = (sg.key(), classes, prune, tuple(h.key() for h in custom), limit, tuple(given[k] for k in SIZES))
+    hit = _CEILINGS.get(key)
+    if hit is not None:
+        return dict(hit)
     from dataclasses import replace
+
+    top = {k: given[k] if given[k] is not None else max(p[k] for p in PRESETS.values()) for k in SIZES}
+    default = {k: given[k] if given[k] is not None else PRESETS["default"][k] for k in SIZES}
 
     def size(s: SpaceSpec) -> int:
         return estimate_size(sg, s)["hypotheses"]
 
+    spec = SpaceSpec(classes=classes, prune=prune, custom=custom, **top)
     # the automaton class first: its enumeration has a hard limit of its own
-    while "automaton" in spec.classes and spec.max_automaton > 1 and not explicit["max_automaton"]:
+    while "automaton" in classes and spec.max_automaton > 1 and given["max_automaton"] is None:
         try:
             n = size(replace(spec, classes=("top", "automaton"), custom=()))
         except ValueError:
@@ -208,21 +244,31 @@ def _fit(spec: SpaceSpec, sg: SeatGame, limit: int, explicit: dict) -> SpaceSpec
         if n <= limit // 2:
             break
         spec = replace(spec, max_automaton=spec.max_automaton - 1)
-    current = size(spec)
-    if current > limit and not (explicit["max_password"] and explicit["max_loop"]):
-        # the largest space within the limit among N' <= N, M' <= M (ties: longer passwords)
-        Ns = [spec.max_password] if explicit["max_password"] else range(spec.max_password + 1)
-        Ms = [spec.max_loop] if explicit["max_loop"] else range(1, spec.max_loop + 1)
-        fits = [(size(o), o.max_password, o) for o in
-                (replace(spec, max_password=n, max_loop=m) for n in Ns for m in Ms)]
-        fits = [f for f in fits if f[0] <= limit]
+    free_n, free_m = given["max_password"] is None, given["max_loop"] is None
+    if size(spec) > limit and (free_n or free_m):
+        Ns = range(spec.max_password + 1) if free_n else [spec.max_password]
+        Ms = range(1, spec.max_loop + 1) if free_m else [spec.max_loop]
+        fits = []
+        for n in Ns:
+            for m in Ms:
+                c = replace(spec, max_password=n, max_loop=m)
+                k = size(c)
+                if k <= limit:
+                    keeps_default = n >= default["max_password"] and m >= default["max_loop"]
+                    fits.append(((keeps_default, k, n), c))
         if fits:
-            current, _, spec = max(fits, key=lambda f: (f[0], f[1]))
-        else:
+            spec = max(fits, key=lambda f: f[0])[1]
+        else:  # nothing fits: the smallest; resolve() reports the error
             spec = replace(spec, max_password=min(Ns), max_loop=min(Ms))
-            current = size(spec)
+    out = {k: getattr(spec, k) for k in SIZES}
+    _CEILINGS[key] = out
+    return dict(out)
+
+
+def _check_fits(spec: SpaceSpec, sg: SeatGame, limit: int) -> None:
+    est = estimate_size(sg, spec)
+    current = est["hypotheses"]
     if current > limit:
-        est = estimate_size(sg, spec)
         detail = ", ".join(f"{k} {v:,}" for k, v in est["by_kind"].items() if v)
         raise ValueError(
             f"max_hypotheses: the hypothesis space for seat {sg.seat} of {sg.game_name!r} "
@@ -231,7 +277,6 @@ def _fit(spec: SpaceSpec, sg: SeatGame, limit: int, explicit: dict) -> SpaceSpec
             f"{current:,} hypotheses ({detail}), over max_hypotheses = {limit:,}. Lower max_password / "
             f"max_loop / max_automaton, or raise max_hypotheses (memory ≈ {est['bytes'] * 3 / 2**20:,.0f} MiB)."
         )
-    return spec
 
 
 def _load_weight(ref: Any) -> Callable:

@@ -1,4 +1,5 @@
-"""Sharp infra-RDP hypotheses (seed 001, SPEC §4.4): the type, its classes, ``describe``.
+"""Sharp infra-RDP hypotheses: the type, its classes, ``describe`` (seed 001, the post
+"Infra-Bayesian haggling"; docs/haggler.md).
 
 A hypothesis of player i about the others is h = (S, s₀, B, T):
 
@@ -12,7 +13,7 @@ that h tracks. Storage: ``allow`` (S, A, O) bool for B and ``next`` (S, A, O) in
 :meth:`Hypothesis.table` merges them into one int table with −1 where o ∉ B(s, a) — the
 form the batched machinery (:mod:`.space`) uses.
 
-The classes of SPEC §4.4 are built by :func:`top`, :func:`constant`, :func:`automaton`,
+The classes (docs/haggler.md, "Hypotheses") are built by :func:`top`, :func:`constant`, :func:`automaton`,
 :func:`password` and, for user tables, :func:`from_table`; :func:`describe` renders any of
 them in one line ("password DDC then loop (C,C)").
 """
@@ -27,6 +28,9 @@ import numpy as np
 
 KINDS = ("top", "constant", "automaton", "password", "custom")
 """Hypothesis classes, in the order they are laid out in a space (the index is the class code)."""
+
+TIE_RTOL = 1e-12
+"""Relative tolerance of the haggler's ties (see :attr:`SeatGame.tolerance`)."""
 
 ANY = "*"
 """In custom tables: 'any observation' (B(s, a) = O) or, as an action key, 'every other action'."""
@@ -93,9 +97,23 @@ class SeatGame:
         return float(self.reward.min(axis=1).max())
 
     @property
+    def value_scale(self) -> float:
+        """max |r|: every value V_γ and Q-value lies in [min r, max r], so their rounding
+        errors are relative to this."""
+        return float(np.abs(self.reward).max())
+
+    @property
     def tolerance(self) -> float:
-        """Absolute tolerance for value comparisons (1e-9 of the reward range, at least 1e-9)."""
-        return 1e-9 * max(1.0, float(self.reward.max() - self.reward.min()))
+        """Absolute tolerance of every "equally good" comparison of the haggler (tied actions,
+        tied hypothesis values, "worth more than ⊤"): :data:`TIE_RTOL` of :attr:`value_scale`.
+
+        Why this size: values equal in exact arithmetic come out equal to within a few
+        ulps of the scale (the solver's Bellman residual is ~1e-15·scale), while genuinely
+        different values differ by at least ~(1−γ)³·Δr in the bundled games (5e-7 at
+        γ = 0.99, 5e-10 at γ = 0.999 in the seed PD). 1e-12·scale sits between the two for
+        γ ≤ 0.999; for γ closer to 1 the smallest genuine gaps fall to the rounding level
+        and no tolerance can separate them (docs/haggler.md, "Ties")."""
+        return TIE_RTOL * self.value_scale
 
     def key(self) -> tuple:
         """Everything that determines hypothesis spaces and values (hashable). The seat number
@@ -299,7 +317,7 @@ def automaton(sg: SeatGame, out: Sequence[int], delta: Sequence[Sequence[int]]) 
 
 
 def password(sg: SeatGame, password: Sequence[int], loop: Sequence[tuple[int, int]]) -> Hypothesis:
-    """h_{p,l} (seed 001, SPEC §4.4).
+    """h_{p,l}: a password, then a loop (seed 001, docs/haggler.md).
 
     States s₀…s_{n−1} (any observation; playing p_{k+1} advances, anything else returns
     to the start) then l₁…l_m (playing a^k means the observation must be o^k and moves on,

@@ -1,4 +1,4 @@
-"""The haggler's prior ζ over its hypotheses (SPEC §4.4) and the named presets.
+"""The haggler's prior ζ over its hypotheses (docs/haggler.md, "Prior and presets") and the named presets.
 
 Complexity prior::
 

@@ -123,13 +123,13 @@ def minimal_automata(sg: SeatGame, q: int) -> tuple[np.ndarray, np.ndarray]:
 @functools.lru_cache(maxsize=32)
 def _minimal_automata(A: int, O: int, q: int) -> tuple[np.ndarray, np.ndarray]:
     deltas = canonical_deltas(q, A)
-    outs = all_words(O, q)
-    n_raw = len(deltas) * len(outs)
+    n_raw = len(deltas) * O ** q  # checked before the O^q output words are enumerated
     if n_raw > AUTOMATON_ENUMERATION_LIMIT:
         raise ValueError(
             f"automata with {q} states over {A} own actions and {O} observations would need "
             f"{n_raw:,} tables to enumerate (limit {AUTOMATON_ENUMERATION_LIMIT:,}); lower max_automaton"
         )
+    outs = all_words(O, q)
     # small dtypes: q <= a few states, O < 2**15 observations
     D = np.repeat(deltas.astype(np.int8), len(outs), axis=0)  # (K, q, A)
     Out = np.tile(outs.astype(np.int16), (len(deltas), 1))  # (K, q)
@@ -295,7 +295,9 @@ class HypothesisSpace:
         return out
 
     def catalog(self):
-        """One row per hypothesis (pandas DataFrame): id, kind, n_states, password/loop lengths."""
+        """One row per hypothesis (pandas DataFrame): id, kind, n_states, password/loop lengths
+        and codes (the password's actions in base |A|, the loop's pairs a·|O| + o in base
+        |A||O|, most significant first; 0 outside the password class)."""
         import pandas as pd
 
         return pd.DataFrame({
@@ -304,6 +306,8 @@ class HypothesisSpace:
             "n_states": self.n_states,
             "password_length": self.password_length,
             "loop_length": self.loop_length,
+            "password_code": self.password_code,
+            "loop_code": self.loop_code,
         })
 
     # ------------------------------------------------------------ subsets
@@ -496,12 +500,13 @@ def estimate_size(sg: SeatGame, spec: SpaceSpec) -> dict:
             n_auto += k
             rows += k * q
     counts["automaton"] = n_auto
-    pw = 0
+    pw = loops = 0
     if "password" in spec.classes:
         P = sg.n_actions * sg.n_obs
         g = int(good_pairs(sg).sum()) if spec.prune else P
         for m in range(1, spec.max_loop + 1):
             k = count_loops(P, g, m)
+            loops += k
             for n in range(spec.max_password + 1):
                 c = sg.n_actions ** n * k
                 pw += c
@@ -510,5 +515,9 @@ def estimate_size(sg: SeatGame, spec: SpaceSpec) -> dict:
     counts["custom"] = len(spec.custom) if "custom" in spec.classes else 0
     rows += sum(h.n_states for h in spec.custom) if "custom" in spec.classes else 0
     total = sum(counts.values())
-    return {"hypotheses": total, "rows": rows, "by_kind": counts,
+    # the classes as the mechanism column names them: a password hypothesis with an empty
+    # password is a loop
+    by_class = {"top": 1, "constant": counts["constant"], "automaton": counts["automaton"], "loop": loops,
+                "password": pw - loops, "custom": counts["custom"]}
+    return {"hypotheses": total, "rows": rows, "by_kind": counts, "by_class": by_class,
             "bytes": rows * sg.n_actions * sg.n_obs * 4}

@@ -1,4 +1,4 @@
-"""Robust values and optimal policies of every hypothesis at once (SPEC §4.4).
+"""Robust values and optimal policies of every hypothesis at once (docs/haggler.md).
 
 V_γ(h, s) = max_a min_{o ∈ B(s,a)} [(1−γ)·r(a, o) + γ·V_γ(h, T(s, a, o))]
 
@@ -17,11 +17,13 @@ Two solvers of the same fixed point:
   strict improvement. A fixed policy pair is evaluated exactly by pointer doubling along its
   deterministic successor map (log₂ of the effective horizon gathers). It converges in a
   handful of iterations; the result is then checked against the Bellman equation and
-  must satisfy it within ``tol`` (:data:`TOLERANCE`, 1e-10), else it raises.
+  must satisfy it within ``tol`` (:data:`TOLERANCE`, 1e-10, relative to max|r| when the
+  payoffs exceed 1), else it raises.
 
-The optimal stationary policy is π_h(s) = the lowest action whose Q-value is within the
-tie tolerance of the best (SPEC: ties → lowest action index). :func:`prune_below_top` drops
-the hypotheses whose value never exceeds ⊤'s.
+Every solver also returns ``ties``: per row, the actions whose Q-value is within the tie
+tolerance of the value (the equally good actions). The stored policy π_h(s) is the lowest of
+them (``tie_break = "first"``); the agent draws among them with ``tie_break = "random"``.
+:func:`prune_below_top` drops the hypotheses whose value never exceeds ⊤'s.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 TOLERANCE = 1e-10
-"""Bellman residual the values are guaranteed to meet (absolute, in reward units)."""
+"""Bellman residual the values are guaranteed to meet, in units of max(1, max|r|)."""
 
 
 @dataclass
@@ -41,6 +43,7 @@ class Solution:
     policy: np.ndarray  # (R,) int8 optimal action (ties → lowest)
     residual: float  # max |V − max_a min_o [...]| at the end
     iterations: int  # strategy-improvement (or value-iteration) sweeps
+    ties: np.ndarray | None = None  # (R, A) bool: the equally good actions of every row
 
 
 def q_values(next_rows: np.ndarray, reward: np.ndarray, values: np.ndarray, gamma: float) -> np.ndarray:
@@ -50,8 +53,12 @@ def q_values(next_rows: np.ndarray, reward: np.ndarray, values: np.ndarray, gamm
 
 def greedy_policy(q: np.ndarray, tie_tol: float) -> np.ndarray:
     """Lowest action whose Q is within ``tie_tol`` of the row's best."""
-    best = q.max(axis=0)
-    return np.argmax(q >= best - tie_tol, axis=0).astype(np.int8)
+    return np.argmax(tied_actions(q, tie_tol), axis=1).astype(np.int8)
+
+
+def tied_actions(q: np.ndarray, tie_tol: float) -> np.ndarray:
+    """(R, A) bool: the actions whose Q (shape (A, R)) is within ``tie_tol`` of the row's best."""
+    return (q >= q.max(axis=0) - tie_tol).T
 
 
 def robust_value_iteration(next_rows: np.ndarray, reward: np.ndarray, gamma: float, *,
@@ -72,7 +79,8 @@ def robust_value_iteration(next_rows: np.ndarray, reward: np.ndarray, gamma: flo
             break
     q = q_values(next_rows, reward, values, gamma)
     residual = float(np.max(np.abs(q.max(axis=0) - values))) if R else 0.0
-    return Solution(values, greedy_policy(q, tie_tol), residual, sweep)
+    ties = tied_actions(q, tie_tol)
+    return Solution(values, np.argmax(ties, axis=1).astype(np.int8), residual, sweep, ties)
 
 
 def doubling_steps(gamma: float, eps: float = 1e-18) -> int:
@@ -131,7 +139,7 @@ def solve(next_rows: np.ndarray, reward: np.ndarray, gamma: float, *, tol: float
     A, O = reward.shape
     R = next_rows.shape[1]
     if R == 0:
-        return Solution(np.zeros(0), np.zeros(0, np.int8), 0.0, 0)
+        return Solution(np.zeros(0), np.zeros(0, np.int8), 0.0, 0, np.zeros((0, A), bool))
     scale = max(1.0, float(reward.max() - reward.min()))
     eps = 1e-12 * scale  # strict-improvement threshold: guarantees termination despite rounding
     values = np.full(R, float(reward.min(axis=1).max()))  # ⊤'s value: a lower bound everywhere
@@ -151,17 +159,21 @@ def solve(next_rows: np.ndarray, reward: np.ndarray, gamma: float, *, tol: float
         policy[improve] = best_a[improve]
         del improve, best, best_a
     residual = float(np.max(np.abs(best - values)))
-    if residual > tol:
-        raise RuntimeError(f"strategy iteration ended with Bellman residual {residual:.3g} > {tol:g}")
+    bound = tol * max(1.0, float(np.abs(reward).max()))  # rounding grows with the payoffs' size
+    if residual > bound:
+        raise RuntimeError(f"strategy iteration ended with Bellman residual {residual:.3g} > {bound:g}")
     del values
-    # π: lowest action within tie_tol of the best
+    # the equally good actions (Q within tie_tol of V); π: the lowest of them
     final = np.full(R, -1, dtype=np.int8)
+    ties = np.zeros((R, A), dtype=bool)
     for sl in _slices(R):
         fin, b = final[sl], best[sl]
         for a in range(A):
             qa = _q_action(next_rows[:, sl], reward, gamma, best, a)
-            fin[(fin < 0) & (qa >= b - tie_tol)] = a
-    return Solution(best, final, residual, iterations)
+            tied = qa >= b - tie_tol
+            ties[sl, a] = tied
+            fin[(fin < 0) & tied] = a
+    return Solution(best, final, residual, iterations, ties)
 
 
 def _q_action(next_rows, reward, gamma, values, a) -> np.ndarray:
@@ -265,12 +277,18 @@ def _best_response(next_rows, reward, gamma, policy, sigma, values, eps):
         sigma[better] = best_o[better]
 
 
+def worth_more_than_top(space, values: np.ndarray, top_value: float, tol: float) -> np.ndarray:
+    """(H,) bool: hypotheses worth more than ⊤ (+ tol) in some state, and ⊤ itself."""
+    keep = space.hypothesis_max(values) > top_value + tol
+    keep[0] = True
+    return keep
+
+
 def prune_below_top(space, values: np.ndarray, policy: np.ndarray, top_value: float, tol: float):
     """Drop hypotheses whose value is at most ⊤'s (+ tol) in every state: the algorithm could
     only choose them in a tie with ⊤. ⊤ itself (hypothesis 0) stays. Returns the smaller
     space with its values and policy (the inputs when nothing is dropped)."""
-    keep = space.hypothesis_max(values) > top_value + tol
-    keep[0] = True
+    keep = worth_more_than_top(space, values, top_value, tol)
     if keep.all():
         return space, values, policy
     smaller, row_keep = space.subset(keep)

@@ -27,6 +27,7 @@ SECTION_MODULES: list[str] = [
     "tournament.report.matches",
     "tournament.report.populations",
     "tournament.report.switcher",
+    "tournament.report.mechanism",
 ]
 
 
