@@ -48,33 +48,49 @@ def _table(header: list[str], rows: list[list[object]]):
     return v.SimpleTable(dense=True, children=[head, body])
 
 
+def settings_line(model) -> str:
+    """The settings the model runs with (the sliders do not show their values)."""
+    sc = model.tournament_scenario
+    st, m = sc.settings, sc.match
+    parts = [f"seed {sc.seed}"]
+    if m.turns is not None:
+        parts.append(f"turns {m.turns}")
+    if m.prob_end is not None:
+        parts.append(f"prob_end {m.prob_end:g}")
+    parts.append(f"noise {m.noise:g}")
+    for key, label in (("selection_intensity", "intensity of selection"), ("fitness", "fitness"),
+                       ("mutation", "mutation"), ("update", "update"), ("generations", "generations"),
+                       ("step", "Euler step"), ("background_fitness", "background fitness")):
+        if key in st and st[key] is not None:
+            v = st[key]
+            parts.append(f"{label} {v:g}" if isinstance(v, float) else f"{label} {v}")
+    return "Settings: " + ", ".join(parts)
+
+
 def _fmt(x: float, digits: int = 3) -> str:
     return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
 
 
 # ------------------------------------------------------------------ round robin
 def rr_summary(model):
+    """Progress, the last match and the running standings table."""
     n = model.matches_played
     lines = [f"{n} of {model.n_matches} matches played "
-             f"({len(model.seatings)} seatings × {model.repetitions} repetitions)"]
+             f"({len(model.seatings)} seatings × {model.repetitions} repetitions)", settings_line(model)]
     if n:
         row = model.records[-1].row
         k = model.game.n_players
         who = " vs ".join(str(row[f"entrant_{s}"]) for s in range(k))
         pay = ", ".join(_fmt(row[f"payoff_{s}"]) for s in range(k))
         cyc = f"stable cycle of period {int(row['cycle_period'])}" if row.get("settled") else "no stable cycle"
-        lines.append(f"last: repetition {row['repetition']}, {who}: mean payoffs ({pay}); {cyc}")
-    return _panel("summary", *[solara.Text(line) for line in lines])
-
-
-def rr_standings_table(model):
+        lines.append(f"Last: repetition {row['repetition']}, {who}: mean payoffs ({pay}); {cyc}")
+    children = [solara.Text(line) for line in lines]
     table = model.standings()
-    if table.empty:
-        return _panel("standings", solara.Text("Standings: no match played yet"))
-    rows = [[r["rank"], r["entrant"], _fmt(r["mean_payoff"]), f"[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]", r["n"]]
-            for r in table.to_dict(orient="records")]
-    return _panel("standings", solara.Text("Standings (mean payoff per round, 95% CI, match-seats)"),
-                  _table(["rank", "entrant", "mean payoff", "95% CI", "n"], rows))
+    if not table.empty:
+        rows = [[r["rank"], r["entrant"], _fmt(r["mean_payoff"]), f"[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]",
+                 r["n"]] for r in table.to_dict(orient="records")]
+        children.append(_table(["rank", "entrant", "mean payoff per round", "95% CI", "match-seats"], rows))
+    return _panel("summary", *children)
 
 
 def rr_running(model):
@@ -126,25 +142,26 @@ def rr_pairing(model):
 
 # ------------------------------------------------------------------ one match
 def match_summary(model):
+    """Round, mean payoffs, what each haggler follows, and the actions with the stable cycle."""
     t = model.rounds_played
     pay = model.payoffs()
     means = pay.mean(axis=0) if t else np.full(model.game.n_players, np.nan)
     lines = [f"{model.label}, repetition {model.task.repetition} (match id {model.match_id}): round {t} of {model.turns}",
-             "mean payoffs so far: " + ", ".join(f"{a.label} {_fmt(m)}" for a, m in zip(model.seats, means))]
+             settings_line(model),
+             "Mean payoffs so far: " + ", ".join(f"{a.label} {_fmt(m)}" for a, m in zip(model.seats, means))]
     for agent in model.seats:
         describe = getattr(agent.strategy, "describe", None)
         if callable(describe) and hasattr(agent.strategy, "switches"):
-            lines.append(f"{agent.label} follows: {describe()} ({len(agent.strategy.switches)} hypotheses chosen)")
-    return _panel("summary", *[solara.Text(line) for line in lines])
-
-
-def match_actions(model):
+            n = len(agent.strategy.switches)
+            lines.append(f"{agent.label} follows: {describe()} ({n} choice{'s' if n != 1 else ''} of hypothesis so far)")
     acts = model.actions()
     cfg = model.analysis
     cyc = find_cycle(acts, cfg["cycle_min_repeats"], int(math.ceil(cfg["cycle_min_tail"] * len(acts)))) if len(acts) else None
-    return _figure("actions", figures.action_raster(
-        acts, model.game.actions, [a.label for a in model.seats], cyc.period if cyc else None,
-        cyc.onset if cyc else None, f"Actions, {len(acts)} rounds" + ("" if cyc else " (no stable cycle yet)")))
+    fig = figures.action_raster(acts, model.game.actions, [a.label for a in model.seats], cyc.period if cyc else None,
+                                cyc.onset if cyc else None,
+                                f"Actions, {len(acts)} rounds" + ("" if cyc else " (no stable cycle yet)"))
+    return _panel("summary", *[solara.Text(line) for line in lines],
+                  _panel("actions", solara.FigureMatplotlib(fig, format="png")))
 
 
 def _switch_rounds(model) -> list[list[int]]:
@@ -189,25 +206,32 @@ MAX_GRAPH_NODES = 2000
 
 
 def moran_graph(model):
+    """Progress and settings, and the interaction graph coloured by type."""
+    fixed = "" if model.fixed is None else f"; {model.ctx.types[model.fixed]} fixed"
+    lines = [f"Run {model.run_index}: {model.steps} events = {model.steps / model.size:.2f} generations of "
+             f"{model.size} individuals{fixed}", settings_line(model)]
+    counts = ", ".join(f"{n} {c}" for n, c in zip(model.ctx.types, model.counts.tolist()))
     if model.graph is None:
-        counts = ", ".join(f"{n} {c}" for n, c in zip(model.ctx.types, model.counts.tolist()))
-        return _panel("graph", solara.Text(f"Well-mixed population of {model.size}: {counts}"))
+        return _panel("graph", *[solara.Text(line) for line in lines], solara.Text(f"Well-mixed: {counts}"))
     if model.size > MAX_GRAPH_NODES:
-        return _panel("graph", solara.Text(f"{model.size} individuals: too many to draw the graph"))
+        return _panel("graph", *[solara.Text(line) for line in lines],
+                      solara.Text(f"{model.size} individuals: too many to draw the graph ({counts})"))
     if getattr(model, "layout", None) is None:
         import networkx as nx
 
         model.layout = nx.spring_layout(model.graph, seed=0)  # fixed: nodes stay put while types change
-    gen = model.steps / model.size
-    return _figure("graph", figures.population_graph(model.graph, model.layout, model.types, model.ctx.types,
-                                                     f"Interaction graph, generation {gen:.2f}"))
+    fig = figures.population_graph(model.graph, model.layout, model.types, model.ctx.types,
+                                   f"Interaction graph, generation {model.steps / model.size:.2f}")
+    return _panel("graph", *[solara.Text(line) for line in lines], solara.FigureMatplotlib(fig, format="png"))
 
 
-def _shares_and_payoff(xlabel: str, names_of: Callable) -> list:
+def _shares_and_payoff(xlabel: str, names_of: Callable, settings: bool = True) -> list:
     def shares(model):
         rec = model.record()
         names = names_of(model)
-        return _figure("shares", figures.shares_over_time(rec.iloc[:, 0].to_numpy(), rec[names].to_numpy(), names, xlabel))
+        fig = figures.shares_over_time(rec.iloc[:, 0].to_numpy(), rec[names].to_numpy(), names, xlabel)
+        head = [solara.Text(settings_line(model))] if settings else []
+        return _panel("shares", *head, solara.FigureMatplotlib(fig, format="png"))
 
     def payoff(model):
         rec = model.record()
@@ -216,19 +240,12 @@ def _shares_and_payoff(xlabel: str, names_of: Callable) -> list:
     return [shares, payoff]
 
 
-def moran_summary(model):
-    fixed = "" if model.fixed is None else f"; {model.ctx.types[model.fixed]} fixed"
-    return _panel("summary", solara.Text(
-        f"Run {model.run_index}: {model.steps} events = {model.steps / model.size:.2f} generations of "
-        f"{model.size} individuals{fixed}"))
-
-
 def components_for(spec: PageSpec) -> list:
     """The page's panels (Mesa components) for a page spec."""
     if spec.page == "round_robin":
-        return [rr_summary, rr_standings_table, rr_running, rr_heat_map, rr_pairing]
+        return [rr_summary, rr_running, rr_heat_map, rr_pairing]
     if spec.page == "match":
-        out = [match_summary, match_actions]
+        out = [match_summary]
         from strategies.haggler.agent import IBHaggler
         from strategies.softmax_switcher import SoftmaxSwitcher
 
@@ -239,7 +256,7 @@ def components_for(spec: PageSpec) -> list:
             out.append(match_occupancy)
         return out
     if spec.page == "moran":
-        return [moran_summary, moran_graph, *_shares_and_payoff("generation", lambda m: list(m.ctx.types))]
+        return [moran_graph, *_shares_and_payoff("generation", lambda m: list(m.ctx.types), settings=False)]
     if spec.page == "random_matching":
         return _shares_and_payoff("round", lambda m: [t.name for t in m.ctx.types])
     return _shares_and_payoff("generation", lambda m: list(m.types.names))

@@ -92,12 +92,12 @@ def action_raster(actions: np.ndarray, action_labels: Sequence[Sequence[str]], s
     if period is not None and onset is not None and np.isfinite(period) and np.isfinite(onset):
         ax.axvspan(onset - 0.5, turns - 0.5, color="black", alpha=0.15, hatch="//", fill=False, lw=0)
         ax.axvline(onset - 0.5, color="black", lw=1.5, ls="--")
-        ax.text(onset, -0.55, f"cycle from round {int(onset)}, period {int(period)}", fontsize=7, va="bottom")
+        title = f"{title}\nstable cycle (shaded) from round {int(onset)}, period {int(period)}"
     handles = [Line2D([], [], marker="s", ls="", color=c, label=text(lab))
                for c, lab in zip(colours(n_labels), action_labels[0] if len(set(map(tuple, action_labels))) == 1
                                  else [f"action {i}" for i in range(n_labels)])]
     ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-    ax.set_title(text(title), fontsize=9)
+    ax.set_title(text(title), fontsize=8)
     return fig
 
 
@@ -192,7 +192,7 @@ def population_graph(graph, pos: dict, types: np.ndarray, names: Sequence[str], 
     """The interaction graph with every individual coloured by its type."""
     import networkx as nx
 
-    fig, ax = _figure((5.6, 5.0))
+    fig, ax = _figure((5.6, 3.9))
     cols = colours(len(names))
     nx.draw_networkx_edges(graph, pos, ax=ax, edge_color="#999999", width=0.8)
     nx.draw_networkx_nodes(graph, pos, ax=ax, nodelist=list(range(len(types))),
@@ -200,7 +200,7 @@ def population_graph(graph, pos: dict, types: np.ndarray, names: Sequence[str], 
     counts = np.bincount(np.asarray(types, dtype=int), minlength=len(names))
     handles = [Line2D([], [], marker="o", ls="", color=c, mec="black", mew=0.5, label=f"{text(n)} ({k})")
                for n, c, k in zip(names, cols, counts)]
-    ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.01), ncols=2, frameon=False)
+    ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(-0.02, 1.02), framealpha=0.85)
     ax.set_axis_off()
     ax.set_title(text(title), fontsize=10)
     return fig
