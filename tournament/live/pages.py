@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import TournamentError
+from ..population.common import initial_counts, types_of
 from ..scenario import Scenario, load_scenario
 from . import models
 
@@ -116,8 +117,7 @@ def page_for(scenario_file: str | Path, which: str = "auto") -> PageSpec:
         params["mutation"] = _slider_float("mutation", st["mutation"], 0.0, 0.2, 0.005)
         params["update"] = _select("update", st["update"], ["birth_death", "death_birth"])
         turns_control("turns per match")
-        size = int(models.types_of(first.populations[0]).counts.sum()) if not st.get("population_size") \
-            else int(st["population_size"])
+        size = int(initial_counts(st, types_of(first.populations[0])).sum())
         return PageSpec("moran", models.LiveMoran, params, title, render_interval=max(1, size))
     if kind == "random_matching":
         params["run"] = _slider_int("run", 0, 0, st["runs"] - 1)

@@ -13,6 +13,7 @@ import os
 import socket
 import threading
 import time
+import warnings
 import webbrowser
 from pathlib import Path
 
@@ -50,6 +51,9 @@ def configure(scenario_file: str | Path, page: str = "auto") -> None:
     os.environ["SOLARA_APP"] = "tournament.live.app"
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     os.environ.setdefault("SOLARA_MODE", "production")
+    # Solara's hook checker flags Mesa's own ComponentsView (not ours, harmless): not a user matter
+    warnings.filterwarnings("ignore", message=r".*ComponentsView: `use_state` found despite early return",
+                            category=UserWarning)
 
 
 def serve(scenario_file: str | Path, *, host: str = "127.0.0.1", port: int = 8765, page: str = "auto",
