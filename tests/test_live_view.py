@@ -470,7 +470,9 @@ def test_page_renders_offline_in_headless_chromium(tmp_path):
     why = missing()
     if why:
         pytest.skip(why)
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 
     path = write(tmp_path, MORAN_GRAPH)
@@ -479,35 +481,94 @@ def test_page_renders_offline_in_headless_chromium(tmp_path):
         found = [b for b in d.find_elements(By.TAG_NAME, "button") if b.text.strip().lower() == "step"]
         return found[0] if found and found[0].is_enabled() else False
 
-    def summary(d):
-        return " ".join(e.text for e in d.find_elements(By.CSS_SELECTOR, ".tv-graph"))
+    def summary(d):  # read in one script: the panel may be re-rendered at any moment
+        return d.execute_script(
+            "return Array.from(document.querySelectorAll('.tv-graph')).map(e => e.innerText).join(' ')")
+
+    def fresh(fn, tries: int = 10):
+        """``fn()``, again if the element it used was replaced by a re-render meanwhile."""
+        for i in range(tries):
+            try:
+                return fn()
+            except StaleElementReferenceException:
+                if i == tries - 1:
+                    raise
+                time.sleep(0.3)
 
     def drawn(d, panel):
         imgs = d.find_elements(By.CSS_SELECTOR, f".tv-{panel} img")
         ok = imgs and d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 100", imgs[0])
         return imgs[0] if ok else False
 
+    def button(d, label):
+        found = [b for b in d.find_elements(By.TAG_NAME, "button") if b.text.strip() == label]
+        return found[0] if found and found[0].is_enabled() else False
+
+    def events(d, text: str | None = None) -> int:
+        import re
+
+        found = re.search(r"Run 0: (\d+) events", summary(d) if text is None else text)
+        return int(found.group(1)) if found else -1
+
+    def settled(d) -> str:
+        """The summary once two reads a second apart agree (no render in between)."""
+        while True:
+            first = summary(d)
+            time.sleep(1.0)
+            if summary(d) == first:
+                return first
+
+    def same_as_the_model(d, seed=None) -> None:
+        """The counts on the page are those of the CLI's model after as many events."""
+        text = settled(d)
+        model = models.LiveMoran(path, seed=seed)
+        for _ in range(events(d, text)):
+            model.step()
+        counts = ", ".join(f"{t} {c}" for t, c in zip(model.ctx.types, model.counts.tolist()))
+        assert f"Counts: {counts}" in text
+
     with view_server(path) as url, chromium() as driver:
         driver.get(url)
-        wait = WebDriverWait(driver, 90)
+        wait = WebDriverWait(driver, 90, ignored_exceptions=(StaleElementReferenceException,))
         wait.until(step_button)
         wait.until(lambda d: "Run 0: 0 events" in summary(d))
-        before = wait.until(lambda d: drawn(d, "graph")).get_attribute("src")
-        step_button(driver).click()  # one click = render interval (one generation of 24 events)
-        wait.until(lambda d: "Run 0: 0 events" not in summary(d) and "events" in summary(d))
+        before = fresh(lambda: wait.until(lambda d: drawn(d, "graph")).get_attribute("src"))
+        fresh(lambda: wait.until(step_button).click())  # one click = Render Interval events (about a generation)
+        wait.until(lambda d: events(d) > 0)
         wait.until(lambda d: drawn(d, "graph") and drawn(d, "graph").get_attribute("src") != before)
         time.sleep(1.0)  # let the last image of this render arrive
-        graph, shares = drawn(driver, "graph"), wait.until(lambda d: drawn(d, "shares"))
-        assert graph.get_attribute("src").startswith("blob:http://127.0.0.1")
-        g_png, s_png = graph.screenshot_as_png, shares.screenshot_as_png
+        assert fresh(lambda: drawn(driver, "graph").get_attribute("src")).startswith("blob:http://127.0.0.1")
+        g_png = fresh(lambda: wait.until(lambda d: drawn(d, "graph")).screenshot_as_png)
+        s_png = fresh(lambda: wait.until(lambda d: drawn(d, "shares")).screenshot_as_png)
         # both types' nodes on the graph, both types' lines on the shares chart
         assert _pixels(g_png, TAB_BLUE) > 200 and _pixels(g_png, TAB_ORANGE) > 200
         assert _pixels(s_png, TAB_BLUE) > 50 and _pixels(s_png, TAB_ORANGE) > 50
         assert "24 individuals" in summary(driver)
+        same_as_the_model(driver)
         # text from the scenario file is shown as text, never parsed as HTML
         assert "moran <i>on</i> a ring" in driver.find_element(By.TAG_NAME, "body").text
         if os.environ.get("TOURNAMENT_VIEW_SCREENSHOT"):  # e.g. docs/live_view.png
             driver.save_screenshot(os.environ["TOURNAMENT_VIEW_SCREENSHOT"])
+        # play, then pause: the model runs on by itself
+        stepped = events(driver)
+        fresh(lambda: wait.until(lambda d: button(d, "▶")).click())
+        wait.until(lambda d: events(d) >= stepped + 48)
+        fresh(lambda: wait.until(lambda d: button(d, "❚❚")).click())
+        wait.until(step_button)
+        same_as_the_model(driver)
+        # a new seed, then Reset: a new model with that seed, back at 0 events
+        def new_seed():
+            box = driver.find_element(By.XPATH, "//label[normalize-space()='seed']/following-sibling::input")
+            box.send_keys(Keys.CONTROL, "a")
+            box.send_keys("6\n")
+
+        assert "seed 5," in summary(driver)
+        fresh(new_seed)
+        fresh(lambda: wait.until(lambda d: button(d, "RESET")).click())
+        wait.until(lambda d: "seed 6," in summary(d) and events(d) == 0)
+        fresh(lambda: wait.until(step_button).click())
+        wait.until(lambda d: events(d) > 0)
+        same_as_the_model(driver, seed=6)
         urls, failed = network_log(driver)
     assert any(u.startswith(url + "_solara/cdn/") for u in urls), "the front end did not come from the local assets"
     assert external(urls) == [], f"requests left 127.0.0.1: {external(urls)}"

@@ -211,11 +211,12 @@ def moran_graph(model):
     lines = [f"Run {model.run_index}: {model.steps} events = {model.steps / model.size:.2f} generations of "
              f"{model.size} individuals{fixed}", settings_line(model)]
     counts = ", ".join(f"{n} {c}" for n, c in zip(model.ctx.types, model.counts.tolist()))
+    lines.append(f"Counts: {counts}" + ("" if model.graph is not None else " (well-mixed)"))
     if model.graph is None:
-        return _panel("graph", *[solara.Text(line) for line in lines], solara.Text(f"Well-mixed: {counts}"))
+        return _panel("graph", *[solara.Text(line) for line in lines])
     if model.size > MAX_GRAPH_NODES:
         return _panel("graph", *[solara.Text(line) for line in lines],
-                      solara.Text(f"{model.size} individuals: too many to draw the graph ({counts})"))
+                      solara.Text(f"{model.size} individuals: too many to draw the graph"))
     if getattr(model, "layout", None) is None:
         import networkx as nx
 

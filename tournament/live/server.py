@@ -44,6 +44,9 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def configure(scenario_file: str | Path, page: str = "auto") -> None:
     """Environment of the Solara server process (read when Solara is first imported)."""
+    # Solara's hook checker flags Mesa's own ComponentsView when it is imported (harmless, not ours)
+    warnings.filterwarnings("ignore", message=r".*ComponentsView: `use_state` found despite early return",
+                            category=UserWarning)
     from .app import ENV_PAGE, ENV_SCENARIO
 
     os.environ[ENV_SCENARIO] = str(scenario_file)
@@ -51,9 +54,6 @@ def configure(scenario_file: str | Path, page: str = "auto") -> None:
     os.environ["SOLARA_APP"] = "tournament.live.app"
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     os.environ.setdefault("SOLARA_MODE", "production")
-    # Solara's hook checker flags Mesa's own ComponentsView (not ours, harmless): not a user matter
-    warnings.filterwarnings("ignore", message=r".*ComponentsView: `use_state` found despite early return",
-                            category=UserWarning)
 
 
 def serve(scenario_file: str | Path, *, host: str = "127.0.0.1", port: int = 8765, page: str = "auto",
