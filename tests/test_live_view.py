@@ -415,6 +415,15 @@ def test_switcher_occupancy_panel_against_theory(tmp_path, app):
     np.testing.assert_allclose(bars[:n], sm.occupation(model.game, model.actions()))
     np.testing.assert_allclose(bars[2 * n:], sm.softmax_distribution(model.game, 0.3))
     assert "softmax" in " ".join(t.get_text() for t in ax.get_legend().get_texts())
+    np.testing.assert_allclose(bars[n:2 * n], sm.expected_occupation(sm.transition_matrix(model.game, 0.3), 200))
+    # two different alphas: no closed form; the exact chain's stationary law (seat floors = lowest payoffs)
+    mixed = spec.model_class(**{**spec.initial(), "pairing": "2. a vs b"})
+    for _ in range(50):
+        mixed.step()
+    ax = _figure_of(app.match_occupancy(mixed)).axes[0]
+    pi = sm.stationary_distribution(sm.transition_matrix(mixed.game, [0.3, 1.0]))
+    np.testing.assert_allclose([p.get_height() for p in ax.patches][2 * n:], pi)
+    assert "exact chain" in " ".join(t.get_text() for t in ax.get_legend().get_texts())
 
 
 def test_moran_graph_panel_colours_nodes_by_type(tmp_path, app):

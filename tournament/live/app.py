@@ -185,7 +185,8 @@ def match_occupancy(model):
     game = model.game
     t = model.rounds_played
     alphas = [float(a.strategy.alpha) for a in model.seats]
-    floors = [a.strategy._bound(game, a.seat) for a in model.seats]
+    lowest = game.payoff_vectors.min(axis=0)  # u_min defaults to the seat's lowest payoff
+    floors = [float(lowest[a.seat]) if a.strategy.u_min is None else float(a.strategy.u_min) for a in model.seats]
     P = sm.transition_matrix(game, alphas, floors, noise=model.noise)
     if game.is_common_payoff and len(set(alphas)) == 1 and len(set(floors)) == 1 and model.noise == 0:
         pi, pi_label = sm.softmax_distribution(game, alphas[0]), f"softmax π ∝ exp({alphas[0]:g}·U)"
