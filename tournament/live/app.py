@@ -6,9 +6,10 @@ element (Mesa re-renders it after every step). Charts are matplotlib figures fro
 scenario file are never interpreted as HTML). Every panel sits in a ``tv-<name>`` CSS class so
 that tests and users can find it in the page.
 
-``solara run tournament.live.app`` (or ``tournament view``) serves :func:`Page` for the
+``tournament view`` serves :func:`Page` (Solara's ``SOLARA_APP=tournament.live.app``) for the
 scenario named by the ``TOURNAMENT_VIEW_SCENARIO`` environment variable
-(``TOURNAMENT_VIEW_PAGE``: auto | tournament | match).
+(``TOURNAMENT_VIEW_PAGE``: auto | tournament | match); in a notebook, ``viz(page_for(path))``
+displays the same page.
 """
 
 from __future__ import annotations
