@@ -213,6 +213,13 @@ def _cmd_compare(args) -> int:
     return 0
 
 
+def _cmd_view(args) -> int:
+    from .live.server import serve
+
+    serve(args.file, host=args.host, port=args.port, page=args.page, open_browser=args.open)
+    return 0
+
+
 def _execution_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
     p.add_argument("--restart", action="store_true", help="discard an interrupted run in --out and start over")
@@ -274,6 +281,16 @@ def build_parser() -> argparse.ArgumentParser:
     _execution_arguments(p)
     _debug_argument(p)
     p.set_defaults(func=_cmd_compare)
+
+    p = sub.add_parser("view", help="watch a scenario run in the browser (needs the [view] extra)")
+    p.add_argument("file", help="scenario TOML file")
+    p.add_argument("--host", default="127.0.0.1", help="address to serve on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0 picks a free one)")
+    p.add_argument("--page", choices=["auto", "tournament", "match"], default="auto",
+                   help="round robin: the whole tournament or one match round by round (default: by the entrants)")
+    p.add_argument("--open", action="store_true", help="open the page in the default browser")
+    _debug_argument(p)
+    p.set_defaults(func=_cmd_view)
 
     p = sub.add_parser("report", help="rebuild report.html and report.md of a results folder (of run or compare) "
                                       "without re-running")

@@ -39,6 +39,16 @@ def seatings(n_entrants: int, k: int, symmetric: bool, self_play: bool) -> list[
     return out
 
 
+def match_context(scenario: Scenario, population: Population) -> MatchContext:
+    """What every match of the population's round robin shares (its seeds, settings, entrants)."""
+    return MatchContext(
+        game=scenario.game, entrants=population.entrants, turns=scenario.match.turns,
+        prob_end=scenario.match.prob_end, noise=scenario.match.noise, seed=scenario.seed,
+        keep_traces=int(scenario.report.get("traces", 1)), analysis=dict(scenario.analysis),
+        on_error=scenario.execution["on_error"], time_limit=scenario.execution["time_limit"],
+    )
+
+
 class EntrantAgent(mesa.Agent):
     """An entrant of the round robin: accumulates its payoffs over all its matches."""
 
@@ -66,7 +76,8 @@ class RoundRobinModel(mesa.Model):
     def __init__(self, scenario: Scenario, population: Population, options: RunOptions | None = None,
                  progress: Callable[[int], None] | None = None):
         super().__init__(rng=seeding.seed_sequence(scenario.seed, seeding.ANALYSIS_STREAM))
-        self.scenario = scenario
+        # not `self.scenario`: Mesa >= 3.5 reserves Model.scenario for its own Scenario class
+        self.tournament_scenario = scenario
         self.options = options or RunOptions()
         self.entrant_specs = population.entrants
         self.game = scenario.game
@@ -75,12 +86,7 @@ class RoundRobinModel(mesa.Model):
                                  self.game.is_symmetric, settings["self_play"])
         self.repetitions = scenario.repetitions
         self.entrant_agents = [EntrantAgent(self, i, spec) for i, spec in enumerate(self.entrant_specs)]
-        self.context = MatchContext(
-            game=self.game, entrants=self.entrant_specs, turns=scenario.match.turns,
-            prob_end=scenario.match.prob_end, noise=scenario.match.noise, seed=scenario.seed,
-            keep_traces=int(scenario.report.get("traces", 1)), analysis=dict(scenario.analysis),
-            on_error=scenario.execution["on_error"], time_limit=scenario.execution["time_limit"],
-        )
+        self.context = match_context(scenario, population)
         # seatings whose every match is known to be identical (deterministic strategies, no
         # noise, fixed length): marked in matches.csv, and played once when caching is on
         self._known_deterministic = self._deterministic_seatings()
@@ -106,41 +112,47 @@ class RoundRobinModel(mesa.Model):
         return len(self.seatings) * self.repetitions
 
     def _deterministic_seatings(self) -> set[int]:
-        m = self.scenario.match
+        m = self.tournament_scenario.match
         if m.noise > 0 or m.prob_end is not None:
             return set()
         det = [not spec.build().is_stochastic for spec in self.entrant_specs]
         return {j for j, s in enumerate(self.seatings) if all(det[i] for i in s)}
 
+    def task(self, rep: int, j: int) -> MatchTask | None:
+        """The match to play for seating ``j`` in repetition ``rep``; None when a deterministic
+        seating reuses its first repetition."""
+        if rep > 0 and j in self._deterministic:
+            return None
+        return MatchTask(rep * len(self.seatings) + j, rep, self.seatings[j])
+
+    def finish(self, rep: int, j: int, played: MatchRecord | None) -> MatchRecord:
+        """Record seating ``j`` of repetition ``rep`` (``played``: the record of ``task(rep, j)``,
+        None when it is reused) and credit its entrants."""
+        match_id = rep * len(self.seatings) + j
+        if played is None:
+            src = self._first[j]
+            row = dict(src.row, match_id=match_id, repetition=rep)
+            if src.row.get("status") == "failed":  # a deterministic failure: this match's id
+                row["error"] = (str(src.error.at_match(match_id)) if src.error is not None else
+                                str(row["error"]).replace(f", match {src.row['match_id']}, ",
+                                                          f", match {match_id}, ", 1))
+            record = MatchRecord(row, src.rounds if rep < self.context.keep_traces else None)
+            if self.progress:
+                self.progress(1)
+        else:
+            record = played
+            if rep == 0 and j in self._deterministic:
+                self._first[j] = record
+        record.row["deterministic"] = j in self._known_deterministic
+        self._absorb(self.seatings[j], record)
+        return record
+
     def step(self) -> None:
         rep = self.steps - 1  # Mesa counts steps from 1 inside step()
-        base = rep * len(self.seatings)
-        todo: list[MatchTask] = []
-        reuse: dict[int, MatchRecord] = {}
-        for j, seating in enumerate(self.seatings):
-            if rep > 0 and j in self._deterministic:
-                reuse[j] = self._first[j]
-            else:
-                todo.append(MatchTask(base + j, rep, seating))
-        played = iter(self.executor.map(todo, self.progress))
-        for j, seating in enumerate(self.seatings):
-            if j in reuse:
-                src = reuse[j]
-                row = dict(src.row, match_id=base + j, repetition=rep)
-                if src.row.get("status") == "failed":  # a deterministic failure: this match's id
-                    row["error"] = (str(src.error.at_match(base + j)) if src.error is not None else
-                                    str(row["error"]).replace(f", match {src.row['match_id']}, ",
-                                                              f", match {base + j}, ", 1))
-                rounds = src.rounds if rep < self.context.keep_traces else None
-                record = MatchRecord(row, rounds)
-                if self.progress:
-                    self.progress(1)
-            else:
-                record = next(played)
-                if rep == 0 and j in self._deterministic:
-                    self._first[j] = record
-            record.row["deterministic"] = j in self._known_deterministic
-            self._absorb(seating, record)
+        tasks = [self.task(rep, j) for j in range(len(self.seatings))]
+        played = iter(self.executor.map([t for t in tasks if t is not None], self.progress))
+        for j, task in enumerate(tasks):
+            self.finish(rep, j, None if task is None else next(played))
         self.datacollector.collect(self)
         if rep + 1 >= self.repetitions:
             self.running = False
@@ -156,7 +168,7 @@ class RoundRobinModel(mesa.Model):
                 self.step()
         matches = pd.DataFrame([r.row for r in self.records])
         names = [s.name for s in self.entrant_specs]
-        m = self.scenario.match
+        m = self.tournament_scenario.match
         exact = m.noise == 0 and m.prob_end is None  # identical logs are not chance here
         table = standings(matches, self.game.n_players, names, exact) if len(matches) else pd.DataFrame()
         summary = {

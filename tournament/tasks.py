@@ -95,16 +95,20 @@ def failed_row(ctx: MatchContext, task: MatchTask, error: Exception, rounds_play
     return row
 
 
+def match_arguments(ctx: MatchContext, task: MatchTask) -> dict[str, Any]:
+    """The ``MatchModel`` keyword arguments of a task: fresh strategies, the match's seed."""
+    return dict(
+        game=ctx.game, players=[ctx.entrants[i].build() for i in task.seating], turns=ctx.turns,
+        prob_end=ctx.prob_end, noise=ctx.noise, seed=seeding.match_seed(ctx.seed, task.match_id, ctx.stream),
+        match_id=task.match_id, names=[ctx.entrants[i].name for i in task.seating], time_limit=ctx.time_limit,
+    )
+
+
 def play_task(ctx: MatchContext, task: MatchTask) -> MatchRecord:
-    players = [ctx.entrants[i].build() for i in task.seating]
-    names = [ctx.entrants[i].name for i in task.seating]
+    args = match_arguments(ctx, task)  # strategies are built outside the forfeit handling, as before
     model = None
     try:
-        model = MatchModel(
-            ctx.game, players, turns=ctx.turns, prob_end=ctx.prob_end, noise=ctx.noise,
-            seed=seeding.match_seed(ctx.seed, task.match_id, ctx.stream), match_id=task.match_id,
-            names=names, time_limit=ctx.time_limit,
-        )
+        model = MatchModel(**args)
         result = model.run()
     except StrategyError as exc:
         if ctx.on_error != "forfeit":

@@ -285,7 +285,7 @@ class SharesModel(mesa.Model):
     def __init__(self, scenario: Scenario, population: Population, options: RunOptions | None = None,
                  estimate: PayoffEstimate | None = None):
         super().__init__(rng=seeding.seed_sequence(scenario.seed, seeding.POPULATION_STREAM))
-        self.scenario = scenario
+        self.tournament_scenario = scenario  # Mesa >= 3.5 reserves Model.scenario
         self.settings = scenario.settings
         self.options = options or RunOptions()
         self.types = types_of(population)
@@ -358,7 +358,7 @@ class SharesModel(mesa.Model):
         n = int(self.settings.get("bootstrap", 0))
         if n <= 0 or self.estimate.repetitions < 2:
             return None
-        rng = seeding.generator(seeding.seed_sequence(self.scenario.seed, seeding.ANALYSIS_STREAM, 1))
+        rng = seeding.generator(seeding.seed_sequence(self.tournament_scenario.seed, seeding.ANALYSIS_STREAM, 1))
         tables = self.estimate.bootstrap_tables(n, rng)
         focal = FocalPayoffs(tables, self.focal.n_players)
         x = np.broadcast_to(initial_shares(self.settings, self.types), (n, len(self.types))).copy()

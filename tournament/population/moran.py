@@ -32,6 +32,7 @@ import math
 from dataclasses import dataclass, field
 
 import mesa
+import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -315,16 +316,14 @@ def _parse(tt: Table, scenario: Scenario) -> dict:
     return out
 
 
-def _run(scenario: Scenario, options: RunOptions) -> KindResult:
-    from ..progress import progress_bar
-
+def moran_context(scenario: Scenario, estimate) -> tuple[MoranContext, dict, "nx.Graph | None"]:
+    """The run context of a (single-population) Moran scenario from its payoff estimate, the
+    description of its graphs for the summary, and the interaction graph (None: well-mixed)."""
     st = scenario.settings
-    pop = scenario.populations[0]
-    types = types_of(pop)
+    types = types_of(scenario.populations[0])
     counts = initial_counts(st, types)
     n = int(counts.sum())
-    estimate = estimate_payoffs(scenario, types, options)
-    inter = rep = None
+    inter = rep = gi = None
     graphs = {}
     if st["interaction"] is not None:
         si, sr = GraphSpec.from_dict(st["interaction"]), GraphSpec.from_dict(st["replacement"])
@@ -343,6 +342,17 @@ def _run(scenario: Scenario, options: RunOptions) -> KindResult:
         mutation=st["mutation"], update=st["update"], max_steps=st["max_generations"] * n,
         record_every=record_every, interaction=inter, replacement=rep, seed=scenario.seed,
     )
+    return ctx, graphs, gi
+
+
+def _run(scenario: Scenario, options: RunOptions) -> KindResult:
+    from ..progress import progress_bar
+
+    st = scenario.settings
+    types = types_of(scenario.populations[0])
+    estimate = estimate_payoffs(scenario, types, options)
+    ctx, graphs, _ = moran_context(scenario, estimate)
+    n = int(ctx.counts.sum())
     tasks = [MoranTask(r) for r in range(st["runs"])]
     with Executor(moran_task, ctx, options=options) as ex, \
             progress_bar(len(tasks), enabled=options.progress, desc=f"{scenario.name}: moran", unit="run") as bar:
