@@ -78,6 +78,7 @@ class RoundRobinModel(mesa.Model):
             prob_end=scenario.match.prob_end, noise=scenario.match.noise, seed=scenario.seed,
             keep_traces=int(scenario.report.get("traces", 1)), analysis=dict(scenario.analysis),
             on_error=scenario.execution["on_error"], time_limit=scenario.execution["time_limit"],
+            reveal_length=scenario.match.reveal_length,
         )
         self._deterministic = self._deterministic_seatings() if settings["cache_deterministic"] else set()
         self._first: dict[int, MatchRecord] = {}

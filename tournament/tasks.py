@@ -41,6 +41,7 @@ class MatchContext:
     on_error: str = "abort"  # or "forfeit": a failing match is recorded as failed
     time_limit: float | None = None  # seconds per match
     stream: int = seeding.MATCH_STREAM
+    reveal_length: bool = True  # [tournament] reveal_length: strategies see a fixed length
 
 
 @dataclass
@@ -100,7 +101,7 @@ def play_task(ctx: MatchContext, task: MatchTask) -> MatchRecord:
         model = MatchModel(
             ctx.game, players, turns=ctx.turns, prob_end=ctx.prob_end, noise=ctx.noise,
             seed=seeding.match_seed(ctx.seed, task.match_id, ctx.stream), match_id=task.match_id,
-            names=names, time_limit=ctx.time_limit,
+            names=names, time_limit=ctx.time_limit, reveal_length=ctx.reveal_length,
         )
         result = model.run()
     except StrategyError as exc:
