@@ -132,3 +132,18 @@ def test_reveal_length_loads(tmp_path):
     assert load_scenario(p).match.reveal_length is False
     p.write_text(textwrap.dedent(BASE.format(extra="")))
     assert load_scenario(p).match.reveal_length is True
+
+
+def test_random_matching_individuals_see_the_noise_and_no_length():
+    sc = {"name": "rm", "seed": 2, "game": {"name": "prisoners_dilemma"},
+          "tournament": {"kind": "random_matching", "turns": 6, "noise": 0.25, "runs": 1,
+                         "population_size": 4},
+          "report": {"plots": False},
+          "entrants": [{"strategy": HorizonAware, "name": "horizon_aware"}, {"strategy": "always_cooperate"}]}
+    from tournament.population.random_matching import RandomMatchingModel, context_for
+
+    model = RandomMatchingModel(context_for(load_scenario(sc)))
+    model.run_model()
+    members = [m for m in model.agents if getattr(m, "type_name", None) == "horizon_aware"]
+    assert members and all(m.strategy.seen for m in members)
+    assert {(turns, noise) for m in members for _, turns, noise in m.strategy.seen} == {(None, 0.25)}
