@@ -142,24 +142,37 @@ TWELVE = ["TitForTat", "FirstByTidemanAndChieruzzi", "OmegaTFT", "Gradual", "Pro
           "WinStayLoseShift", "TitFor2Tats", "FirstByDavis", "Bully", "Defector", "Cooperator"]
 
 
-def test_twelve_strategy_payoff_matrix_is_the_librarys_own():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        tour = axl.Tournament([getattr(axl, n)() for n in TWELVE], turns=200, repetitions=1, seed=0)
-        lib = np.array(tour.play(progress_bar=False).payoff_matrix)  # mean payoff per turn, row vs column
+def _our_matrix():
     sc = {"name": "twelve", "seed": 1, "game": {"name": "axelrod_pd"}, "tournament": {"turns": 200},
           "report": {"plots": False, "traces": 0}, "entrants": [{"strategy": f"axelrod:{n}"} for n in TWELVE]}
     matches = run_scenario(sc).matches
     assert len(matches) == 66
-    index = {f"axelrod:{n}": i for i, n in enumerate(TWELVE)}
     ours = np.full((12, 12), np.nan)
     for m in matches.itertuples():
-        i, j = index[m.entrant_0], index[m.entrant_1]
+        i, j = TWELVE.index(m.entrant_0[len("axelrod:"):]), TWELVE.index(m.entrant_1[len("axelrod:"):])
         ours[i, j], ours[j, i] = m.payoff_0, m.payoff_1
+    return ours
+
+
+def test_twelve_strategy_payoff_matrix_is_the_librarys_own(monkeypatch):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tour = axl.Tournament([getattr(axl, n)() for n in TWELVE], turns=200, repetitions=1, seed=0)
+        lib = np.array(tour.play(progress_bar=False).payoff_matrix)  # mean payoff per turn, row vs column
+    ours = _our_matrix()
     off = ~np.eye(12, dtype=bool)
     assert np.array_equal(ours[off], lib[off])  # exactly, all 132 entries
-    t, o = index["axelrod:FirstByTidemanAndChieruzzi"], index["axelrod:OmegaTFT"]
+    t, o = TWELVE.index("FirstByTidemanAndChieruzzi"), TWELVE.index("OmegaTFT")
     assert ours[o, t] == lib[o, t] == 2.975
+    # the length withheld (length -1, as the adapter used to pass): the issue's 10 differing pairings
+    real = axelrod_adapter.AxelrodStrategy.match_attributes
+    monkeypatch.setattr(axelrod_adapter.AxelrodStrategy, "match_attributes",
+                        staticmethod(lambda view, game: {**real(view, game), "length": -1}))
+    before = _our_matrix()
+    differ = {(i, j) for i in range(12) for j in range(i + 1, 12)
+              if (before[i, j], before[j, i]) != (lib[i, j], lib[j, i])}
+    assert len(differ) == 10 and all(t in pair for pair in differ)
+    assert before[o, t] == 3.0
 
 
 def attributes(result, seat=0):
