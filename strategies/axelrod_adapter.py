@@ -1,4 +1,4 @@
-"""Strategies of the Axelrod library as entrants: ``strategy = "axelrod:<ClassName>"`` (SPEC §4.5).
+"""Strategies of the Axelrod library as entrants: ``strategy = "axelrod:<ClassName>"``.
 
 Any of the library's 200+ strategies can then meet ours in 2-player games with 2 actions
 per player. ``axelrod`` is an optional dependency (``pip install 'ibtournament[axelrod]'``,
@@ -12,11 +12,17 @@ How the wrapped player sees the match, and why:
 - Each round the player's ``strategy(opponent)`` is called once, against a stand-in
   opponent :class:`axelrod.Player` whose history mirrors the real one. Both histories
   record the actions *after* noise, which is what the library's own ``Match`` does.
-- ``match_attributes``: the game is the seat's own payoffs as ``axelrod.Game(R, S, T, P)``;
-  the length is ``-1`` (unknown) and noise ``0``, because our strategies are not told the
-  match length or the noise level either (SPEC §3) — strategies that use the length behave
-  as in the library's ``prob_end`` matches.
-- A stochastic player gets ``set_seed`` from the seat's own generator, so runs reproduce.
+- ``match_attributes`` are what ``axelrod.Match`` passes by default: ``length`` is the match
+  length of a fixed-length match (``view.turns``) and ``float("inf")`` when the length is
+  random (``prob_end``, even with a ``turns`` cap, as in ``Match``) or hidden
+  (``reveal_length = false``: the library's documented way to hide it is
+  ``match_attributes={"length": float("inf")}``); ``game`` is the seat's own payoffs as
+  ``axelrod.Game(R, S, T, P)``; ``noise`` is the match's noise (``view.noise``).
+- A stochastic player (the library's instance classifier, as ``Match`` checks it) gets
+  ``set_seed(s)`` with ``s`` drawn from the seat's own generator in the range ``Match`` uses
+  (``0 <= s < 2**32 - 1``), so runs reproduce; a library ``Match`` that gave the player the
+  same ``s`` sees the same moves (the parity sweep, ``benchmarks/axelrod_parity_sweep.py``,
+  relies on this). Non-stochastic players are not seeded, as in ``Match``.
 - Strategies that inspect or manipulate their opponent's source or state (the library's
   "cheaters") are refused: the stand-in opponent is not the real one.
 """
@@ -71,6 +77,7 @@ class AxelrodStrategy(Strategy):
         for key, value in params.items():
             setattr(self, key, value)
         self._stochastic = bool(_axelrod().Classifiers["stochastic"](probe))
+        self._fresh = probe  # unused so far: the first reset plays with it (constructing can be costly)
 
     # ------------------------------------------------------------ class facts
     @classmethod
@@ -135,19 +142,33 @@ class AxelrodStrategy(Strategy):
 
         opp_d = 1 - opp_c
         rpst = own(self.C, opp_c), own(self.C, opp_d), own(self.D, opp_c), own(self.D, opp_d)
-        self.player = self.axelrod_class()(**self._params)
+        fresh, self._fresh = getattr(self, "_fresh", None), None
+        self.player = fresh if fresh is not None else self.axelrod_class()(**self._params)
         self.opponent = axl.Player()
+        attributes = self.match_attributes(view, axl.Game(*rpst))
         try:
             with np.errstate(all="ignore"):  # the ValueError below says what is wrong
-                self.player.set_match_attributes(length=-1, game=axl.Game(*rpst), noise=0)
+                self.player.set_match_attributes(**attributes)
         except Exception as exc:  # noqa: BLE001 - e.g. zero-determinant strategies on other payoffs
             raise StrategyError(
                 f"axelrod:{self.axelrod_name} rejects this seat's payoffs (R, S, T, P) = "
                 f"({', '.join(f'{v:g}' for v in rpst)}): {type(exc).__name__}{': ' + str(exc) if str(exc) else ''}"
             ) from None
-        self.opponent.set_match_attributes(length=-1, game=axl.Game(*rpst), noise=0)
+        self.opponent.set_match_attributes(**attributes)
         if self._stochastic:
-            self.player.set_seed(int(self.rng.integers(2**31 - 1)))
+            self.player.set_seed(self.player_seed())
+
+    @staticmethod
+    def match_attributes(view, game) -> dict[str, Any]:
+        """``match_attributes`` as ``axelrod.Match`` gives them: the known length (``inf`` when
+        the length is random or hidden), the game and the noise."""
+        return {"length": float("inf") if view.turns is None else int(view.turns),
+                "game": game, "noise": float(view.noise)}
+
+    def player_seed(self) -> int:
+        """The library player's seed: drawn from the seat's generator, in the range of the
+        seeds ``axelrod.Match`` gives its players (``RandomGenerator.random_seed_int``)."""
+        return int(self.rng.integers(0, 2**32 - 1, dtype=np.uint64))
 
     def choose(self, view) -> int:
         action = self.player.strategy(self.opponent)

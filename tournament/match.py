@@ -137,7 +137,8 @@ class SeatAgent(mesa.Agent):
 
 class MatchModel(mesa.Model):
     """One match: ``turns`` rounds, or each round ends the match with ``prob_end``
-    (then ``turns``, if given, caps the length)."""
+    (then ``turns``, if given, caps the length). Strategies see a fixed length as
+    ``view.turns`` unless ``reveal_length`` is False."""
 
     def __init__(
         self,
@@ -151,6 +152,7 @@ class MatchModel(mesa.Model):
         match_id: int | None = None,
         names: Sequence[str] | None = None,
         time_limit: float | None = None,
+        reveal_length: bool = True,
     ) -> None:
         ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
         super().__init__(rng=seeding.engine_seed(ss))
@@ -190,6 +192,8 @@ class MatchModel(mesa.Model):
         else:
             self._flip = None
         self.history = History(game, length, match_id)
+        self.history.horizon = length if prob_end is None and reveal_length else None
+        self.history.noise = float(noise)
         self._table = game.payoff_vectors
         self._strides = game.strides.tolist()
         self._n_actions = game.n_actions
@@ -284,10 +288,12 @@ def play_match(
     seed: int | np.random.SeedSequence | None = None,
     match_id: int | None = None,
     names: Sequence[str] | None = None,
+    reveal_length: bool = True,
 ) -> MatchResult:
     """Play one match of ``game`` between ``players`` (instances, classes or registry names).
 
-    Give ``turns`` or ``prob_end``. The same instance seated twice is cloned so that one
+    Give ``turns`` or ``prob_end``; ``reveal_length=False`` hides a fixed length from the
+    strategies (``view.turns`` is None). The same instance seated twice is cloned so that one
     instance plays one seat. Returns a :class:`MatchResult`.
     """
     import strategies as strategies_pkg
@@ -306,7 +312,7 @@ def play_match(
     if turns is None and prob_end is None:
         turns = 200
     model = MatchModel(game, seated, turns=turns, prob_end=prob_end, noise=noise, seed=seed,
-                       match_id=match_id, names=names)
+                       match_id=match_id, names=names, reveal_length=reveal_length)
     return model.run()
 
 

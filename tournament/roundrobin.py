@@ -46,6 +46,7 @@ def match_context(scenario: Scenario, population: Population) -> MatchContext:
         prob_end=scenario.match.prob_end, noise=scenario.match.noise, seed=scenario.seed,
         keep_traces=int(scenario.report.get("traces", 1)), analysis=dict(scenario.analysis),
         on_error=scenario.execution["on_error"], time_limit=scenario.execution["time_limit"],
+        reveal_length=scenario.match.reveal_length,
     )
 
 

@@ -65,9 +65,11 @@ class MatchSettings:
     turns: int | None = 200
     prob_end: float | None = None
     noise: float = 0.0
+    reveal_length: bool = True  # strategies see a fixed match length as view.turns
 
     def to_dict(self) -> dict:
-        return {"turns": self.turns, "prob_end": self.prob_end, "noise": self.noise}
+        return {"turns": self.turns, "prob_end": self.prob_end, "noise": self.noise,
+                "reveal_length": self.reveal_length}
 
 
 @dataclass
@@ -164,7 +166,8 @@ def parse_scenario(data: dict, *, source: str, base_dir: Path, default_name: str
         turns = 200
     noise = tt.get("noise", float, 0.0, check=probability, expect="a probability in [0, 1]")
     repetitions = tt.get("repetitions", int, 1, check=positive_int, expect="a positive integer")
-    match = MatchSettings(turns=turns, prob_end=prob_end, noise=float(noise))
+    reveal_length = tt.get("reveal_length", bool, True)
+    match = MatchSettings(turns=turns, prob_end=prob_end, noise=float(noise), reveal_length=reveal_length)
     execution = {
         "on_error": tt.get("on_error", str, "abort", choices=["abort", "forfeit"]),
         "time_limit": tt.get("time_limit", float, None, check=lambda v: v > 0,

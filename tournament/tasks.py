@@ -41,6 +41,7 @@ class MatchContext:
     on_error: str = "abort"  # or "forfeit": a failing match is recorded as failed
     time_limit: float | None = None  # seconds per match
     stream: int = seeding.MATCH_STREAM
+    reveal_length: bool = True  # [tournament] reveal_length: strategies see a fixed length
 
 
 @dataclass
@@ -101,6 +102,7 @@ def match_arguments(ctx: MatchContext, task: MatchTask) -> dict[str, Any]:
         game=ctx.game, players=[ctx.entrants[i].build() for i in task.seating], turns=ctx.turns,
         prob_end=ctx.prob_end, noise=ctx.noise, seed=seeding.match_seed(ctx.seed, task.match_id, ctx.stream),
         match_id=task.match_id, names=[ctx.entrants[i].name for i in task.seating], time_limit=ctx.time_limit,
+        reveal_length=ctx.reveal_length,
     )
 
 

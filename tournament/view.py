@@ -3,7 +3,8 @@
 Arrays handed out are read-only numpy views of the engine's storage (writing raises
 ``ValueError``); the view itself has no setters. A strategy sees the game, its seat,
 the round number, the shared random number of the round, every player's past actions
-(after noise) and its own past payoffs.
+(after noise) and its own past payoffs, and the match attributes ``turns`` (the length of a
+fixed-length match, None when it is random or hidden) and ``noise``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class History:
     __slots__ = (
         "game", "capacity", "t", "xi", "last_actions", "last_payoffs", "match_id",
         "_actions", "_payoffs", "_counts", "ro_actions", "ro_payoffs", "ro_counts",
+        "horizon", "noise",
     )
 
     def __init__(self, game: "Game", capacity: int, match_id: int | None = None):
@@ -43,6 +45,9 @@ class History:
         self.ro_payoffs.flags.writeable = False
         self.ro_counts = self._counts.view()
         self.ro_counts.flags.writeable = False
+        # match attributes shown to strategies (set by the engine): the known length, the noise
+        self.horizon: int | None = None
+        self.noise = 0.0
 
     def record(self, profile: tuple[int, ...], payoffs: np.ndarray) -> None:
         t = self.t
@@ -74,6 +79,8 @@ class MatchView:
     - ``last_actions``: tuple of the last round's actions (None in round 0),
       ``last_payoff``: own payoff of the last round (None in round 0)
     - ``counts(j)``: how often seat j has played each of its actions so far
+    - ``turns``: the match length when it is fixed and revealed, else None (``prob_end``
+      matches, ``reveal_length = false``, random matching); ``noise``: the noise probability
     """
 
     __slots__ = ("_h", "seat", "game")
@@ -98,6 +105,14 @@ class MatchView:
     @property
     def xi(self) -> float:
         return self._h.xi
+
+    @property
+    def turns(self) -> int | None:
+        return self._h.horizon
+
+    @property
+    def noise(self) -> float:
+        return self._h.noise
 
     @property
     def match_id(self) -> int | None:

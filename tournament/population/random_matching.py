@@ -95,6 +95,7 @@ class Member(mesa.Agent):
         self.generation = model.generation
         self.strategy = ctx.types[type_index].build()
         self.history = History(ctx.game, ctx.turns, match_id=None)
+        self.history.noise = ctx.noise  # view.noise; view.turns stays None: no fixed partner
         self.view = MatchView(self.history, role)
         self.games = 0
         self.payoff_sum = 0.0
