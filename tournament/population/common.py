@@ -192,7 +192,7 @@ def estimate_payoffs(scenario: Scenario, types: TypeSet, options: RunOptions) ->
     pop = Population(scenario.populations[0].name, types.specs)
     settings = {"self_play": True, "cache_deterministic": scenario.settings.get("cache_deterministic", True)}
     sc = replace(scenario, populations=[pop], settings=settings)
-    model = RoundRobinModel(sc, pop, options)
+    model = RoundRobinModel(sc, pop, options, keep_rounds=True)  # tabulate reads the actions
     with progress_bar(model.n_matches, enabled=options.progress, desc=f"{scenario.name}: payoffs") as bar:
         model.progress = bar
         result = model.run()
