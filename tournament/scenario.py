@@ -7,6 +7,7 @@ whether every entrant can actually sit in the game. Errors name the file and key
 
 from __future__ import annotations
 
+import gc
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -349,7 +350,9 @@ def parse_entrants(tables: list[Table], base_dir: Path, parent: Table | None = N
     if not tables:
         raise (parent.error("at least one entrant is needed", "entrants") if parent else ScenarioError("at least one entrant is needed"))
     out: list[EntrantSpec] = []
-    names: dict[str, str] = {}
+    names: set[str] = set()
+    where: dict[str, str] = {}  # a name -> the table that took it (for the message)
+    base = str(base_dir)
     total = 0
     for et in tables:
         ref = et.get("strategy", (str, type), expect="a strategy name, 'pkg.mod:Class' or 'file.py:Class'")
@@ -371,19 +374,29 @@ def parse_entrants(tables: list[Table], base_dir: Path, parent: Table | None = N
         total += count
         sizes.check_count(total, et.key("count"), et.source)  # before making a single copy
         et.finish()
-        first = EntrantSpec(ref, disp, params, str(base_dir), type_name=disp)
+        first = EntrantSpec(ref, disp, params, base, type_name=disp)
         try:
             first.build()  # once per table: the copies are the same strategy with the same parameters
         except StrategyError as exc:
             raise et.error(str(exc), "params") from None
-        for c in range(count):
-            nm = disp if count == 1 else f"{disp} #{c + 1}"
-            if nm in names:
-                raise et.error(
-                    f"duplicate entrant name {nm!r} (also {names[nm]}); give each entrant a distinct 'name'", "name"
-                )
-            names[nm] = et.path
-            out.append(first if count == 1 else EntrantSpec(ref, nm, params, str(base_dir), type_name=disp))
+        copies = [disp] if count == 1 else [f"{disp} #{c}" for c in range(1, count + 1)]
+        clash = names.intersection(copies) if len(copies) < len(names) else set(copies).intersection(names)
+        if clash:
+            nm = min(clash) if clash else disp
+            other = where.get(nm) or next((p for d, p in where.items() if nm.startswith(f"{d} #")), "another entrant")
+            raise et.error(f"duplicate entrant name {nm!r} (also {other}); give each entrant a distinct 'name'", "name")
+        names.update(copies)
+        where[disp] = et.path
+        if count == 1:
+            out.append(first)
+        else:
+            gc_was = gc.isenabled()
+            gc.disable()  # a million copies: no cyclic collection passes over them while they are made
+            try:
+                out.extend([EntrantSpec(ref, nm, params, base, disp) for nm in copies])
+            finally:
+                if gc_was:
+                    gc.enable()
     return out
 
 
@@ -399,8 +412,15 @@ def check_entrants_fit(entrants: list[EntrantSpec], game: Game, source: str, pre
     from .view import History, MatchView
 
     checked: set = set()
+    previous = None
     for idx, spec in enumerate(entrants):
-        # copies made by ``count`` (a population of 10^4) are checked once
+        # copies made by ``count`` (a population of 10^6) are checked once; they share their
+        # params, so a copy of the entrant before is recognised without building a key
+        same = (previous is not None and spec.params is previous.params and spec.type_name == previous.type_name
+                and list(seats(idx)) == list(seats(idx - 1)))
+        previous = spec
+        if same:
+            continue
         key = (spec.type_name, repr(spec.strategy), repr(spec.params), spec.base_dir, tuple(seats(idx)))
         if key in checked:
             continue

@@ -21,9 +21,11 @@ deliberately on the high side):
   ``random_matching``), the records of every run, and the generations of the share dynamics.
 
 The time is a lower bound (``SEAT_ROUND_SECONDS`` per seat and round, the speed of the
-simplest strategies): it is shown with the memory figure, and a run estimated to take more
-than ``TIME_LIMIT`` of single-core time is refused too — no scenario that can finish is
-that slow, and a typo (``turns = 10**12``) should not look like a hang.
+simplest strategies; ``EVENT_SECONDS`` per Moran event): a run estimated to take more than
+``TIME_LIMIT`` — a year of one core — is refused too, so that a typo (``turns = 10**12``,
+``count = 10**6`` in a Moran run of 100 runs × 1000 generations) is an error at once rather
+than a run that looks like a hang. (With 100 workers a year of one core is under four days;
+split a larger study into several scenarios.)
 """
 
 from __future__ import annotations
@@ -40,11 +42,13 @@ MATCH_BYTES = 100.0  # per round and seat while a match is played and analysed (
 ROW_BYTES = 600.0  # per match: its row in flight, the compact table, the summary's work
 POPULATION_BYTES = 2e5  # per population: its summary, tables and report section
 INDIVIDUAL_BYTES = 1200.0  # an entrant copy, a Mesa agent and its strategy (measured: ~830)
-GRAPH_BYTES = 2000.0  # per node of a networkx graph with its neighbour arrays
+GRAPH_BYTES = 2000.0  # per node of a networkx graph with its neighbour arrays ...
+EDGE_BYTES = 400.0  # ... and per edge
 RECORD_BYTES = 150.0  # per recorded (step, type) of a population run
 SEAT_ROUND_SECONDS = 2e-6  # the fastest strategies (measured: 7-10 µs for tit-for-tat vs random)
-EVENT_SECONDS = 1e-5  # one Moran event, at least
-TIME_LIMIT = 10 * 365 * 86400.0  # ten years of one core
+EVENT_SECONDS = 1e-5  # one Moran event, at least (measured: 2e-5 at N = 10^3) ...
+EVENT_INDIVIDUAL_SECONDS = 1e-8  # ... plus this per individual (measured: 2e-8: fitness of everyone)
+TIME_LIMIT = 365 * 86400.0  # a year of one core
 TAIL = 1e-3  # the longest of N prob_end matches: exceeded with probability TAIL / N
 
 
@@ -201,8 +205,11 @@ def _population(scenario, pop, workers: int, prefix: str) -> tuple[Terms, Terms]
                    (records * t * RECORD_BYTES, "tournament.max_generations" if st["record_every"] is None
                     else "tournament.record_every", f"{records * t:.4g} share records")]
         if st.get("interaction") is not None:
-            memory.append((2 * n * GRAPH_BYTES, "tournament.graph", f"graphs of {n:.4g} nodes"))
-        seconds.append((runs * gens * n * EVENT_SECONDS * max(1.0, n / 1e4), "tournament.max_generations",
+            from .population.graphs import GraphSpec, expected_edges
+
+            edges = sum(expected_edges(GraphSpec.from_dict(st[w]), int(n)) for w in ("interaction", "replacement"))
+            memory.append((2 * n * GRAPH_BYTES + edges * EDGE_BYTES, "tournament.graph", f"graphs of {n:.4g} nodes"))
+        seconds.append((runs * gens * n * (EVENT_SECONDS + n * EVENT_INDIVIDUAL_SECONDS), "tournament.max_generations",
                         f"{runs:.4g} runs of up to {gens:.4g} generations of {n:.4g} individuals"))
         return memory, seconds
     gens, boot = float(st["generations"]), float(st.get("bootstrap", 0))
@@ -273,11 +280,20 @@ def check_run(scenario, workers: int) -> Estimate:
     return check(scenario, workers)
 
 
-def check_count(total: float, key: str, source: str | None, what: str = "individuals") -> None:
-    """Refuse, before anything is built, a number of entrants or individuals whose mere
-    bookkeeping cannot fit in memory."""
+#: most entrants (``count`` copies included) one population may hold: each is a Python
+#: object, and past this no kind finishes (a Moran generation alone is N events of O(N) work)
+MAX_ENTRANTS = 2_000_000
+
+
+def check_count(total: float, key: str, source: str | None) -> None:
+    """Refuse, before a single copy is made, a population whose entrants (with their
+    ``count`` copies) exceed ``MAX_ENTRANTS`` or whose bookkeeping cannot fit in memory."""
+    if total > MAX_ENTRANTS:
+        raise ScenarioError(f"{total:.4g} entrants in one population; at most {MAX_ENTRANTS:,} are supported "
+                            "(every individual is an object the run updates; larger populations do not finish)",
+                            source=source, key=key)
     need = BASE + total * INDIVIDUAL_BYTES
     avail = available_memory()
     if need > avail:
-        raise ScenarioError(f"{total:.4g} {what} need about {human_bytes(need)} of memory but "
+        raise ScenarioError(f"{total:.4g} entrants need about {human_bytes(need)} of memory but "
                             f"{human_bytes(avail)} is available; lower it", source=source, key=key)
