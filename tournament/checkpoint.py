@@ -382,7 +382,8 @@ def _open_results(dir_fd: int, path: Path, writable: bool) -> int | None:
                               "folder); remove it, or run with --restart to discard it") from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-        raise CheckpointError(f"{path} is not a regular file; remove it, or run with --restart to discard it")
+        raise CheckpointError(f"{path} is not a checkpoint file (a folder or a device, not a regular file); "
+                              "remove it, or run with --restart to discard it")
     return fd
 
 
