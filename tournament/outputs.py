@@ -30,6 +30,7 @@ import platform
 import re
 import tempfile
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any, Callable
 
 import numpy as np
@@ -299,29 +300,71 @@ class MatchStream:
     def close(self) -> pd.DataFrame:
         """Finish the files and return every row as one DataFrame."""
         self._flush()
-        self.abort()
+        for fh in (self._csv, self._zip):  # errors (a full disk) propagate: the run stops
+            if fh is not None:
+                fh.close()
+        self._csv = self._zip = None
         if not self._frames:
             return pd.DataFrame()
         return self._frames[0] if len(self._frames) == 1 else pd.concat(self._frames, ignore_index=True)
 
     def abort(self) -> None:
-        """Close the files (an interrupted run: the staging folder is discarded)."""
+        """Close the files (an interrupted run: the staging folder is discarded, so a file
+        left mid-entry by Ctrl-C is simply dropped)."""
         for fh in (self._csv, self._zip):
-            if fh is not None:
+            if fh is None:
+                continue
+            try:
                 fh.close()
+            except Exception:  # noqa: BLE001 - e.g. a zip entry still open: drop the file
+                raw = getattr(fh, "fp", None)
+                if raw is not None:
+                    raw.close()
         self._csv = self._zip = None
 
 
 def read_rounds(path: Path) -> dict[int, dict[str, np.ndarray]]:
-    """Inverse of :func:`write_rounds`."""
-    out: dict[int, dict[str, np.ndarray]] = {}
-    if not Path(path).exists():
+    """Inverse of :func:`write_rounds` (everything in memory; see :class:`RoundsFile`)."""
+    return {mid: dict(data) for mid, data in RoundsFile(path).items()}
+
+
+class RoundsFile(Mapping):
+    """``rounds.npz`` as a read-only mapping match id -> {key: array} that reads a match's
+    arrays only when they are asked for, so a report can go through every kept match without
+    holding them all (no pickles: ``allow_pickle=False``)."""
+
+    def __init__(self, path: Path):
+        import zipfile
+
+        self.path = Path(path)
+        self._members: dict[int, dict[str, str]] = {}
+        if not self.path.is_file():
+            return
+        with zipfile.ZipFile(self.path) as zf:
+            for name in zf.namelist():
+                mid, _, key = name.partition("/")
+                if mid[:1] == "m" and mid[1:].isdigit() and key.endswith(".npy"):
+                    self._members.setdefault(int(mid[1:]), {})[key[:-4]] = name
+
+    def __getitem__(self, match_id: int) -> dict[str, np.ndarray]:
+        import zipfile
+
+        names = self._members[match_id]
+        with zipfile.ZipFile(self.path) as zf:
+            out = {}
+            for key, name in names.items():
+                with zf.open(name) as fh:
+                    out[key] = np.lib.format.read_array(fh, allow_pickle=False)
         return out
-    with np.load(path, allow_pickle=False) as data:
-        for key in data.files:
-            mid, _, name = key.partition("/")
-            out.setdefault(int(mid[1:]), {})[name] = data[key]
-    return out
+
+    def __iter__(self):
+        return iter(sorted(self._members))
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    def __contains__(self, match_id) -> bool:
+        return match_id in self._members
 
 
 def jsonable(obj: Any) -> Any:

@@ -19,7 +19,7 @@ from typing import Callable
 import pandas as pd
 
 from ..game import Game
-from ..outputs import atomic_write_text, read_rounds
+from ..outputs import RoundsFile, atomic_write_text
 from ..plugins import import_modules
 from .escape import Markdown, md, md_block, plain_plots, render_html
 
@@ -53,8 +53,9 @@ class ReportContext:
         return pd.read_csv(path) if path.exists() else pd.DataFrame()
 
     @cached_property
-    def rounds(self) -> dict[int, dict]:
-        return read_rounds(self.folder / "rounds.npz")
+    def rounds(self) -> RoundsFile:
+        """match id -> per-round arrays, read from ``rounds.npz`` when asked for."""
+        return RoundsFile(self.folder / "rounds.npz")
 
     @cached_property
     def game(self) -> Game:
