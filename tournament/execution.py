@@ -108,6 +108,17 @@ def default_chunk_size(n_tasks: int, workers: int) -> int:
     return max(1, min(256, -(-n_tasks // (workers * 8))))
 
 
+def release_model(model: Any) -> None:
+    """Let a finished Mesa model be freed. Mesa < 3.4 keeps every model alive in a class-level
+    ``Agent._ids`` dict (mesa#3179): a tournament of 10^5 matches would keep 10^5 match models,
+    with their histories, until the process ends. Later Mesa versions have no such dict."""
+    import mesa
+
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict):
+        ids.pop(model, None)
+
+
 def available_workers() -> int:
     try:
         return len(os.sched_getaffinity(0))

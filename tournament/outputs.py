@@ -337,24 +337,18 @@ class RoundsFile(Mapping):
         import zipfile
 
         self.path = Path(path)
-        self._members: dict[int, dict[str, str]] = {}
-        if not self.path.is_file():
-            return
-        with zipfile.ZipFile(self.path) as zf:
-            for name in zf.namelist():
-                mid, _, key = name.partition("/")
-                if mid[:1] == "m" and mid[1:].isdigit() and key.endswith(".npy"):
-                    self._members.setdefault(int(mid[1:]), {})[key[:-4]] = name
+        self._members: dict[int, dict[str, zipfile.ZipInfo]] = {}
+        self._zip = zipfile.ZipFile(self.path) if self.path.is_file() else None
+        for info in self._zip.infolist() if self._zip is not None else ():
+            mid, _, key = info.filename.partition("/")
+            if mid[:1] == "m" and mid[1:].isdigit() and key.endswith(".npy"):
+                self._members.setdefault(int(mid[1:]), {})[key[:-4]] = info
 
     def __getitem__(self, match_id: int) -> dict[str, np.ndarray]:
-        import zipfile
-
-        names = self._members[match_id]
-        with zipfile.ZipFile(self.path) as zf:
-            out = {}
-            for key, name in names.items():
-                with zf.open(name) as fh:
-                    out[key] = np.lib.format.read_array(fh, allow_pickle=False)
+        out = {}
+        for key, info in self._members[match_id].items():
+            with self._zip.open(info) as fh:
+                out[key] = np.lib.format.read_array(fh, allow_pickle=False)
         return out
 
     def __iter__(self):
@@ -365,6 +359,14 @@ class RoundsFile(Mapping):
 
     def __contains__(self, match_id) -> bool:
         return match_id in self._members
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+            self._zip = None
+
+    def __del__(self) -> None:
+        self.close()
 
 
 def jsonable(obj: Any) -> Any:
