@@ -175,7 +175,7 @@ def scenarios(draw) -> bytes:
     return raw
 
 
-@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+@settings(max_examples=60, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(scenarios())
 def test_any_scenario_file_runs_or_is_one_message_and_nothing_leaves_out(raw):

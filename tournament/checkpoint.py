@@ -441,7 +441,7 @@ class Checkpoint:
         self.path = self.folder / RESULTS
         self.fingerprint = fingerprint
         self.validate = validate
-        self.index: dict[str, tuple[int, int]] = {}  # key -> (offset, length) of its record
+        self.index: dict[str, tuple[int, int, bytes]] = {}  # key -> (offset, length, SHA-256) of its record
         self.warnings: list[str] = []
         self.loaded = 0
         self._fd: int | None = None
@@ -518,7 +518,7 @@ class Checkpoint:
                                      "it and the records after it are dropped and their tasks run again")
                 break
             doc = self._decode(payload, number)
-            self.index[record_key(doc["scope"], doc["task"], doc["fields"])] = (pos + _HEADER.size, length)
+            self.index[record_key(doc["scope"], doc["task"], doc["fields"])] = (pos + _HEADER.size, length, digest)
             pos += _HEADER.size + length
             number += 1
         if pos < size:
@@ -561,16 +561,19 @@ class Checkpoint:
         return key in self.index
 
     def get(self, key: str) -> Any:
-        """The stored result of ``key`` (read and checked again: the file is not trusted)."""
+        """The stored result of ``key``, read again from the file and compared with the
+        checksum of the record that was checked when the checkpoint was opened."""
         where = self.index.get(key)
         if where is None:
             return _MISSING
-        offset, length = where
+        offset, length, digest = where
         payload = self._read(offset, length)
-        (_, digest) = _HEADER.unpack(os.pread(self._fd, _HEADER.size, offset - _HEADER.size))
         if hashlib.sha256(payload).digest() != digest:
-            raise CheckpointError(f"{self.path} changed while the run was using it; run with --restart")
-        return self._decode(payload, -1)["value"]
+            raise CheckpointError(f"{self.path} changed while the run was using it; run again with --resume")
+        try:
+            return decode_payload(payload)["value"]
+        except ValueError as exc:  # pragma: no cover - the record decoded when it was checked
+            raise CheckpointError(f"{self.path}: a record no longer decodes ({exc})") from None
 
     # ----------------------------------------------------------------- writing
     def put(self, scope: str, task: str, fields: dict, result: Any) -> None:
@@ -596,7 +599,7 @@ class Checkpoint:
                 exc.filename = str(self.path)
             raise
         self._size = start + total
-        self.index[key] = (start + _HEADER.size, total - _HEADER.size)
+        self.index[key] = (start + _HEADER.size, total - _HEADER.size, _HEADER.unpack(bytes(parts[0]))[1])
         now = time.monotonic()
         if now - self._last_sync >= FSYNC_INTERVAL:
             os.fsync(self._fd)

@@ -181,6 +181,8 @@ def _population(scenario, pop, workers: int, prefix: str) -> tuple[Terms, Terms]
     if kind == "round_robin":
         mem, sec, _ = _round_robin(scenario, len(pop.entrants), bool(st.get("self_play")), workers, prefix)
         return mem, sec
+    if kind not in ("random_matching", "moran", "ecological", "replicator"):
+        return [], []  # a kind this module does not know: no estimate
     types = types_of(pop)
     t = len(types)
     size_key = "tournament.population_size" if st.get("population_size") else prefix
