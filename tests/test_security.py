@@ -22,11 +22,10 @@ import textwrap
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from tournament import ScenarioError, StrategyError, TournamentError, run_scenario
+from tournament import ScenarioError, StrategyError, run_scenario
 from tournament.checkpoint import (
     FOLDER, MAGIC, CheckpointError, decode_payload, encode_record, pending_checkpoint, scenario_fingerprint,
 )
@@ -238,6 +237,40 @@ def test_a_flipped_bit_drops_the_record_and_the_resume_equals_an_uninterrupted_r
     assert json.loads((out / "run_info.json").read_text())["resumed_tasks"] == 1
 
 
+KINDS = {
+    "moran": {"kind": "moran", "turns": 20, "repetitions": 2, "noise": 0.02, "runs": 4},
+    "random_matching": {"kind": "random_matching", "turns": 30, "noise": 0.01, "runs": 3, "generations": 2},
+    "replicator": {"kind": "replicator", "turns": 20, "repetitions": 2, "noise": 0.05, "generations": 20},
+    "forfeits, prob_end": {"turns": 30, "prob_end": 0.1, "repetitions": 2, "noise": 0.05, "on_error": "forfeit"},
+}
+
+
+@pytest.mark.parametrize("settings", KINDS.values(), ids=KINDS.keys())
+def test_genuine_checkpoints_of_every_kind_pass_the_checks_and_resume_identically(tmp_path, monkeypatch, settings):
+    from tournament.checkpoint import Checkpoint
+
+    (tmp_path / "bad.py").write_text(BAD)
+    (tmp_path / "fail.flag").write_text("")  # the Raiser fails in match 2: a forfeited row
+    counts = {"tit_for_tat": 3, "always_defect": 1} if "kind" in settings else {}
+    sc = {"seed": 5, "game": {"name": "prisoners_dilemma"}, "report": {"plots": False}, "tournament": settings,
+          "entrants": [{"strategy": s, "count": counts.get(s, 1)} for s in ("tit_for_tat", "always_defect")]
+          + ([] if "kind" in settings else [{"strategy": "bad.py:Raiser"}])}
+    run_scenario(sc, out=tmp_path / "full", base_dir=tmp_path)
+    with monkeypatch.context() as m:
+        m.setattr(Checkpoint, "discard", Checkpoint.close)  # keep every record of a finished run
+        run_scenario(sc, out=tmp_path / "kept", base_dir=tmp_path)
+    kept = pending_checkpoint(tmp_path / "kept")
+    assert kept
+    (tmp_path / "kept" / "run_info.json").unlink()
+    run_scenario(sc, out=tmp_path / "kept", base_dir=tmp_path, resume=True)  # every record checked, none refused
+    assert json.loads((tmp_path / "kept" / "run_info.json").read_text())["resumed_tasks"] == kept
+    for name in ("matches.csv", "summary.json", "shares.csv"):
+        if (tmp_path / "full" / name).exists():
+            assert (tmp_path / "kept" / name).read_bytes() == (tmp_path / "full" / name).read_bytes(), name
+    if "on_error" in settings:
+        assert (pd.read_csv(tmp_path / "full" / "matches.csv")["status"] == "failed").sum() == 1
+
+
 # ------------------------------------------------------------------ links and odd entries in the folder
 def test_a_symlinked_results_file_is_never_followed(aborted, tmp_path):
     path, out = aborted
@@ -342,6 +375,16 @@ def test_compare_refuses_a_file_whose_name_would_leave_the_folder(tmp_path):
     code, err = cli("compare", a, dots, "--out", work / "prev" / "cmp", "--quiet")
     assert code == 2 and one_message(err) and "rename the file" in flat(err)
     assert files(work) == before
+
+
+def test_the_default_results_folder_of_a_dot_dot_file_is_refused(tmp_path, monkeypatch):
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "...toml").write_text(PD + entrants("tit_for_tat", "grim"))
+    monkeypatch.chdir(work)
+    code, err = cli("run", "...toml", "--quiet")  # results/<stem> would be results/.. = here
+    assert code == 2 and one_message(err) and "give --out or rename the file" in flat(err)
+    assert sorted(p.name for p in work.iterdir()) == ["...toml"]
 
 
 def test_out_naming_a_file_is_a_clear_error(tmp_path):

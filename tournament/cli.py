@@ -19,7 +19,7 @@ from .runner import RunInterrupted
 def _cmd_run(args) -> int:
     from .runner import run_scenario
 
-    out = Path(args.out) if args.out else Path("results") / Path(args.file).stem
+    out = Path(args.out) if args.out else Path("results") / _default_folder(args.file)
     result = run_scenario(args.file, out=out, workers=args.workers, progress=not args.quiet,
                           resume=args.resume, restart=args.restart, backend=args.backend,
                           scheduler=args.scheduler)
@@ -27,6 +27,18 @@ def _cmd_run(args) -> int:
         print(format_run(result))
         print(f"\nResults written to {out}/ (summary.json, matches.csv, report.md)")
     return 0
+
+
+def _default_folder(file: str) -> str:
+    """``results/<file name>``, unless the file's name cannot be a folder (``...toml``)."""
+    from .outputs import folder_name_problem
+
+    stem = Path(file).stem
+    problem = folder_name_problem(stem)
+    if problem:
+        raise TournamentError(f"{file}: the default results folder is named after the file, but {stem!r} "
+                              f"{problem}; give --out or rename the file")
+    return stem
 
 
 def format_run(result) -> str:

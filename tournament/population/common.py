@@ -29,7 +29,7 @@ from .. import seeding
 from ..errors import StrategyError
 from ..kinds import KindResult, RunOptions
 from ..scenario import EntrantSpec, Population, Scenario
-from ..validation import Table, positive_int
+from ..validation import Table
 from .multisets import FocalPayoffs, multisets
 from .stats import percentile_ci
 

@@ -10,7 +10,6 @@ demands) lives next to its own code and appears whenever the data is there.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
