@@ -163,8 +163,12 @@ class Executor:
     def __enter__(self) -> "Executor":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+            return
+        with contextlib.suppress(Exception):  # stopping (Ctrl-C, an error): that is what to report,
+            self.close()  # not a cluster that fails to shut down cleanly on top of it
 
     def close(self) -> None:
         if self._pool is not None:
