@@ -134,8 +134,8 @@ def _import_module(target: str, base_dir, ref: str):
             return importlib.import_module(target)
     except ImportError as exc:
         raise StrategyError(f"cannot import module {target!r} for strategy {ref!r}: {exc}") from None
-    except Exception as exc:  # a user module that fails at import time
-        raise StrategyError(f"importing {target!r} for strategy {ref!r} raised {type(exc).__name__}: {exc}") from None
+    except (Exception, SystemExit) as exc:  # a user module that fails (or exits) at import time
+        raise StrategyError(f"importing {target!r} for strategy {ref!r} raised {_what(exc)}") from None
 
 
 def _load_file(target: str, base_dir, ref: str):
@@ -155,7 +155,7 @@ def _load_file(target: str, base_dir, ref: str):
     sys.modules[modname] = module
     try:
         spec.loader.exec_module(module)
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # sys.exit() in a strategy file is an error, not an exit
         sys.modules.pop(modname, None)
         line = ""
         tb = exc.__traceback__
@@ -163,7 +163,7 @@ def _load_file(target: str, base_dir, ref: str):
             if tb.tb_frame.f_code.co_filename == str(path):
                 line = f" (line {tb.tb_lineno})"
             tb = tb.tb_next
-        raise StrategyError(f"loading {str(path)!r}{line} raised {type(exc).__name__}: {exc}") from None
+        raise StrategyError(f"loading {str(path)!r}{line} raised {_what(exc)}") from None
     _FILE_CACHE[key] = module
     return module
 
@@ -204,6 +204,17 @@ def build(ref: str | type, params: dict | None = None, base_dir=None, label: str
         return cls(**params)
     except (TypeError, ValueError) as exc:
         raise StrategyError(f"strategy {label!r} rejected its parameters {params}: {exc}") from None
+    except StrategyError:
+        raise
+    except (Exception, SystemExit) as exc:  # any failure of a user's __init__, sys.exit() included
+        raise StrategyError(f"strategy {label!r}: creating it with parameters {params} raised {_what(exc)}") from None
+
+
+def _what(exc: BaseException) -> str:
+    """'RuntimeError: boom', or 'sys.exit(3)' for a SystemExit."""
+    if isinstance(exc, SystemExit):
+        return f"sys.exit({exc.code!r})"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def resolve_path(value: str, base_dir) -> str:

@@ -44,7 +44,7 @@ def _outputs_line(out: Path) -> str:
 def _cmd_run(args) -> int:
     from .runner import run_scenario
 
-    out = Path(args.out) if args.out else Path("results") / Path(args.file).stem
+    out = Path(args.out) if args.out else Path("results") / _default_folder(args.file)
     result = run_scenario(args.file, out=out, workers=args.workers, progress=not args.quiet,
                           resume=args.resume, restart=args.restart, backend=args.backend,
                           scheduler=args.scheduler)
@@ -67,6 +67,18 @@ def _cmd_run(args) -> int:
         if failed == total:
             return 1
     return 0
+
+
+def _default_folder(file: str) -> str:
+    """``results/<file name>``, unless the file's name cannot be a folder (``...toml``)."""
+    from .outputs import folder_name_problem
+
+    stem = Path(file).stem
+    problem = folder_name_problem(stem)
+    if problem:
+        raise TournamentError(f"{file}: the default results folder is named after the file, but {stem!r} "
+                              f"{problem}; give --out or rename the file")
+    return stem
 
 
 def _fmt(v, spec: str = "{:.4f}") -> str:

@@ -7,7 +7,16 @@ distributed. Tasks are shipped in chunks so that per-task scheduling overhead st
 (``benchmarks/scaling_round_robin.py`` measures it); the shared context (game, entrants,
 settings) is sent once per worker, not once per task. With a checkpoint (see
 ``checkpoint``), each result is saved the moment it arrives and tasks finished by an
-interrupted run are not run again.
+interrupted run are not run again (their results are read back one at a time, when their
+turn comes).
+
+Memory stays bounded by what is in flight: at most ``AHEAD`` chunks per worker are submitted
+beyond the oldest unfinished one, so results waiting for an earlier task never pile up.
+
+When a task fails (a strategy error with ``on_error = "abort"``), every task that finished —
+in the failing chunk before it, and in every other chunk — is saved, the chunks before the
+failing one are waited for, and the error reported is the one of the lowest failing task:
+the same error, and at least the same saved tasks, as with one worker.
 """
 
 from __future__ import annotations
@@ -40,12 +49,24 @@ def _init_worker(context: Any) -> None:
     _WORKER_CONTEXT = context
 
 
-def _run_chunk(fn: Callable, chunk: Sequence) -> list:
-    return [fn(_WORKER_CONTEXT, task) for task in chunk]
+#: chunks in flight per worker beyond the oldest unfinished one
+AHEAD = 4
 
 
-def _run_chunk_with(fn: Callable, context: Any, chunk: Sequence) -> list:
-    return [fn(context, task) for task in chunk]
+def _run_chunk(fn: Callable, chunk: Sequence) -> tuple[list, BaseException | None]:
+    return _run_chunk_with(fn, _WORKER_CONTEXT, chunk)
+
+
+def _run_chunk_with(fn: Callable, context: Any, chunk: Sequence) -> tuple[list, BaseException | None]:
+    """The results of the chunk's tasks up to the first failure, and that failure (the
+    finished results travel back with it, so none is lost)."""
+    out = []
+    for task in chunk:
+        try:
+            out.append(fn(context, task))
+        except Exception as exc:  # noqa: BLE001 - re-raised in the main process
+            return out, exc
+    return out, None
 
 
 def _mp_context():
@@ -87,6 +108,17 @@ def default_chunk_size(n_tasks: int, workers: int) -> int:
     return max(1, min(256, -(-n_tasks // (workers * 8))))
 
 
+def release_model(model: Any) -> None:
+    """Let a finished Mesa model be freed. Mesa < 3.4 keeps every model alive in a class-level
+    ``Agent._ids`` dict (mesa#3179): a tournament of 10^5 matches would keep 10^5 match models,
+    with their histories, until the process ends. Later Mesa versions have no such dict."""
+    import mesa
+
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict):
+        ids.pop(model, None)
+
+
 def available_workers() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -94,9 +126,9 @@ def available_workers() -> int:
         return os.cpu_count() or 1
 
 
-def task_key(fn: Callable, task: Any) -> str:
-    """Stable identity of a task for checkpoints (its dataclass repr carries its id)."""
-    return f"{getattr(fn, '__name__', 'task')}:{task!r}"
+def task_name(fn: Callable) -> str:
+    """The name a task function's results are checkpointed under."""
+    return getattr(fn, "__name__", "task")
 
 
 class Executor:
@@ -126,12 +158,17 @@ class Executor:
         self._client = None
         self._cluster = None
         self._dask_context = None
+        self._completed = None  # dask.distributed.as_completed of the running map
 
     def __enter__(self) -> "Executor":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+            return
+        with contextlib.suppress(Exception):  # stopping (Ctrl-C, an error): that is what to report,
+            self.close()  # not a cluster that fails to shut down cleanly on top of it
 
     def close(self) -> None:
         if self._pool is not None:
@@ -167,9 +204,11 @@ class Executor:
             else:
                 with _sigint_ignored():
                     # the workers inherit "ignore Ctrl-C": the main process handles it (saves
-                    # the checkpoint, says how to resume) and closes the cluster itself
+                    # the checkpoint, says how to resume) and closes the cluster itself; its
+                    # shutdown noise (a worker's heartbeat to a scheduler already gone) is not
+                    # shown: task failures reach us through the futures
                     self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                                 dashboard_address=":0", silence_logs=logging.ERROR)
+                                                 dashboard_address=":0", silence_logs=logging.CRITICAL)
                 self._client = Client(self._cluster)
             # the shared context goes to every worker once
             self._dask_context = self._client.scatter(self.context, broadcast=True, hash=False)
@@ -181,116 +220,153 @@ class Executor:
     # ------------------------------------------------------------------ running
     def map(self, tasks: Iterable, progress: Callable[[int], None] | None = None) -> Iterator[Any]:
         """Yield the result of every task, in order. ``progress(n)`` is called as tasks finish."""
+        from .checkpoint import task_fields
+
         tasks = list(tasks)
         ck = self.checkpoint
-        keys = [f"{self.scope}/{task_key(self.fn, t)}" for t in tasks] if ck is not None else None
-        done: dict[int, Any] = {}
+        name = task_name(self.fn)
+        fields = [task_fields(t) for t in tasks] if ck is not None else None
+        stored = set()
         if ck is not None:
-            for i, key in enumerate(keys):
-                if ck.has(key):
-                    done[i] = ck.get(key)
-            if done and progress:
-                progress(len(done))
-        todo = [i for i in range(len(tasks)) if i not in done]
+            stored = {i for i, f in enumerate(fields) if ck.has(ck.key(self.scope, name, f))}
+            if stored and progress:
+                progress(len(stored))
+        todo = [i for i in range(len(tasks)) if i not in stored]
+        done: dict[int, Any] = {}
 
         def store(i: int, result: Any) -> None:
             if ck is not None:
-                ck.put(keys[i], result)
+                ck.put(self.scope, name, fields[i], result)
             done[i] = result
 
+        nxt = 0
+
+        def ready() -> Iterator[Any]:
+            nonlocal nxt
+            while nxt < len(tasks) and (nxt in done or nxt in stored):
+                if nxt in stored:
+                    yield ck.get(ck.key(self.scope, name, fields[nxt]))
+                else:
+                    yield done.pop(nxt)
+                nxt += 1
+
         if not self._uses_pool(len(todo)):
-            nxt = 0
             for i in todo:
                 store(i, self.fn(self.context, tasks[i]))
                 if progress:
                     progress(1)
-                while nxt in done:
-                    yield done.pop(nxt)
-                    nxt += 1
-            while nxt < len(tasks):
-                yield done.pop(nxt)
-                nxt += 1
+                yield from ready()
+            yield from ready()
             return
+        self._completed = None
         size = self.chunk_size or default_chunk_size(len(todo), self.workers)
         chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-        submit, collect = (self._submit_dask, self._collect_dask) if self.backend == "dask" else \
-            (self._submit_pool, self._collect_pool)
-        futures = submit([[tasks[i] for i in chunk] for chunk in chunks])
-        chunk_of = dict(zip(futures, chunks))
-        nxt = 0
+        window = AHEAD * self.workers
+        submit, wait_any = (self._submit_dask, self._wait_dask) if self.backend == "dask" else \
+            (self._submit_pool, self._wait_pool)
+        pending: dict[Any, int] = {}  # future -> chunk index
+        finished_chunks: set[int] = set()
+        submitted = oldest = 0
+        failure: tuple[int, BaseException] | None = None  # (task index, error)
+        lost: BaseException | None = None
         try:
-            for fut, results in self._guard(collect(futures), futures, chunk_of, tasks):
-                for i, res in zip(chunk_of[fut], results):
-                    store(i, res)
-                if progress:
-                    progress(len(results))
-                while nxt in done:  # results leave in task order
-                    yield done.pop(nxt)
-                    nxt += 1
-        except BaseException:
-            for f in futures:
-                f.cancel()
+            while True:
+                if failure is None and lost is None:
+                    while submitted < len(chunks) and submitted - oldest < window:
+                        pending[submit([tasks[i] for i in chunks[submitted]])] = submitted
+                        submitted += 1
+                else:  # chunks after the failure that have not started are not needed
+                    limit = failure[0] if failure is not None else -1
+                    for fut, c in list(pending.items()):
+                        if chunks[c][0] > limit and self._cancel(fut):
+                            del pending[fut]
+                if not pending:
+                    break
+                for fut in sorted(wait_any(list(pending)), key=pending.get):
+                    c = pending.pop(fut)
+                    try:
+                        results, error = fut.result()
+                    except Exception as exc:  # noqa: BLE001 - a dead worker, sorted out below
+                        if not self._is_lost(exc):
+                            raise
+                        lost = lost or exc
+                        continue
+                    for i, res in zip(chunks[c], results):
+                        store(i, res)
+                    if progress and results:
+                        progress(len(results))
+                    if error is not None:
+                        at = chunks[c][len(results)]
+                        if failure is None or at < failure[0]:
+                            failure = (at, error)
+                    else:
+                        finished_chunks.add(c)
+                while oldest in finished_chunks:
+                    oldest += 1
+                if failure is None and lost is None:
+                    yield from ready()
+            if lost is not None:
+                self._lost(lost, [tasks[i] for c in range(len(chunks)) if c not in finished_chunks for i in chunks[c]
+                                  if i not in done and (ck is None or not ck.has(ck.key(self.scope, name, fields[i])))])
+            if failure is not None:
+                raise failure[1]
+        except BaseException:  # also GeneratorExit: the consumer stopped (Ctrl-C, an error)
+            for f in pending:
+                with contextlib.suppress(Exception):  # a Dask client may be closed already
+                    f.cancel()
             raise
-        while nxt < len(tasks):
-            yield done.pop(nxt)
-            nxt += 1
+        yield from ready()
 
-    def _guard(self, collected, futures: list, chunk_of: dict, tasks: list):
-        """Turn a dead worker into a :class:`WorkerLost` naming the tasks it took down."""
-        try:
-            yield from collected
-        except BrokenProcessPool:
+    def _cancel(self, fut) -> bool:
+        """Cancel a chunk that is not needed any more; False if it is already running (a
+        local process cannot be stopped mid-chunk: its results are kept when it ends)."""
+        if self.backend == "dask":
+            fut.cancel()
+            return True
+        return fut.cancel()
+
+    def _is_lost(self, exc: BaseException) -> bool:
+        """A worker died: a broken process pool, or Dask's KilledWorker after its retries."""
+        return isinstance(exc, BrokenProcessPool) or type(exc).__name__ == "KilledWorker"
+
+    def _lost(self, exc: BaseException, unfinished: list):
+        if isinstance(exc, BrokenProcessPool):
             self.close()
-            self._lost(futures, chunk_of, tasks, "a worker process died")
-        except Exception as exc:
-            if type(exc).__name__ != "KilledWorker":  # dask.distributed, after its own retries
-                raise
-            self._lost(futures, chunk_of, tasks, f"Dask workers died repeatedly ({exc})")
-
-    @staticmethod
-    def _lost(futures: list, chunk_of: dict, tasks: list, what: str):
-        unfinished = [tasks[i] for f in futures
-                      if not f.done() or f.cancelled() or f.exception() is not None for i in chunk_of[f]]
+            what = "a worker process died"
+        else:
+            what = f"Dask workers died repeatedly ({exc})"
         shown = ", ".join(repr(t) for t in unfinished[:3]) + (" …" if len(unfinished) > 3 else "")
         raise WorkerLost(
             f"{what} (killed, out of memory, or a crash in native code) while running tasks; "
             f"{len(unfinished)} task(s) did not finish, e.g. {shown}"
         ) from None
 
-    def _submit_pool(self, chunks: list[list]) -> list:
+    def _submit_pool(self, chunk: list):
         pool = self._ensure_pool()
         with warnings.catch_warnings():
             # Python >= 3.12 warns about fork() in a process with (native BLAS) threads
             warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
-            return [pool.submit(_run_chunk, self.fn, chunk) for chunk in chunks]
+            return pool.submit(_run_chunk, self.fn, chunk)
 
     @staticmethod
-    def _collect_pool(futures: list):
-        pending = set(futures)
-        broken = None
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in sorted(finished, key=futures.index):
-                exc = fut.exception()
-                if exc is None:
-                    yield fut, fut.result()
-                elif isinstance(exc, BrokenProcessPool):
-                    broken = broken or exc  # keep collecting the chunks that did finish
-                else:
-                    raise exc
-        if broken is not None:
-            raise broken
+    def _wait_pool(futures: list) -> set:
+        finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+        return finished
 
-    def _submit_dask(self, chunks: list[list]) -> list:
-        client = self._ensure_client()
-        return [client.submit(_run_chunk_with, self.fn, self._dask_context, chunk, pure=False) for chunk in chunks]
-
-    @staticmethod
-    def _collect_dask(futures: list):
+    def _submit_dask(self, chunk: list):
         from dask.distributed import as_completed
 
-        for fut in as_completed(futures):
-            yield fut, fut.result()
+        client = self._ensure_client()
+        fut = client.submit(_run_chunk_with, self.fn, self._dask_context, chunk, pure=False)
+        if self._completed is None:
+            self._completed = as_completed()
+        self._completed.add(fut)
+        return fut
+
+    def _wait_dask(self, futures: list) -> set:
+        # as_completed waits on a thread condition, which Ctrl-C interrupts cleanly
+        wanted = set(futures)
+        return {f for f in self._completed.next_batch(block=True) if f in wanted}
 
 
 def run_tasks(

@@ -32,6 +32,7 @@ class RunOptions:
     scheduler: str | None = None  # Dask scheduler address; None starts a LocalCluster
     checkpoint: Any = None  # tournament.checkpoint.Checkpoint while writing to `out`
     scope: str = ""  # checkpoint namespace (the population's name)
+    sink: Any = None  # tournament.outputs.MatchStream writing this population's match rows
 
 
 @dataclass

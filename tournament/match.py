@@ -77,6 +77,8 @@ def call_strategy(call, fail, what: str):
         raise fail(detail if what == "choose" else f"{what} failed: {detail}") from exc
     except Exception as exc:
         raise fail(f"{what} raised {type(exc).__name__}: {exc}") from exc
+    except SystemExit as exc:  # a strategy cannot end the run (it would exit silently)
+        raise fail(f"{what} called sys.exit({exc.code!r})") from None
 
 
 def to_action(a, n: int, index: dict, labels, fail) -> int:

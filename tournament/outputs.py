@@ -10,10 +10,16 @@
                       the same folder removes those first, so no stale file survives
 
 With several ``[[populations]]`` each gets a subfolder with the same files, and the top
-``summary.json`` holds them side by side.
+``summary.json`` holds them side by side. A population's folder name is its name with every
+run of characters other than letters, digits, ``.``, ``_`` and ``-`` replaced by ``_``
+(:func:`slug`); the scenario validator rejects names whose folder names clash or could
+leave the results folder (:func:`folder_name_problem`).
 
-Files are written to a temporary name and renamed, so an interrupted write never leaves a
-half-written file, and nothing is written before the scenario validated.
+A run writes its files into a staging folder and moves them into place only when all are
+complete (see ``results_folder``): an interrupted or failed run never leaves a half-written
+file nor removes the previous run's results. ``matches.csv`` and ``rounds.npz`` are written
+as matches arrive (:class:`MatchStream`), so memory holds a compact table of the rows, not
+every match's rounds.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import platform
 import re
 import tempfile
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any, Callable
 
 import numpy as np
@@ -45,8 +52,87 @@ coalition           coalition structure of a settled k >= 3 match, e.g. {0,1}|{2
 
 
 def slug(name: str) -> str:
-    s = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_")
+    """The folder name of a population (see the module docstring)."""
+    s = re.sub(r"[^A-Za-z0-9._-]+", "_", str(name)).strip("_")
     return s or "population"
+
+
+#: endings of the files a results folder holds: a population folder may not look like one
+RESULT_SUFFIXES = (".json", ".csv", ".md", ".html", ".png", ".npz", ".parquet", ".tmp", ".lock")
+MAX_FOLDER_NAME = 120
+
+
+def folder_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a population folder (None if it can)."""
+    folder = slug(name)
+    if folder.startswith("."):
+        return (f"gives the folder name {folder!r}, which is hidden or leaves the results folder; "
+                "start it with a letter or digit")
+    if folder.lower().endswith(RESULT_SUFFIXES):
+        return f"gives the folder name {folder!r}, which ends like a results file; rename it"
+    if len(folder.encode()) > MAX_FOLDER_NAME:
+        return f"gives a folder name of {len(folder.encode())} bytes; keep names under {MAX_FOLDER_NAME} characters"
+    return None
+
+
+def folder_clash(names: list[str]) -> tuple[int, int, str] | None:
+    """The first two names (indices) whose folder names are equal, ignoring case (as on
+    macOS and Windows file systems), or None."""
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        key = slug(name).lower()
+        if key in seen:
+            return seen[key], i, slug(name)
+        seen[key] = i
+    return None
+
+
+def inside(root: Path, relative: str) -> Path:
+    """``root / relative`` for a relative POSIX path read from a results folder (a
+    ``run_info.json`` file list, a comparison's folder), refused unless every part is a plain
+    name: no ``..``, no absolute path, no hidden part."""
+    from .errors import TournamentError
+
+    parts = str(relative).split("/")
+    if not relative or any(not p or p.startswith(".") or "\\" in p or "\0" in p for p in parts):
+        raise TournamentError(f"{root}: refusing the path {relative!r} read from the folder "
+                              "(it is not a plain relative path inside it)")
+    return Path(root).joinpath(*parts)
+
+
+def subfolder(root: Path, population: str) -> Path:
+    """The folder of a population inside ``root``, refused if its name could not have been
+    written by a run (a crafted summary)."""
+    from .errors import TournamentError
+
+    problem = folder_name_problem(population)
+    if problem:
+        raise TournamentError(f"{root}: population {population!r} {problem}")
+    return Path(root) / slug(population)
+
+
+def read_summary(folder: Path) -> dict:
+    """``summary.json`` of a results folder, read without following a symbolic link and
+    checked to be a results summary (a received folder may hold anything)."""
+    from .errors import TournamentError
+
+    path = Path(folder) / "summary.json"
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as fh:
+            data = json.loads(fh.read().decode("utf-8"))
+    except FileNotFoundError:
+        raise TournamentError(f"{folder}: no summary.json here; is this a results folder of 'tournament run'?") from None
+    except (OSError, ValueError, RecursionError) as exc:
+        raise TournamentError(f"{path}: cannot read it as a results summary ({exc})") from None
+    ok = (isinstance(data, dict) and isinstance(data.get("scenario"), str) and isinstance(data.get("game"), dict)
+          and isinstance(data["game"].get("name"), str) and isinstance(data["game"].get("players"), list)
+          and isinstance(data.get("kind"), str) and isinstance(data.get("populations", {}), dict)
+          and all(isinstance(v, dict) for v in data.get("populations", {}).values()))
+    if not ok:
+        raise TournamentError(f"{path}: not a results summary of this program (missing or mistyped "
+                              "scenario, game, kind or populations)")
+    return data
 
 
 def _umask() -> int:
@@ -83,29 +169,17 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 def listing(folder: Path) -> set[str]:
-    """Files below ``folder`` (relative POSIX paths), the checkpoint and temporaries excluded."""
+    """Files below ``folder`` (relative POSIX paths); hidden entries (the checkpoint, the
+    lock, the staging folder, temporaries) excluded."""
     folder = Path(folder)
-    return {p.relative_to(folder).as_posix() for p in folder.rglob("*")
-            if p.is_file() and ".checkpoint" not in p.relative_to(folder).parts and not p.name.endswith(".tmp")}
-
-
-def remove_previous_outputs(folder: Path) -> None:
-    """Delete the files a previous run listed in its ``run_info.json`` (and folders they leave empty)."""
-    folder = Path(folder)
-    try:
-        files = json.loads((folder / "run_info.json").read_text()).get("files") or []
-    except (OSError, ValueError, AttributeError):
-        return  # no earlier run here, or one from before files were listed
-    root = folder.resolve()
-    for name in files:
-        path = (folder / name).resolve()
-        if root not in path.parents:  # never outside the results folder
+    out = set()
+    for p in folder.rglob("*"):
+        rel = p.relative_to(folder)
+        if any(part.startswith(".") for part in rel.parts) or p.name.endswith(".tmp"):
             continue
-        path.unlink(missing_ok=True)
-        parent = path.parent
-        while parent != root and parent.is_dir() and not any(parent.iterdir()):
-            parent.rmdir()
-            parent = parent.parent
+        if p.is_file() and not p.is_symlink():
+            out.add(rel.as_posix())
+    return out
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -127,6 +201,21 @@ def write_parquet(path: Path, frame: pd.DataFrame) -> bool:
     return True
 
 
+def _add_rounds(zf, match_id: int, data: dict) -> None:
+    """One match's per-round arrays as ``m{match_id}/{key}.npy`` entries (fixed timestamps,
+    so the same results give the same bytes)."""
+    import zipfile
+
+    for key, arr in data.items():
+        arr = np.asarray(arr)
+        if arr.dtype == object:
+            arr = arr.astype(str)
+        info = zipfile.ZipInfo(f"m{match_id}/{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with zf.open(info, "w", force_zip64=True) as fh:
+            np.lib.format.write_array(fh, arr, allow_pickle=False)
+
+
 def write_rounds(path: Path, rounds: dict[int, dict]) -> None:
     """Per-round arrays of the kept matches as ``m{match_id}/{key}`` entries of an npz
     (readable with ``numpy.load``). Written with fixed zip timestamps so that the same
@@ -136,28 +225,148 @@ def write_rounds(path: Path, rounds: dict[int, dict]) -> None:
     def write(tmp: str) -> None:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             for match_id, data in sorted(rounds.items()):
-                for key, arr in data.items():
-                    arr = np.asarray(arr)
-                    if arr.dtype == object:
-                        arr = arr.astype(str)
-                    info = zipfile.ZipInfo(f"m{match_id}/{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                    with zf.open(info, "w", force_zip64=True) as fh:
-                        np.lib.format.write_array(fh, arr, allow_pickle=False)
+                _add_rounds(zf, match_id, data)
 
     atomic_write(path, write)
 
 
+class MatchStream:
+    """One population's ``matches.csv`` and ``rounds.npz``, written as match records arrive
+    (in match-id order, so the files do not depend on the worker count), with only a compact
+    table of the rows kept in memory (:meth:`close` returns it as the matches DataFrame).
+
+    Rows are written in blocks of ``block`` matches (a fixed count, so block boundaries —
+    and the files — are the same for every run of the scenario). With ``folder=None``
+    nothing is written: the stream only builds the table.
+    """
+
+    def __init__(self, folder: Path | None, block: int = 1024):
+        self.folder = Path(folder) if folder is not None else None
+        self.block = block
+        self.rows = 0
+        self._pending: list[dict] = []
+        self._frames: list[pd.DataFrame] = []
+        self._columns: list[str] | None = None
+        self._csv = None
+        self._zip = None
+
+    @property
+    def used(self) -> bool:
+        return self.rows > 0
+
+    def add(self, row: dict, rounds: dict | None = None) -> None:
+        self._pending.append(row)
+        self.rows += 1
+        if rounds is not None and self.folder is not None:
+            if self._zip is None:
+                import zipfile
+
+                self.folder.mkdir(parents=True, exist_ok=True)
+                self._zip = zipfile.ZipFile(self.folder / "rounds.npz", "w", compression=zipfile.ZIP_DEFLATED)
+            _add_rounds(self._zip, row["match_id"], rounds)
+        if len(self._pending) >= self.block:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        from .analysis import tidy_matches
+
+        frame = tidy_matches(pd.DataFrame(self._pending))
+        self._pending = []
+        if self._columns is not None and list(frame.columns) != self._columns:
+            # a column appeared (rare): rewrite the file with the union of the columns
+            whole = pd.concat(self._frames + [frame], ignore_index=True)
+            self._frames, self._columns = [whole], list(whole.columns)
+            if self._csv is not None:
+                self._csv.close()
+                self._csv = None
+            self._write_csv(whole)
+            return
+        self._columns = list(frame.columns)
+        self._frames.append(frame)
+        self._write_csv(frame)
+
+    def _write_csv(self, frame: pd.DataFrame) -> None:
+        if self.folder is None:
+            return
+        header = self._csv is None
+        if header:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._csv = open(self.folder / "matches.csv", "w", encoding="utf-8", newline="")
+        frame.to_csv(self._csv, index=False, header=header, lineterminator="\n")
+        self._csv.flush()
+
+    def close(self) -> pd.DataFrame:
+        """Finish the files and return every row as one DataFrame."""
+        self._flush()
+        for fh in (self._csv, self._zip):  # errors (a full disk) propagate: the run stops
+            if fh is not None:
+                fh.close()
+        self._csv = self._zip = None
+        if not self._frames:
+            return pd.DataFrame()
+        return self._frames[0] if len(self._frames) == 1 else pd.concat(self._frames, ignore_index=True)
+
+    def abort(self) -> None:
+        """Close the files (an interrupted run: the staging folder is discarded, so a file
+        left mid-entry by Ctrl-C is simply dropped)."""
+        for fh in (self._csv, self._zip):
+            if fh is None:
+                continue
+            try:
+                fh.close()
+            except Exception:  # noqa: BLE001 - e.g. a zip entry still open: drop the file
+                raw = getattr(fh, "fp", None)
+                if raw is not None:
+                    raw.close()
+        self._csv = self._zip = None
+
+
 def read_rounds(path: Path) -> dict[int, dict[str, np.ndarray]]:
-    """Inverse of :func:`write_rounds`."""
-    out: dict[int, dict[str, np.ndarray]] = {}
-    if not Path(path).exists():
+    """Inverse of :func:`write_rounds` (everything in memory; see :class:`RoundsFile`)."""
+    return {mid: dict(data) for mid, data in RoundsFile(path).items()}
+
+
+class RoundsFile(Mapping):
+    """``rounds.npz`` as a read-only mapping match id -> {key: array} that reads a match's
+    arrays only when they are asked for, so a report can go through every kept match without
+    holding them all (no pickles: ``allow_pickle=False``)."""
+
+    def __init__(self, path: Path):
+        import zipfile
+
+        self.path = Path(path)
+        self._members: dict[int, dict[str, zipfile.ZipInfo]] = {}
+        self._zip = zipfile.ZipFile(self.path) if self.path.is_file() else None
+        for info in self._zip.infolist() if self._zip is not None else ():
+            mid, _, key = info.filename.partition("/")
+            if mid[:1] == "m" and mid[1:].isdigit() and key.endswith(".npy"):
+                self._members.setdefault(int(mid[1:]), {})[key[:-4]] = info
+
+    def __getitem__(self, match_id: int) -> dict[str, np.ndarray]:
+        out = {}
+        for key, info in self._members[match_id].items():
+            with self._zip.open(info) as fh:
+                out[key] = np.lib.format.read_array(fh, allow_pickle=False)
         return out
-    with np.load(path, allow_pickle=False) as data:
-        for key in data.files:
-            mid, _, name = key.partition("/")
-            out.setdefault(int(mid[1:]), {})[name] = data[key]
-    return out
+
+    def __iter__(self):
+        return iter(sorted(self._members))
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    def __contains__(self, match_id) -> bool:
+        return match_id in self._members
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+            self._zip = None
+
+    def __del__(self) -> None:
+        self.close()
 
 
 def jsonable(obj: Any) -> Any:

@@ -22,6 +22,7 @@ import pandas as pd
 from . import kinds, seeding
 from .execution import Executor
 from .kinds import KindResult, RunOptions
+from .outputs import MatchStream
 from .scenario import EntrantSpec, Population, Scenario
 from .standings import overall, standings
 from .tasks import MatchContext, MatchRecord, MatchTask, play_task
@@ -75,7 +76,7 @@ class RoundRobinModel(mesa.Model):
     """One step = one repetition of every seating."""
 
     def __init__(self, scenario: Scenario, population: Population, options: RunOptions | None = None,
-                 progress: Callable[[int], None] | None = None):
+                 progress: Callable[[int], None] | None = None, keep_rounds: bool = False):
         super().__init__(rng=seeding.seed_sequence(scenario.seed, seeding.ANALYSIS_STREAM))
         # not `self.scenario`: Mesa >= 3.5 reserves Model.scenario for its own Scenario class
         self.tournament_scenario = scenario
@@ -93,12 +94,18 @@ class RoundRobinModel(mesa.Model):
         self._known_deterministic = self._deterministic_seatings()
         self._deterministic = self._known_deterministic if settings["cache_deterministic"] else set()
         self._first: dict[int, MatchRecord] = {}
-        self.records: list[MatchRecord] = []
+        # rows (and kept rounds) go to the results folder as they arrive (options.sink, a
+        # MatchStream); only a compact table of the rows stays in memory, and the rounds only
+        # when asked (keep_rounds) or when nothing is written
+        self.stream = self.options.sink if self.options.sink is not None else MatchStream(None)
+        self.keep_rounds = keep_rounds or self.options.sink is None
+        self.rounds: dict[int, dict] = {}
+        self.n_played = 0
         self.progress = progress
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "repetitions_done": lambda m: m.steps,
-                "matches_played": lambda m: len(m.records),
+                "matches_played": lambda m: m.n_played,
                 "mean_payoff": lambda m: (
                     sum(a.total for a in m.entrant_agents) / max(1, sum(a.n for a in m.entrant_agents))
                 ),
@@ -143,7 +150,9 @@ class RoundRobinModel(mesa.Model):
         else:
             record = played
             if rep == 0 and j in self._deterministic:
-                self._first[j] = record
+                # reused by later repetitions; their rounds only if they keep traces too
+                self._first[j] = record if self.context.keep_traces > 1 else \
+                    MatchRecord(record.row, error=record.error)
         record.row["deterministic"] = j in self._known_deterministic
         self._absorb(self.seatings[j], record)
         return record
@@ -159,7 +168,10 @@ class RoundRobinModel(mesa.Model):
             self.running = False
 
     def _absorb(self, seating: tuple[int, ...], record: MatchRecord) -> None:
-        self.records.append(record)
+        self.stream.add(record.row, record.rounds)
+        if record.rounds is not None and self.keep_rounds:
+            self.rounds[record.row["match_id"]] = record.rounds
+        self.n_played += 1
         for seat, idx in enumerate(seating):
             self.entrant_agents[idx].add(record.row[f"payoff_{seat}"])
 
@@ -167,7 +179,7 @@ class RoundRobinModel(mesa.Model):
         with self.executor:
             while self.running:
                 self.step()
-        matches = pd.DataFrame([r.row for r in self.records])
+        matches = self.stream.close()
         names = [s.name for s in self.entrant_specs]
         m = self.tournament_scenario.match
         exact = m.noise == 0 and m.prob_end is None  # identical logs are not chance here
@@ -179,9 +191,8 @@ class RoundRobinModel(mesa.Model):
         }
         if len(matches):
             summary["overall"] = overall(matches, self.game.n_players, exact)
-        rounds = {r.row["match_id"]: r.rounds for r in self.records if r.rounds is not None}
         history = self.datacollector.get_model_vars_dataframe()
-        return KindResult(matches=matches, summary=summary, rounds=rounds,
+        return KindResult(matches=matches, summary=summary, rounds=self.rounds,
                           tables={"progress": history.reset_index(names="step")})
 
 

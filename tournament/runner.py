@@ -10,10 +10,13 @@ from typing import Any
 
 import pandas as pd
 
-from . import analysis, kinds, mechanism, outputs
-from .checkpoint import Checkpoint, pending_checkpoint, scenario_fingerprint
+from . import analysis, kinds, mechanism, outputs, sizes
+from .checkpoint import FOLDER, Checkpoint, CheckpointError, pending_checkpoint, scenario_fingerprint
 from .errors import TournamentError
 from .kinds import KindResult, RunOptions
+from .outputs import MatchStream, slug
+from .records import validator_for
+from .results_folder import FolderInUse, ResultsFolder, os_error_message
 from .scenario import Scenario, load_scenario
 
 
@@ -73,47 +76,75 @@ def run_scenario(
 ) -> RunResult:
     """Run a scenario (TOML path, dict or :class:`Scenario`); write results to ``out`` if given.
 
-    The scenario is fully validated before anything runs or anything is written.
-    Results do not depend on ``workers`` or the backend (``"processes"`` or ``"dask"``;
-    a ``scheduler`` address implies Dask). With ``out``, finished matches are checkpointed
-    as they arrive; ``resume=True`` continues an interrupted run in ``out`` and ends with
-    exactly the results of an uninterrupted one; ``restart=True`` discards it.
-    ``report_header`` is a Markdown line put under the report's title (e.g. a link back to
-    a comparison).
+    The scenario is fully validated (its size too: a run that cannot fit in memory is refused)
+    before anything runs or anything is written. Results do not depend on ``workers`` or the
+    backend (``"processes"`` or ``"dask"``; a ``scheduler`` address implies Dask). With
+    ``out``, the folder is locked for the run, finished matches are checkpointed as they
+    arrive, and the new files replace the previous ones only once all are written;
+    ``resume=True`` continues an interrupted run in ``out`` and ends with exactly the results
+    of an uninterrupted one; ``restart=True`` discards it. ``report_header`` is a Markdown
+    line put under the report's title (e.g. a link back to a comparison).
     """
     scenario = source if isinstance(source, Scenario) else load_scenario(source, base_dir=base_dir)
     kind = kinds.get(scenario.kind)
+    if resume and restart:
+        raise TournamentError("give --resume or --restart, not both")
     if scheduler:
         backend = "dask"
+    workers = int(workers)
+    if workers < 1:
+        raise TournamentError(f"--workers must be at least 1, got {workers}")
+    sizes.check_run(scenario, workers)
     options = RunOptions(
-        workers=int(workers), progress=progress, out=str(out) if out else None,
+        workers=workers, progress=progress, out=None,
         backend=backend or scenario.execution["backend"],
         scheduler=scheduler or scenario.execution["scheduler"],
     )
-    out_path = Path(out) if out else None
-    ck = _open_checkpoint(scenario, out_path, resume, restart) if out_path is not None else None
-    options.checkpoint = ck
+    if out is None:
+        results, _ = _run_populations(scenario, kind, options, {})
+        return _result(scenario, results, None, build_summary(scenario, results))
+    given = Path(out)
+    folder = ResultsFolder(given)
+    options.out = str(folder.root)
+    multi = len(scenario.populations) > 1
+    folder.prepare([pop.name for pop in scenario.populations] if multi else [])
+    with folder:
+        ck = _open_checkpoint(scenario, folder.root, resume, restart)
+        options.checkpoint = ck
+        streams: dict[str, MatchStream] = {}
+        try:
+            staging = folder.fresh_staging()
+            for pop in scenario.populations:
+                streams[pop.name] = MatchStream(staging / slug(pop.name) if multi else staging)
+            results, elapsed = _run_populations(scenario, kind, options, streams)
+            summary = build_summary(scenario, results)
+            write_results(staging, scenario, results, summary, elapsed, options, streams, report_header)
+            folder.commit()
+        except BaseException as exc:
+            for stream in streams.values():
+                stream.abort()
+            ck.close()
+            folder.discard_staging()
+            err = _stopped(exc, scenario, given, ck)
+            if err is exc:
+                raise
+            raise err from None
+        ck.discard()
+    return _result(scenario, results, given, summary)
+
+
+def _run_populations(scenario: Scenario, kind, options: RunOptions,
+                     streams: dict[str, MatchStream]) -> tuple[dict[str, KindResult], float]:
     started = time.perf_counter()
     results: dict[str, KindResult] = {}
-    try:
-        for pop in scenario.populations:
-            res = kind.run(scenario.with_population(pop), replace(options, scope=pop.name))
-            res.matches = analysis.tidy_matches(res.matches)
-            results[pop.name] = res
-    except (KeyboardInterrupt, TournamentError) as exc:
-        if ck is None:
-            raise
-        ck.close()
-        again = (f"tournament run {scenario.source} --out {out_path} --resume" if Path(str(scenario.source)).is_file()
-                 else f"run_scenario(..., out={str(out_path)!r}, resume=True)")
-        if isinstance(exc, KeyboardInterrupt):
-            raise RunInterrupted(
-                f"interrupted: {len(ck)} finished task(s) are saved in {ck.folder}; continue with: {again}"
-            ) from None
-        raise _with_note(exc, f"the run stopped; {len(ck)} finished task(s) are kept in {ck.folder}; "
-                              f"after fixing the cause, continue with: {again}")
-    elapsed = time.perf_counter() - started
-    summary = build_summary(scenario, results)
+    for pop in scenario.populations:
+        res = kind.run(scenario.with_population(pop), replace(options, scope=pop.name, sink=streams.get(pop.name)))
+        res.matches = analysis.tidy_matches(res.matches)
+        results[pop.name] = res
+    return results, time.perf_counter() - started
+
+
+def _result(scenario: Scenario, results: dict[str, KindResult], out: Path | None, summary: dict) -> RunResult:
     if len(results) == 1:
         matches = next(iter(results.values())).matches
     else:
@@ -123,10 +154,25 @@ def run_scenario(
             m.insert(0, "population", name)
             frames.append(m)
         matches = pd.concat(frames, ignore_index=True)
-    if out_path is not None:
-        write_results(out_path, scenario, results, summary, elapsed, options, report_header)
-        ck.discard()
-    return RunResult(scenario=scenario, matches=matches, summary=summary, out=out_path, populations=results)
+    return RunResult(scenario=scenario, matches=matches, summary=summary, out=out, populations=results)
+
+
+def _stopped(exc: BaseException, scenario: Scenario, out: Path, ck: Checkpoint) -> BaseException:
+    """What a stopped run raises: Ctrl-C and failures say where the finished tasks are and
+    how to continue; an OS error (disk full …) becomes one message."""
+    kept = out / FOLDER
+    again = (f"tournament run {scenario.source} --out {out} --resume" if Path(str(scenario.source)).is_file()
+             else f"run_scenario(..., out={str(out)!r}, resume=True)")
+    if isinstance(exc, KeyboardInterrupt):
+        return RunInterrupted(f"interrupted: {len(ck)} finished task(s) are saved in {kept}; continue with: {again}")
+    if isinstance(exc, OSError):
+        return TournamentError(
+            f"cannot write the results: {os_error_message(exc)}; {len(ck)} finished task(s) are kept in {kept} "
+            f"and the previous results in {out} are unchanged; after fixing the cause, continue with: {again}")
+    if isinstance(exc, TournamentError) and not isinstance(exc, (CheckpointError, FolderInUse)):
+        return _with_note(exc, f"the run stopped; {len(ck)} finished task(s) are kept in {kept}; "
+                               f"after fixing the cause, continue with: {again}")
+    return exc
 
 
 def _with_note(exc: TournamentError, note: str) -> TournamentError:
@@ -137,17 +183,25 @@ def _with_note(exc: TournamentError, note: str) -> TournamentError:
 
 def _open_checkpoint(scenario: Scenario, out: Path, resume: bool, restart: bool) -> Checkpoint:
     """The checkpoint of a run into ``out``: refuses to overwrite an interrupted run's work
-    unless told to resume or restart."""
-    if resume and restart:
-        raise TournamentError("give --resume or --restart, not both")
+    unless told to resume or restart, and refuses to resume from a checkpoint that is not
+    safe to read (a link, not a file) or holds records that do not belong to this run."""
     fingerprint, files = scenario_fingerprint(scenario)
-    pending = pending_checkpoint(out)
+    try:
+        pending = pending_checkpoint(out)
+    except CheckpointError:
+        if not restart:
+            raise
+        pending = None  # --restart removes whatever is there (never following a link)
     if pending is not None and not resume and not restart:
         raise TournamentError(
-            f"{out} holds an interrupted run ({pending} finished task(s) in {out / '.checkpoint'}); "
+            f"{out} holds an interrupted run ({pending} finished task(s) in {out / FOLDER}); "
             "continue it with --resume, discard it with --restart, or choose another --out folder"
         )
-    ck = Checkpoint(out, fingerprint, files, resume=resume and pending is not None)
+    try:
+        ck = Checkpoint(out, fingerprint, files, resume=resume and pending is not None,
+                        validate=validator_for(scenario))
+    except OSError as exc:
+        raise TournamentError(f"{out}: cannot write the checkpoint: {os_error_message(exc)}") from None
     for warning in ck.warnings:
         warnings.warn(warning, stacklevel=3)
     return ck
@@ -211,22 +265,24 @@ def build_summary(scenario: Scenario, results: dict[str, KindResult]) -> dict:
 
 
 def write_results(out: Path, scenario: Scenario, results: dict[str, KindResult], summary: dict,
-                  elapsed: float, options: RunOptions, report_header: str = "") -> None:
-    """Write the results folder. Files an earlier run wrote there (listed in its
-    ``run_info.json``) are removed first, so that nothing stale — a ``rounds.npz`` this run
-    does not keep, a population table of another kind — is read with the new results;
-    files the user put there are left alone."""
+                  elapsed: float, options: RunOptions, streams: dict[str, MatchStream] | None = None,
+                  report_header: str = "") -> None:
+    """Write the results files into ``out`` (the staging folder of a run: the previous
+    results are replaced by these only once all are written, see ``results_folder``).
+    ``matches.csv`` and ``rounds.npz`` of the populations whose ``streams`` wrote them as
+    matches arrived are already there."""
     out.mkdir(parents=True, exist_ok=True)
-    outputs.remove_previous_outputs(out)
-    before = outputs.listing(out)
+    streams = streams or {}
     multi = len(results) > 1
     for pop in scenario.populations:
         res = results[pop.name]
         folder = out / outputs.slug(pop.name) if multi else out
-        outputs.write_csv(folder / "matches.csv", res.matches)
+        stream = streams.get(pop.name)
+        if stream is None or not stream.used:
+            outputs.write_csv(folder / "matches.csv", res.matches)
+            if res.rounds:
+                outputs.write_rounds(folder / "rounds.npz", res.rounds)
         outputs.write_parquet(folder / "matches.parquet", res.matches)
-        if res.rounds:
-            outputs.write_rounds(folder / "rounds.npz", res.rounds)
         for name, table in res.tables.items():
             outputs.write_csv(folder / f"{name}.csv", table)
         if multi:
@@ -246,5 +302,5 @@ def write_results(out: Path, scenario: Scenario, results: dict[str, KindResult],
         "elapsed_seconds": round(elapsed, 3), "workers": options.workers, "backend": options.backend,
         "scheduler": options.scheduler, "resumed_tasks": options.checkpoint.loaded if options.checkpoint else 0,
         "software": outputs.software_versions(),
-        "files": sorted(outputs.listing(out) - before | {"run_info.json"}),
+        "files": sorted(outputs.listing(out) | {"run_info.json"}),
     })

@@ -7,6 +7,7 @@ whether every entrant can actually sit in the game. Errors name the file and key
 
 from __future__ import annotations
 
+import gc
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +20,21 @@ from strategies.base import Strategy
 
 from . import games as games_lib
 from . import kinds as kinds_mod
+from . import sizes
 from .errors import GameError, ScenarioError, StrategyError
 from .game import Game
+from .outputs import folder_clash, folder_name_problem
 from .seeding import fresh_seed
-from .validation import Table, non_negative_int, open_probability, positive_int, probability
+from .validation import (
+    Table, depth_problem, non_negative_int, open_probability, positive_int, probability, text_problem,
+)
+
+#: largest scenario file read (a scenario is a few kB; anything this big is not one)
+MAX_FILE_BYTES = 16 * 1024 * 1024
+#: largest magnitude of a payoff (sums over 10^12 rounds stay exact to ~1e-4 relative)
+MAX_PAYOFF = 1e15
+#: longest per-match time limit (seconds; ~115 days, within what a timer signal can hold)
+MAX_TIME_LIMIT = 1e7
 
 
 @dataclass
@@ -133,22 +145,38 @@ def load_scenario(source: str | Path | dict, *, base_dir: str | Path | None = No
         path = Path(source)
         label = str(path)
         if not path.is_file():
-            raise ScenarioError("scenario file not found", source=label)
+            raise ScenarioError("scenario file not found" if not path.exists() else "not a regular file", source=label)
         try:
             with open(path, "rb") as fh:
-                data = tomllib.load(fh)
+                raw = fh.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise ScenarioError(f"cannot read: {exc.strerror or exc}", source=label) from None
+        if len(raw) > MAX_FILE_BYTES:
+            raise ScenarioError(f"larger than {MAX_FILE_BYTES // 2**20} MB; not a scenario file", source=label)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise ScenarioError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}); save it as UTF-8",
+                                source=label) from None
+        try:
+            data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ScenarioError(f"not valid TOML: {exc}", source=label) from None
-        except OSError as exc:
-            raise ScenarioError(f"cannot read: {exc}", source=label) from None
+        except RecursionError:
+            raise ScenarioError("not a scenario: arrays or tables nested thousands of levels deep",
+                                source=label) from None
         base = Path(base_dir) if base_dir is not None else path.resolve().parent
         stem = path.stem
     return parse_scenario(data, source=label, base_dir=base, default_name=stem)
 
 
 def parse_scenario(data: dict, *, source: str, base_dir: Path, default_name: str = "scenario") -> Scenario:
+    deep = depth_problem(data)
+    if deep is not None:
+        raise ScenarioError(deep[1], source=source, key=deep[0] or None)
     top = Table(data, "", source)
-    name = top.get("name", str, default_name)
+    name = top.text("name", default_name)
     description = top.get("description", str, "")
     seed = top.get("seed", int, None, check=non_negative_int, expect="a non-negative integer")
     seed_given = seed is not None
@@ -170,8 +198,8 @@ def parse_scenario(data: dict, *, source: str, base_dir: Path, default_name: str
     match = MatchSettings(turns=turns, prob_end=prob_end, noise=float(noise), reveal_length=reveal_length)
     execution = {
         "on_error": tt.get("on_error", str, "abort", choices=["abort", "forfeit"]),
-        "time_limit": tt.get("time_limit", float, None, check=lambda v: v > 0,
-                             expect="a positive number of seconds per match"),
+        "time_limit": tt.get("time_limit", float, None, check=lambda v: 0 < v <= MAX_TIME_LIMIT,
+                             expect=f"a positive number of seconds per match, at most {MAX_TIME_LIMIT:g}"),
         "backend": tt.get("backend", str, "processes", choices=["processes", "dask"]),
         "scheduler": tt.get("scheduler", str, None, expect="a Dask scheduler address like tcp://host:8786"),
     }
@@ -190,9 +218,12 @@ def parse_scenario(data: dict, *, source: str, base_dir: Path, default_name: str
         populations = []
         seen = set()
         for pt in top.tables("populations"):
-            pname = pt.get("name", str)
+            pname = pt.text("name")
             if pname in seen:
                 raise pt.error(f"duplicate population name {pname!r}", "name")
+            problem = folder_name_problem(pname)
+            if problem:
+                raise pt.error(f"population name {pname!r} {problem}", "name")
             seen.add(pname)
             populations.append(Population(pname, parse_entrants(pt.tables("entrants"), base_dir, pt)))
             pt.finish()
@@ -202,7 +233,7 @@ def parse_scenario(data: dict, *, source: str, base_dir: Path, default_name: str
     rt = top.table("report", {})
     report = {}
     for key, (typ, default, _doc) in REPORT_KEYS.items():
-        report[key] = rt.get(key, typ, default)
+        report[key] = rt.text(key, default) if typ is str else rt.get(key, typ, default)
     if report["traces"] < 0:
         raise rt.error("expected a non-negative integer", "traces")
     rt.finish()
@@ -234,10 +265,34 @@ def parse_scenario(data: dict, *, source: str, base_dir: Path, default_name: str
         if ext_key in top:
             scenario.extra[ext_key] = parser(top.table(ext_key), scenario)
     top.finish()
+    check_folder_names(scenario, has_entrants)
     for pop_index, pop in enumerate(populations):
         prefix = "entrants" if has_entrants else f"populations[{pop_index}].entrants"
         check_entrants_fit(pop.entrants, game, source, prefix, kind_obj.seats_for(scenario, pop))
+    sizes.check(scenario)
     return scenario
+
+
+def check_folder_names(scenario: Scenario, single: bool) -> None:
+    """Populations (and sweep points) get one folder each: their names must give distinct
+    folder names that stay inside the results folder."""
+    pops = scenario.populations
+    if len(pops) < 2:
+        return
+    key = "sweep" if "sweep" in scenario.extra else None
+    for i, pop in enumerate(pops):
+        problem = folder_name_problem(pop.name)
+        if problem:
+            raise ScenarioError(f"population {pop.name!r} {problem}", source=scenario.source,
+                                key=key or f"populations[{i}].name")
+    clash = folder_clash([p.name for p in pops])
+    if clash is not None:
+        i, j, folder = clash
+        raise ScenarioError(
+            f"populations {pops[i].name!r} and {pops[j].name!r} would both be written to the folder "
+            f"{folder!r} (names are made into folder names by replacing characters other than letters, "
+            "digits, '.', '_' and '-', ignoring case); rename one", source=scenario.source,
+            key=key or f"populations[{j}].name")
 
 
 def parse_game(gt: Table) -> tuple[Game, dict]:
@@ -261,6 +316,7 @@ def parse_game(gt: Table) -> tuple[Game, dict]:
             key = field_name.split("[")[0] if field_name.split("[")[0] in ("payoffs", "actions", "players") else "payoffs"
             raise gt.error(str(exc), key) from None
         gt.finish()
+        check_game(game, gt, "payoffs")
         return game, spec
     name = gt.get("name", str)
     params = gt.table("params", {})
@@ -269,15 +325,38 @@ def parse_game(gt: Table) -> tuple[Game, dict]:
     except GameError as exc:
         bad_key = "name" if name not in games_lib.names() else "params"
         raise gt.error(str(exc), bad_key) from None
+    except (TypeError, ValueError, OverflowError, ArithmeticError) as exc:  # a parameter the game's code chokes on
+        raise gt.error(f"game {name!r} cannot be built with these parameters: {type(exc).__name__}: {exc}",
+                       "params") from None
     gt.finish()
+    check_game(game, gt, "params")
     return game, spec
+
+
+def check_game(game: Game, gt: Table, key: str) -> None:
+    """Payoffs finite and within ``MAX_PAYOFF`` (so that sums over any match stay finite and
+    exact enough: a payoff near 1e308 would overflow only after the matches ran), and names and
+    labels that are visible text."""
+    pay = np.asarray(game.payoffs, dtype=float)
+    if not np.all(np.isfinite(pay)) or (pay.size and float(np.abs(pay).max()) > MAX_PAYOFF):
+        worst = pay.flat[int(np.argmax(np.where(np.isfinite(pay), np.abs(pay), np.inf)))]
+        raise gt.error(f"payoffs must be finite numbers of magnitude at most {MAX_PAYOFF:g} (rescale the game); "
+                       f"got {worst!r}", key)
+    for what, value in [("name", game.name), *(("players", p) for p in game.players),
+                        *(("actions", a) for acts in game.actions for a in acts)]:
+        problem = text_problem(str(value))
+        if problem:
+            raise gt.error(problem, what if what in gt.data else key)
 
 
 def parse_entrants(tables: list[Table], base_dir: Path, parent: Table | None = None) -> list[EntrantSpec]:
     if not tables:
         raise (parent.error("at least one entrant is needed", "entrants") if parent else ScenarioError("at least one entrant is needed"))
     out: list[EntrantSpec] = []
-    names: dict[str, str] = {}
+    names: set[str] = set()
+    where: dict[str, str] = {}  # a name -> the table that took it (for the message)
+    base = str(base_dir)
+    total = 0
     for et in tables:
         ref = et.get("strategy", (str, type), expect="a strategy name, 'pkg.mod:Class' or 'file.py:Class'")
         params_t = et.table("params", {})
@@ -290,22 +369,37 @@ def parse_entrants(tables: list[Table], base_dir: Path, parent: Table | None = N
             strategies_pkg.registry.check_params(cls, params, ref)
         except StrategyError as exc:
             raise et.error(str(exc), "params") from None
-        disp = et.get("name", str, default_entrant_name(ref, cls, params))
+        has_name = "name" in et
+        disp = et.text("name", None) if has_name else default_entrant_name(ref, cls, params)
+        if not has_name and text_problem(disp):
+            raise et.error(f"the default name of this entrant, {disp!r}, is not visible text; give it a 'name'", "name")
         count = et.get("count", int, 1, check=positive_int, expect="a positive integer")
+        total += count
+        sizes.check_count(total, et.key("count"), et.source)  # before making a single copy
         et.finish()
-        for c in range(count):
-            nm = disp if count == 1 else f"{disp} #{c + 1}"
-            if nm in names:
-                raise et.error(
-                    f"duplicate entrant name {nm!r} (also {names[nm]}); give each entrant a distinct 'name'", "name"
-                )
-            names[nm] = et.path
-            spec = EntrantSpec(ref, nm, params, str(base_dir), type_name=disp)
+        first = EntrantSpec(ref, disp, params, base, type_name=disp)
+        try:
+            first.build()  # once per table: the copies are the same strategy with the same parameters
+        except StrategyError as exc:
+            raise et.error(str(exc), "params") from None
+        copies = [disp] if count == 1 else [f"{disp} #{c}" for c in range(1, count + 1)]
+        clash = names.intersection(copies) if len(copies) < len(names) else set(copies).intersection(names)
+        if clash:
+            nm = min(clash) if clash else disp
+            other = where.get(nm) or next((p for d, p in where.items() if nm.startswith(f"{d} #")), "another entrant")
+            raise et.error(f"duplicate entrant name {nm!r} (also {other}); give each entrant a distinct 'name'", "name")
+        names.update(copies)
+        where[disp] = et.path
+        if count == 1:
+            out.append(first)
+        else:
+            gc_was = gc.isenabled()
+            gc.disable()  # a million copies: no cyclic collection passes over them while they are made
             try:
-                spec.build()
-            except StrategyError as exc:
-                raise et.error(str(exc), "params") from None
-            out.append(spec)
+                out.extend([EntrantSpec(ref, nm, params, base, disp) for nm in copies])
+            finally:
+                if gc_was:
+                    gc.enable()
     return out
 
 
@@ -321,8 +415,15 @@ def check_entrants_fit(entrants: list[EntrantSpec], game: Game, source: str, pre
     from .view import History, MatchView
 
     checked: set = set()
+    previous = None
     for idx, spec in enumerate(entrants):
-        # copies made by ``count`` (a population of 10^4) are checked once
+        # copies made by ``count`` (a population of 10^6) are checked once; they share their
+        # params, so a copy of the entrant before is recognised without building a key
+        same = (previous is not None and spec.params is previous.params and spec.type_name == previous.type_name
+                and list(seats(idx)) == list(seats(idx - 1)))
+        previous = spec
+        if same:
+            continue
         key = (spec.type_name, repr(spec.strategy), repr(spec.params), spec.base_dir, tuple(seats(idx)))
         if key in checked:
             continue
@@ -336,8 +437,9 @@ def check_entrants_fit(entrants: list[EntrantSpec], game: Game, source: str, pre
                     check(game, seat)
                 else:
                     strat.begin_match(view, np.random.default_rng(0))
-            except Exception as exc:  # noqa: BLE001 - report any failure with context
-                detail = getattr(exc, "detail", None) or f"{type(exc).__name__}: {exc}"
+            except (Exception, SystemExit) as exc:  # noqa: BLE001 - report any failure with context
+                detail = (f"sys.exit({exc.code!r})" if isinstance(exc, SystemExit)
+                          else getattr(exc, "detail", None) or f"{type(exc).__name__}: {exc}")
                 raise ScenarioError(
                     f"entrant {spec.name!r} (strategy {spec.to_dict()['strategy']!r}) cannot play seat "
                     f"{seat} of game {game.name!r}: {detail}",

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import seeding
 from .errors import StrategyError
+from .execution import release_model
 from .game import Game
 from .match import MatchModel, MatchResult
 
@@ -117,6 +118,9 @@ def play_task(ctx: MatchContext, task: MatchTask) -> MatchRecord:
             raise
         played = model.history.t if model is not None else 0
         return MatchRecord(failed_row(ctx, task, exc, played), error=exc)
+    finally:
+        if model is not None:
+            release_model(model)
     row = row_for(result, task, [e.name for e in ctx.entrants], ctx.analysis)
     row.update({"status": "ok", "error": ""})
     rounds = rounds_for(result) if task.repetition < ctx.keep_traces else None

@@ -9,6 +9,7 @@ All scenario validation goes through here so every message has the same shape:
 from __future__ import annotations
 
 import math
+import unicodedata
 from typing import Any, Callable
 
 from .errors import ScenarioError, close_matches
@@ -92,6 +93,16 @@ class Table:
             return float(value)
         return value
 
+    def text(self, name: str, default: Any = MISSING) -> Any:
+        """Take a string key that names something (shown in files, folders and reports):
+        control characters, bidirectional overrides and other invisible formatting are refused."""
+        value = self.get(name, str, default)
+        if isinstance(value, str):
+            problem = text_problem(value)
+            if problem:
+                raise self.error(problem, name)
+        return value
+
     def table(self, name: str, default: Any = MISSING) -> "Table":
         return Table(self.raw(name, default), self.key(name), self.source)
 
@@ -128,3 +139,37 @@ def probability(v) -> bool:
 
 def open_probability(v) -> bool:
     return 0.0 < v <= 1.0
+
+
+_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+def text_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a name (None if it can): a control character (NUL, newline),
+    a bidirectional override or other invisible formatting character, or an unassigned one."""
+    if value.isascii() and value.isprintable():
+        return None
+    for i, ch in enumerate(value):
+        if unicodedata.category(ch) in _INVISIBLE:
+            return (f"{value!r} contains the invisible or control character U+{ord(ch):04X} "
+                    f"({unicodedata.name(ch, 'unnamed')}) at position {i}; names must be visible text")
+    return None
+
+
+#: deepest nesting of tables and arrays a scenario may have
+MAX_DEPTH = 32
+
+
+def depth_problem(data: Any, max_depth: int = MAX_DEPTH) -> tuple[str, str] | None:
+    """(key path, message) of the first value nested deeper than ``max_depth``, or None
+    (iterative, so any depth is checked without recursion)."""
+    stack = [(data, "", 0)]
+    while stack:
+        obj, path, depth = stack.pop()
+        if depth > max_depth:
+            return path, f"nested more than {max_depth} levels deep"
+        if isinstance(obj, dict):
+            stack.extend((v, f"{path}.{k}" if path else str(k), depth + 1) for k, v in obj.items())
+        elif isinstance(obj, list):
+            stack.extend((v, f"{path}[{i}]", depth + 1) for i, v in enumerate(obj))
+    return None

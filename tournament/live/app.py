@@ -90,7 +90,7 @@ def rr_summary(model):
     if not table.empty:
         rows = [[r["rank"], r["entrant"], _fmt(r["mean_payoff"]), f"[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]",
                  r["n"]] for r in table.to_dict(orient="records")]
-        children.append(_table(["rank", "entrant", "mean payoff per round", "95% CI", "match-seats"], rows))
+        children.append(_table(["rank", "entrant", "mean payoff per round", "95% CI", "n (observations)"], rows))
     return _panel("summary", *children)
 
 

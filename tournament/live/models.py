@@ -116,6 +116,7 @@ class LiveRoundRobin(RoundRobinModel):
         self.labels = seating_labels(scenario)
         self.pairing = self.labels.index(pairing) if pairing in self.labels else 0
         self.latest: dict[int, MatchRecord] = {}
+        self.records: list[MatchRecord] = []  # every match so far (the page is small; the CLI streams)
         self.history = np.empty((0, len(self.names)))  # running mean payoff per entrant after each match
         self.running = self.n_matches > 0
 
@@ -136,12 +137,18 @@ class LiveRoundRobin(RoundRobinModel):
             self.running = False
             self.executor.close()
 
+    def _absorb(self, seating: tuple[int, ...], record: MatchRecord) -> None:
+        self.records.append(record)
+        super()._absorb(seating, record)
+
     def matches(self) -> pd.DataFrame:
         return pd.DataFrame([r.row for r in self.records])
 
     def standings(self) -> pd.DataFrame:
         m = self.matches()
-        return standings(m, self.game.n_players, self.names) if len(m) else pd.DataFrame()
+        ms = self.tournament_scenario.match
+        exact = ms.noise == 0 and ms.prob_end is None  # as in `tournament run`: identical logs are not chance
+        return standings(m, self.game.n_players, self.names, exact) if len(m) else pd.DataFrame()
 
 
 # ------------------------------------------------------------------ one match

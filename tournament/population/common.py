@@ -29,7 +29,7 @@ from .. import seeding
 from ..errors import StrategyError
 from ..kinds import KindResult, RunOptions
 from ..scenario import EntrantSpec, Population, Scenario
-from ..validation import Table, positive_int
+from ..validation import Table
 from .multisets import FocalPayoffs, multisets
 from .stats import percentile_ci
 
@@ -49,28 +49,33 @@ class TypeSet:
 
 def types_of(population: Population) -> TypeSet:
     """Group a population's entrants (``count`` copies share a ``type_name``) into types."""
-    names: list[str] = []
+    index: dict[str, int] = {}  # a dict: a population of 10^6 copies is grouped in one pass
     specs: list[EntrantSpec] = []
     counts: list[int] = []
     for spec in population.entrants:
         name = spec.type_name or spec.name
-        if name in names:
-            counts[names.index(name)] += 1
+        i = index.get(name)
+        if i is not None:
+            counts[i] += 1
         else:
-            names.append(name)
+            index[name] = len(specs)
             specs.append(replace(spec, name=name, type_name=name))
             counts.append(1)
-    return TypeSet(names, specs, np.array(counts, dtype=np.int64))
+    return TypeSet(list(index), specs, np.array(counts, dtype=np.int64))
 
 
 # ------------------------------------------------------------------ composition
 def parse_composition(tt: Table, scenario: Scenario, finite: bool) -> dict:
     """``shares`` (and for finite populations ``population_size``), checked against every population."""
     shares = tt.get("shares", list, None)
-    size = tt.get("population_size", int, None, check=positive_int, expect="a positive integer") if finite else None
+    from ..sizes import MAX_ENTRANTS
+
+    size = tt.get("population_size", int, None, check=lambda v: 1 <= v <= MAX_ENTRANTS,
+                  expect=f"a positive integer up to {MAX_ENTRANTS:,}") if finite else None
     if shares is not None:
-        if not shares or not all(isinstance(x, (int, float)) and not isinstance(x, bool) and x >= 0 for x in shares):
-            raise tt.error(f"expected non-negative numbers, one per type, got {shares!r}", "shares")
+        if not shares or not all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+                                 and 0 <= x <= 1e300 for x in shares):
+            raise tt.error(f"expected non-negative finite numbers, one per type, got {shares!r}", "shares")
         if sum(shares) <= 0:
             raise tt.error("the shares must not all be zero", "shares")
         for pop in scenario.populations:
@@ -192,7 +197,7 @@ def estimate_payoffs(scenario: Scenario, types: TypeSet, options: RunOptions) ->
     pop = Population(scenario.populations[0].name, types.specs)
     settings = {"self_play": True, "cache_deterministic": scenario.settings.get("cache_deterministic", True)}
     sc = replace(scenario, populations=[pop], settings=settings)
-    model = RoundRobinModel(sc, pop, options)
+    model = RoundRobinModel(sc, pop, options, keep_rounds=True)  # tabulate reads the actions
     with progress_bar(model.n_matches, enabled=options.progress, desc=f"{scenario.name}: payoffs") as bar:
         model.progress = bar
         result = model.run()

@@ -55,7 +55,7 @@ import pandas as pd
 
 from .. import kinds
 from ..errors import StrategyError, TournamentError
-from ..outputs import slug, write_csv, write_json
+from ..outputs import folder_name_problem, slug, write_csv, write_json
 from ..scenario import EntrantSpec, Population, Scenario, default_entrant_name
 from ..validation import Table
 
@@ -197,6 +197,10 @@ def parse_sweep(table: Table, scenario: Scenario) -> dict:
         values[path] = vals
     table.finish()
     base = scenario.populations
+    from .. import sizes
+
+    # before building anything: the design's size (a 10^6-point sweep is refused here, unbuilt)
+    sizes.check(scenario, times=float(math.prod(len(v) for v in values.values())), key=table.path)
     expanded: list[Population] = []
     points: dict[str, dict] = {}
     for combo in itertools.product(*values.values()):
@@ -300,10 +304,25 @@ def compare_files(files: Iterable[str | Path], out: str | Path, workers: int = 1
     out = Path(out)
     stems: list[str] = []
     for f in files:
+        problem = folder_name_problem(f.stem)
+        if problem:
+            raise TournamentError(f"{f}: its results folder would be named after the file, but {f.stem!r} "
+                                  f"{problem}; rename the file")
         stem = slug(f.stem)
-        while stem in stems:
+        while stem.lower() in {s.lower() for s in stems}:  # a.toml and A.toml: distinct folders
             stem += "_"
         stems.append(stem)
+    from ..results_folder import ResultsFolder
+
+    folder = ResultsFolder(out)
+    folder.prepare(stems)
+    with folder:  # one comparison at a time in this folder; each file's run locks its own
+        return _compare(files, scenarios, stems, folder.root, workers, progress, run_options)
+
+
+def _compare(files, scenarios, stems, out: Path, workers, progress, run_options) -> dict:
+    from ..runner import run_scenario
+
     populations: dict[str, dict] = {}
     entries: dict[str, dict] = {}
     for f, sc, stem in zip(files, scenarios, stems):

@@ -118,16 +118,43 @@ def parse_graph(value: Any, table: Table, key: str) -> GraphSpec:
     return GraphSpec(name, tuple(sorted(params.items())))
 
 
+def expected_edges(spec: GraphSpec, n: int) -> float:
+    """Roughly how many edges ``spec`` has on n nodes (before it is built)."""
+    if spec.edges is not None:
+        return float(len(spec.edges))
+    p = dict(spec.params)
+
+    def num(key, default):
+        v = p.get(key, default)
+        return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) else default
+
+    pairs = n * (n - 1) / 2
+    return {"complete": pairs, "cycle": n, "star": n - 1, "grid": 2.0 * n,
+            "small_world": n * num("k", 4) / 2, "scale_free": n * num("m", 2),
+            "random_regular": n * num("d", 3) / 2, "erdos_renyi": pairs * min(1.0, max(0.0, num("p", 0.1)))
+            }.get(spec.generator, pairs)
+
+
 def checked_graph(spec: GraphSpec, n: int, seed: int, table: Table | None, key: str, min_degree: int = 1) -> nx.Graph:
-    """Build a graph for N = n individuals and check it (clear errors naming the key)."""
+    """Build a graph for N = n individuals and check it (clear errors naming the key). A graph
+    too large to build in memory is refused before it is built."""
     def fail(msg):
         if table is None:
             raise ValueError(msg)
         raise table.error(msg, key)
 
+    from .. import sizes
+
+    edges = expected_edges(spec, n)
+    need = n * sizes.GRAPH_BYTES + edges * sizes.EDGE_BYTES
+    quadratic = spec.generator in ("complete", "erdos_renyi")  # networkx visits every pair
+    if need > sizes.available_memory() or n > sizes.MAX_ENTRANTS or (quadratic and n * n > 1e10):
+        fail(f"graph {spec.describe()} on {n} individuals would have about {edges:.3g} edges "
+             f"(~{sizes.human_bytes(need)} of memory{', and every one of the n² pairs visited' if quadratic else ''}); "
+             "use a smaller population or a sparser graph")
     try:
         g = spec.build(n, seed)
-    except (ValueError, TypeError, nx.NetworkXError) as exc:
+    except (ValueError, TypeError, OverflowError, nx.NetworkXError) as exc:
         fail(f"cannot build graph {spec.describe()} for {n} individuals: {exc}")
     if spec.edges is not None:
         bad = [e for e in spec.edges if max(e) >= n or e[0] == e[1]]

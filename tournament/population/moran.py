@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .. import kinds, seeding
-from ..execution import Executor
+from ..execution import Executor, release_model
 from ..errors import ScenarioError
 from ..kinds import KindResult, RunOptions
 from ..scenario import Scenario
@@ -227,7 +227,11 @@ class MoranModel(mesa.Model):
 
 def moran_task(ctx: MoranContext, task: MoranTask) -> dict:
     """One independent run (the unit of work shipped to workers)."""
-    return MoranModel(ctx, task.run).run_model()
+    model = MoranModel(ctx, task.run)
+    try:
+        return model.run_model()
+    finally:
+        release_model(model)
 
 
 # ------------------------------------------------------------------ theory

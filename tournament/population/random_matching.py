@@ -48,7 +48,7 @@ import pandas as pd
 from .. import kinds, seeding
 from ..errors import StrategyError
 from ..match import call_strategy, to_action
-from ..execution import Executor
+from ..execution import Executor, release_model
 from ..game import Game
 from ..kinds import KindResult, RunOptions
 from ..scenario import EntrantSpec, Population, Scenario
@@ -358,7 +358,11 @@ class RandomMatchingModel(mesa.Model):
 
 def matching_task(ctx: MatchingContext, task: MatchingTask) -> dict:
     """One independent run (the unit of work shipped to workers)."""
-    return RandomMatchingModel(ctx, task.run).run_model()
+    model = RandomMatchingModel(ctx, task.run)
+    try:
+        return model.run_model()
+    finally:
+        release_model(model)
 
 
 # ------------------------------------------------------------------ kind

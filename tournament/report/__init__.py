@@ -10,7 +10,7 @@ demands) lives next to its own code and appears whenever the data is there.
 
 from __future__ import annotations
 
-import json
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -19,8 +19,9 @@ from typing import Callable
 import pandas as pd
 
 from ..game import Game
-from ..outputs import atomic_write_text, read_rounds
+from ..outputs import RoundsFile, atomic_write_text
 from ..plugins import import_modules
+from .escape import Markdown, md, md_block, plain_plots, render_html
 
 # Modules that register sections (imported lazily; missing modules are skipped).
 SECTION_MODULES: list[str] = [
@@ -53,8 +54,9 @@ class ReportContext:
         return pd.read_csv(path) if path.exists() else pd.DataFrame()
 
     @cached_property
-    def rounds(self) -> dict[int, dict]:
-        return read_rounds(self.folder / "rounds.npz")
+    def rounds(self) -> RoundsFile:
+        """match id -> per-round arrays, read from ``rounds.npz`` when asked for."""
+        return RoundsFile(self.folder / "rounds.npz")
 
     @cached_property
     def game(self) -> Game:
@@ -177,40 +179,58 @@ def build_sections(ctx: ReportContext) -> list[Section]:
 
 def write_report(out: str | Path, plots: bool = True, header: str = "") -> Path:
     """(Re)build ``report.md`` (and ``report.html``) from the saved ``summary.json``,
-    ``matches.csv`` and ``rounds.npz``; ``header`` is a Markdown line under the title."""
-    out = Path(out)
-    summary = json.loads((out / "summary.json").read_text())
-    lines = [f"# {summary['scenario']}", ""]
+    ``matches.csv`` and ``rounds.npz``; ``header`` is a Markdown line under the title, built
+    by the caller from escaped parts.
+
+    Every text that comes from the scenario or the folder is escaped (see ``report.escape``),
+    and ``report.html`` embeds only the images drawn here, so re-rendering a received
+    folder shows its text as text and reads no other file."""
+    from ..outputs import read_summary
+
+    out = Path(out).resolve()
+    summary = read_summary(out)
+    with plain_plots():
+        return _write_report(out, summary, plots, header)
+
+
+def _write_report(out: Path, summary: dict, plots: bool, header: str = "") -> Path:
+    from ..outputs import subfolder
+
+    lines = [f"# {md(summary['scenario'])}", ""]
     if header:
         lines += [header, ""]
     if summary.get("description"):
-        lines += [summary["description"], ""]
+        lines += [md_block(summary["description"]), ""]
     game = summary["game"]
-    lines += [f"Game: **{game['name']}** ({len(game['players'])} players), kind: {summary['kind']}, "
-              f"seed: {summary['seed']}", ""]
+    lines += [f"Game: **{md(game['name'])}** ({len(game['players'])} players), kind: {md(summary['kind'])}, "
+              f"seed: {md(summary['seed'])}", ""]
     pops = summary.get("populations")
-    folders = {None: out} if not pops else {name: out / _slug(name) for name in pops}
+    folders = {None: out} if not pops else {name: subfolder(out, name) for name in pops}
+    images: list[Path] = []
     if pops:
         _load_sections()
         ctx = ReportContext(folder=out, summary=summary, plots=plots)
         secs = [sec for sec in (fn(ctx) for fn in _COMPARISON_SECTIONS) if sec is not None]
         for sec in sorted(secs, key=lambda s: s.order):
             lines += section_lines(sec, out)
+            images += sec.images
     for name, folder in folders.items():
         pop_summary = summary if name is None else {**summary, **pops[name]}
         ctx = ReportContext(folder=folder, summary=pop_summary, plots=plots)
         if name is not None:
-            lines += [f"## Population: {name}", ""]
+            lines += [f"## Population: {md(name)}", ""]
         for sec in build_sections(ctx):
             lines += section_lines(sec, out, level=2 if name is None else 3)
-    return write_markdown_and_html(out, "\n".join(lines), summary["scenario"])
+            images += sec.images
+    return write_markdown_and_html(out, "\n".join(lines), summary["scenario"], images)
 
 
-def write_markdown_and_html(out: Path, text: str, title: str) -> Path:
-    """Write ``report.md`` and a self-contained ``report.html`` (PNGs embedded as data URIs)."""
+def write_markdown_and_html(out: Path, text: str, title: str, images: list[Path] = ()) -> Path:
+    """Write ``report.md`` and a self-contained ``report.html`` (the PNGs in ``images``, the
+    ones the report drew, embedded as data URIs)."""
     path = Path(out) / "report.md"
     atomic_write_text(path, text)
-    atomic_write_text(Path(out) / "report.html", markdown_to_html(text, Path(out), title))
+    atomic_write_text(Path(out) / "report.html", markdown_to_html(text, Path(out), title, images))
     return path
 
 
@@ -224,31 +244,18 @@ code{background:#f3f3f3;padding:0 .2em;overflow-wrap:anywhere}h1{border-bottom:2
 h2{border-bottom:1px solid #eee;margin-top:1.6em}"""
 
 
-def markdown_to_html(text: str, base: Path, title: str) -> str:
-    """Render the report's Markdown (Python-Markdown with tables) into one HTML page whose
-    images are embedded, so the file can be mailed or archived on its own."""
-    import base64
+def markdown_to_html(text: str, base: Path, title: str, images: list[Path] = ()) -> str:
+    """Render the report's Markdown (Python-Markdown with tables, raw HTML disabled) into one
+    HTML page whose images — only those in ``images`` — are embedded, so the file can be
+    mailed or archived on its own."""
     import html
-    import re
 
-    import markdown
-
-    body = markdown.markdown(text, extensions=["tables"])
-
-    def embed(match: re.Match) -> str:
-        src = html.unescape(match.group(1))
-        path = base / src
-        if not path.is_file():
-            return match.group(0)
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-        return f'src="data:image/png;base64,{data}"'
-
-    body = re.sub(r'src="([^"]+\.png)"', embed, body)
+    body = render_html(text, Path(base), images)
     # links between reports (e.g. a comparison and its sub-reports) lead to the HTML versions
     body = re.sub(r'href="((?![a-z]+:)[^"]*report)\.md"', r'href="\1.html"', body)
     body = body.replace("<table>", '<div class="table-scroll"><table>').replace("</table>", "</table></div>")
     return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(title)}</title><style>{_CSS}</style></head>\n<body>\n{body}\n</body></html>\n")
+            f"<title>{html.escape(str(title))}</title><style>{_CSS}</style></head>\n<body>\n{body}\n</body></html>\n")
 
 
 def section_lines(sec: Section, out: Path, level: int = 2) -> list[str]:
@@ -256,25 +263,22 @@ def section_lines(sec: Section, out: Path, level: int = 2) -> list[str]:
     lines = [f"{'#' * level} {sec.title}", "", sec.markdown, ""]
     for img in sec.images:
         rel = Path(img).resolve().relative_to(Path(out).resolve())
-        lines += [f"![{sec.title}]({rel.as_posix()})", ""]
+        lines += [f"![{md(sec.title)}]({rel.as_posix()})", ""]
     return lines
 
 
-def _slug(name: str) -> str:
-    from ..outputs import slug
-
-    return slug(name)
-
-
 def _cell(v, floatfmt: str) -> str:
-    """One table cell: floats formatted, and "—" for every kind of missing value (None, NaN,
-    pandas' NA) so that no raw ``nan`` reaches a reader."""
+    """One table cell: floats formatted, "—" for every kind of missing value (None, NaN,
+    pandas' NA) so that no raw ``nan`` reaches a reader, Markdown a section built itself
+    passed through, and any other text escaped (names, labels, e.g. {0,1}|{2})."""
     if v is None or v is pd.NA or v is pd.NaT:
         return MISSING
     if isinstance(v, float) or (hasattr(v, "dtype") and getattr(v, "dtype", None) is not None
                                 and getattr(v.dtype, "kind", "") == "f"):
         return MISSING if v != v else floatfmt.format(v)
-    return str(v)
+    if isinstance(v, Markdown):
+        return v
+    return md(v)
 
 
 def markdown_table(frame: pd.DataFrame, floatfmt: str = "{:.4f}", legend: str | None = None) -> str:
@@ -282,13 +286,13 @@ def markdown_table(frame: pd.DataFrame, floatfmt: str = "{:.4f}", legend: str | 
     ``legend`` (default: "no value") under the table."""
     if frame.empty:
         return "(no results)"
-    cols = [str(c) for c in frame.columns]
+    cols = [md(c) for c in frame.columns]
     rows = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     missing = False
     for rec in frame.itertuples(index=False):
         cells = [_cell(v, floatfmt) for v in rec]
         missing = missing or MISSING in cells
-        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")  # e.g. {0,1}|{2}
+        rows.append("| " + " | ".join(cells) + " |")
     if missing:
         rows += ["", f"{MISSING}: {legend or 'no value'}"]
     return "\n".join(rows)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,8 @@ from . import (
     section_lines,
     write_markdown_and_html,
 )
+from .escape import Markdown, plain_plots
+from .escape import md as esc
 
 MAX_TYPES_PLOTTED = 12
 
@@ -126,9 +129,9 @@ def population_section(ctx: ReportContext) -> Section | None:
     pop = ctx.summary.get("population")
     if not pop:
         return None
-    md = [f"Kind **{pop['kind']}**, types: {', '.join(pop['types'])}."]
+    md = [f"Kind **{esc(pop['kind'])}**, types: {', '.join(esc(t) for t in pop['types'])}."]
     if pop.get("structure"):
-        md.append(f"Population structure: {pop['structure']}.")
+        md.append(f"Population structure: {esc(pop['structure'])}.")
     if pop.get("generations") is not None and pop["kind"] in ("ecological", "replicator"):
         md.append(f"{pop['generations']} generations ({'converged' if pop.get('converged') else 'not converged'}); "
                   f"intervals: {pop.get('interval', '')}.")
@@ -187,7 +190,9 @@ def population_section(ctx: ReportContext) -> Section | None:
 
 # ------------------------------------------------------------------ comparison
 def _entries(summary: dict, out: Path) -> dict[str, tuple[dict, Path]]:
-    return {name: (entry, out / entry.get("folder", slug(name))) for name, entry in summary["populations"].items()}
+    from ..outputs import inside
+
+    return {name: (entry, inside(out, entry.get("folder", slug(name)))) for name, entry in summary["populations"].items()}
 
 
 def side_by_side(table: pd.DataFrame, order: list[str]) -> pd.DataFrame:
@@ -344,7 +349,7 @@ def comparison_markdown(summary: dict, out: Path, table: pd.DataFrame, plots: bo
         md += ["", f"**Clear differences** (disjoint 95% intervals): {len(diffs)}"
                + (f", the {len(shown)} clearest" if len(diffs) > len(shown) else "")
                + " (ranked by the difference over its standard error):", ""]
-        md += [f"- {d}" for d in shown]
+        md += [f"- {esc(d)}" for d in shown]
         if len(diffs) > len(shown):
             md += ["", f"… and {len(diffs) - len(shown)} more: every row of `comparison.csv` has its interval."]
     else:
@@ -376,15 +381,18 @@ def populations_comparison(ctx: ReportContext) -> Section | None:
 def write_comparison_report(out: Path, summary: dict, table: pd.DataFrame, plots: bool = True) -> Path:
     """``report.md`` (and ``report.html``) of ``tournament compare``: the comparison and links
     to each file's own report."""
-    sec = comparison_markdown(summary, out, table, plots)
-    lines = [f"# Comparison of {', '.join(Path(f).name for f in summary['comparison'])}", "",
-             f"Game: **{summary['game']['name']}**", ""]
+    with plain_plots():
+        sec = comparison_markdown(summary, out, table, plots)
+    lines = [f"# Comparison of {esc(', '.join(Path(f).name for f in summary['comparison']))}", "",
+             f"Game: **{esc(summary['game']['name'])}**", ""]
     rows = [{"population": name, "file": e["file"], "kind": e["kind"], "seed": e["seed"],
-             "report": f"[{e['folder']}]({e['folder'].split('/')[0]}/report.md)"}
+             "report": Markdown(f"[{esc(e['folder'])}/report.md]({quote(e['folder'].split('/')[0])}/report.md)")}
             for name, e in summary["populations"].items()]
-    lines += [markdown_table(pd.DataFrame(rows)), ""]
+    # object dtype keeps the Markdown links (pandas would turn them into plain, escaped str)
+    lines += [markdown_table(pd.DataFrame(rows, dtype=object)), ""]
     lines += section_lines(sec, out)
-    return write_markdown_and_html(Path(out), "\n".join(lines), lines[0].lstrip("# "))
+    title = f"Comparison of {', '.join(Path(f).name for f in summary['comparison'])}"
+    return write_markdown_and_html(Path(out), "\n".join(lines), title, sec.images)
 
 
 def rebuild_comparison(out: Path, plots: bool = True) -> Path:
