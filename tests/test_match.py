@@ -175,7 +175,7 @@ def test_match_model_is_a_mesa_model_with_seat_agents():
     assert len(model.agents) == 2 and all(isinstance(a, mesa.Agent) for a in model.agents)
     model.step()
     model.step()
-    assert model.steps == 2 and model.history.t == 2
+    assert model.steps == 2 and model.round == 2
     res = model.run()
     assert res.turns == 5 and model.steps == 5
 

@@ -48,3 +48,111 @@ def seat_seed(match_ss: np.random.SeedSequence, seat: int) -> np.random.SeedSequ
 def generator(ss: np.random.SeedSequence | int | None) -> np.random.Generator:
     """A PCG64 generator for a seed sequence (or int seed)."""
     return np.random.default_rng(ss)
+
+
+# ------------------------------------------------------------------ inside a match
+MESA_SEED_BOUND = int(np.iinfo(np.int32).max)
+"""Mesa's integer seed of a match is drawn as ``integers(MESA_SEED_BOUND)``."""
+
+
+def engine_generator(match_ss: np.random.SeedSequence) -> tuple[np.random.Generator, int]:
+    """The engine's own generator of a match, and the integer seed the match's Mesa model gets.
+
+    The engine draws from PCG64 seeded by :func:`engine_seed`. Its first draw,
+    ``integers(MESA_SEED_BOUND)``, is the seed of Mesa's ``model.random``/``model.rng`` (which the
+    engine never uses). Versions before 0.2 handed the SeedSequence itself to Mesa, which (3.3 to
+    3.5) took exactly this one draw from it; drawing it here keeps every earlier result while
+    nothing Mesa-dependent decides our draws. After it come, in this order: the match length
+    (``geometric(prob_end)``, only with ``prob_end``), the shared random number of every round
+    (``random(length)``), then with noise the flips (``random((length, k)) < noise``) and, seat by
+    seat, the replacement offsets (``integers(1, max(n_i, 2), size=length)``). See
+    :class:`RoundDraws`.
+    """
+    rng = generator(engine_seed(match_ss))
+    mesa_seed = int(rng.integers(MESA_SEED_BOUND))
+    return rng, mesa_seed
+
+
+def match_length(rng: np.random.Generator, turns: int | None, prob_end: float | None) -> int:
+    """The number of rounds: ``turns``, or geometric with ``prob_end`` (capped by ``turns``)."""
+    if prob_end is None:
+        return int(turns)
+    length = int(rng.geometric(prob_end))
+    return length if turns is None else min(length, int(turns))
+
+
+def _copy_at(state: dict, skip: int) -> np.random.Generator:
+    """A PCG64 generator at ``state`` moved ``skip`` 64-bit outputs on, keeping the buffered half
+    word that ``integers`` of 32-bit ranges leave in the state (``advance`` would drop it; the
+    ``random`` draws being skipped never touch it)."""
+    bg = np.random.PCG64()
+    bg.state = state
+    if skip:
+        bg.advance(skip)
+        moved = bg.state
+        moved["has_uint32"], moved["uinteger"] = state["has_uint32"], state["uinteger"]
+        bg.state = moved
+    return np.random.Generator(bg)
+
+
+class RoundDraws:
+    """The engine's per-round random numbers of one match, produced in chunks.
+
+    The values are exactly those of drawing everything at once in the documented order (see
+    :func:`engine_generator`), but a long match never holds more than ``chunk`` rounds of them:
+    each stream is a copy of the engine's generator moved to where that stream starts (PCG64
+    ``advance``). Short matches (the usual case) draw everything at once from the generator.
+    ``chunk(t0)`` returns ``(xi, flips, shifts)`` for rounds ``t0 .. t0 + len(xi) - 1``: ``xi`` a
+    float array, ``flips`` a bool array (rounds, k) or None without noise, ``shifts`` the
+    replacement offsets (rounds, k).
+    """
+
+    CHUNK = 1 << 16
+
+    def __init__(self, rng: np.random.Generator, length: int, noise: float, n_actions, *,
+                 chunk: int | None = None):
+        self.length = int(length)
+        self.noise = float(noise)
+        self.n_actions = tuple(int(n) for n in n_actions)
+        self.k = len(self.n_actions)
+        self.chunk_size = int(chunk or self.CHUNK)
+        k, n = self.k, self.length
+        if n <= self.chunk_size:
+            self._whole = self._draw(rng, rng, [rng] * k, n)
+            return
+        self._whole = None
+        if not isinstance(rng.bit_generator, np.random.PCG64):  # pragma: no cover - seeding.generator is PCG64
+            raise TypeError("RoundDraws needs a PCG64 generator")
+        state = rng.bit_generator.state
+        self._xi = _copy_at(state, 0)
+        self._flip = _copy_at(state, n)
+        base = _copy_at(state, n + n * k)
+        # the offsets of seat i start where seat i-1's end; only seats with >= 3 actions draw any
+        self._shift = []
+        for nj in self.n_actions:
+            self._shift.append(base)
+            if nj >= 3 and self.noise > 0:
+                base = np.random.Generator(np.random.PCG64())
+                base.bit_generator.state = self._shift[-1].bit_generator.state
+                for t in range(0, n, self.chunk_size):  # find where this seat's offsets end
+                    base.integers(1, nj, size=min(self.chunk_size, n - t))
+
+    def _draw(self, xi_rng, flip_rng, shift_rngs, size: int):
+        xi = xi_rng.random(size)
+        if self.noise > 0:
+            flips = flip_rng.random((size, self.k)) < self.noise
+            if size:
+                shifts = np.stack([r.integers(1, max(nj, 2), size=size)
+                                   for r, nj in zip(shift_rngs, self.n_actions)], axis=1)
+            else:
+                shifts = np.zeros((0, self.k), dtype=np.int64)
+        else:
+            flips = shifts = None
+        return xi, flips, shifts
+
+    def chunk(self, t0: int):
+        """Draws for rounds ``t0`` to the end of its chunk (chunks must be asked for in order)."""
+        if self._whole is not None:
+            return self._whole
+        size = min(self.chunk_size, self.length - t0)
+        return self._draw(self._xi, self._flip, self._shift, size)
