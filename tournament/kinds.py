@@ -32,6 +32,7 @@ class RunOptions:
     scheduler: str | None = None  # Dask scheduler address; None starts a LocalCluster
     checkpoint: Any = None  # tournament.checkpoint.Checkpoint while writing to `out`
     scope: str = ""  # checkpoint namespace (the population's name)
+    engine: str = "auto"  # "auto": automaton matches on the batch engine; "python": every match per round
 
 
 @dataclass

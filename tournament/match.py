@@ -331,10 +331,8 @@ class MatchModel(mesa.Model):
                 raise
             raise seats[seat]._fail(f"exceeded the match time limit of {self.time_limit:g} s "
                                     f"(stopped inside {what})") from None
-        except StrategyError:
-            raise
         except Exception as exc:
-            if what is None:
+            if what is None:  # the engine's own checks (an invalid action) already say who
                 raise
             raise strategy_failure(exc, seats[seat]._fail, what) from exc
         if t >= self.turns:
@@ -419,11 +417,17 @@ def play_match(
     seed: int | np.random.SeedSequence | None = None,
     match_id: int | None = None,
     names: Sequence[str] | None = None,
+    engine: str = "auto",
 ) -> MatchResult:
     """Play one match of ``game`` between ``players`` (instances, classes or registry names).
 
     Give ``turns`` or ``prob_end``. The same instance seated twice is cloned so that one
     instance plays one seat. Returns a :class:`MatchResult`.
+
+    ``engine``: ``"python"`` plays every round through the strategies' hooks (the per-round
+    engine), ``"automaton"`` plays the seats' finite automata (:mod:`tournament.batch`; an error
+    if a seat has none), ``"auto"`` (default) the automata when every seat has one. Both give
+    the same result; automata are faster and their strategy instances are not played.
     """
     import strategies as strategies_pkg
 
@@ -440,9 +444,40 @@ def play_match(
         seated.append(p)
     if turns is None and prob_end is None:
         turns = 200
+    if engine not in ("auto", "python", "automaton"):
+        raise TournamentError(f"engine must be 'auto', 'python' or 'automaton', got {engine!r}")
+    if engine != "python":
+        result = _play_as_automata(game, seated, turns, prob_end, noise, seed, match_id, names)
+        if result is not None:
+            return result
+        if engine == "automaton":
+            lacking = [p.registry_name() for i, p in enumerate(seated) if p.automaton(game, i, turns) is None]
+            raise TournamentError(f"engine='automaton': {', '.join(lacking)} declare(s) no automaton")
     model = MatchModel(game, seated, turns=turns, prob_end=prob_end, noise=noise, seed=seed,
                        match_id=match_id, names=names)
     return model.run()
+
+
+def _play_as_automata(game, seated, turns, prob_end, noise, seed, match_id, names) -> MatchResult | None:
+    """The match through the batch engine, or None if some seat has no automaton."""
+    from . import batch
+
+    if len(seated) != game.n_players or turns is not None and (not isinstance(turns, (int, np.integer)) or turns < 0):
+        return None  # let MatchModel report it
+    if prob_end is not None and not (0 < prob_end <= 1) or not (0.0 <= noise <= 1.0):
+        return None
+    try:
+        automata = [p.automaton(game, i, turns) for i, p in enumerate(seated)]
+    except Exception:  # noqa: BLE001 - the per-round engine reports it with seat and round
+        return None
+    if any(a is None for a in automata):
+        return None
+    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    (profiles,) = batch.play_automata(game, [automata], [ss], turns=turns, prob_end=prob_end, noise=noise)
+    labels = list(names) if names is not None else [p.registry_name() for p in seated]
+    result = batch.results_of(game, profiles, labels, match_id)
+    result.strategies = list(seated)
+    return result
 
 
 def format_actions(game: Game, actions: np.ndarray, seat: int) -> str:

@@ -9,6 +9,10 @@ repetition.
 A deterministic, noiseless, fixed-length match gives the same result in every repetition,
 so (as the Axelrod library does) such seatings are played once and reused — unless
 ``cache_deterministic = false``.
+
+Matches in which every seat is a finite automaton (see ``strategies.automaton``) are played
+by the batch engine (``tournament.batch``), a repetition's worth at a time in this process,
+with exactly the results of the per-round engine; the others go to the executor.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import Callable
 import mesa
 import pandas as pd
 
-from . import kinds, seeding
+from . import batch, kinds, seeding
 from .execution import Executor
 from .kinds import KindResult, RunOptions
 from .scenario import EntrantSpec, Population, Scenario
@@ -94,6 +98,8 @@ class RoundRobinModel(mesa.Model):
             agent_reporters={"mean_payoff": "mean_payoff", "entrant": lambda a: a.spec.name},
         )
         self.executor = Executor(play_task, self.context, options=self.options)
+        self.automata = {} if self.options.engine == "python" else \
+            batch.automata_of(self.context, lambda e: range(self.game.n_players))
         self.running = bool(self.seatings) and self.repetitions > 0
 
     @property
@@ -117,9 +123,20 @@ class RoundRobinModel(mesa.Model):
                 reuse[j] = self._first[j]
             else:
                 todo.append(MatchTask(base + j, rep, seating))
+        auto = [t for t in todo if batch.plays_as_automata(t, self.automata)]
+        batched = {}
+        if auto:
+            batched = dict(zip((t.match_id for t in auto), batch.play_tasks(self.context, auto, self.automata)))
+            if self.progress:
+                self.progress(len(auto))
+            todo = [t for t in todo if t.match_id not in batched]
         played = iter(self.executor.map(todo, self.progress))
         for j, seating in enumerate(self.seatings):
-            if j in reuse:
+            if base + j in batched:
+                record = batched[base + j]
+                if rep == 0 and j in self._deterministic:
+                    self._first[j] = record
+            elif j in reuse:
                 src = reuse[j]
                 row = dict(src.row, match_id=base + j, repetition=rep)
                 rounds = src.rounds if rep < self.context.keep_traces else None

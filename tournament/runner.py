@@ -56,6 +56,7 @@ def run_scenario(
     restart: bool = False,
     backend: str | None = None,
     scheduler: str | None = None,
+    engine: str = "auto",
 ) -> RunResult:
     """Run a scenario (TOML path, dict or :class:`Scenario`); write results to ``out`` if given.
 
@@ -72,7 +73,7 @@ def run_scenario(
     options = RunOptions(
         workers=int(workers), progress=progress, out=str(out) if out else None,
         backend=backend or scenario.execution["backend"],
-        scheduler=scheduler or scenario.execution["scheduler"],
+        scheduler=scheduler or scenario.execution["scheduler"], engine=engine,
     )
     out_path = Path(out) if out else None
     ck = _open_checkpoint(scenario, out_path, resume, restart) if out_path is not None else None

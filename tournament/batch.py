@@ -1,0 +1,291 @@
+"""The batch engine: matches in which every seat is a finite automaton, played together.
+
+A strategy that declares an automaton (:mod:`strategies.automaton`) needs no Python call per
+round: its play is a few table look-ups (state -> action, a draw for random states, noise,
+profile -> next state). Here those look-ups run as array programs over many matches at once
+(one numpy operation per step of the round for all matches), or, for a few long matches, as a
+plain loop over precomputed lists.
+
+**Identical to the per-round engine.** Every match keeps its own seeds and draws exactly what
+:class:`~tournament.match.MatchModel` draws, in the same order: the engine's generator
+(:func:`~tournament.seeding.engine_generator`), the length, the per-round draws
+(:class:`~tournament.seeding.RoundDraws`: the shared random numbers are skipped — automata
+never look at them — then noise flips and offsets), and each random state's draw from its
+seat's private generator (:func:`~tournament.seeding.seat_seed`) by the draw rule. So a
+match gives the same actions and payoffs, byte for byte, whichever engine plays it; the
+tests check this on every pairing of the automaton classics and on random automata and games.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from strategies.automaton import Automaton
+
+from . import seeding
+from .game import Game
+from .match import MatchResult
+from .tasks import MatchContext, MatchRecord, MatchTask, rounds_for, row_for
+from .view import action_dtype
+
+TASKS_PER_BATCH = 4096
+"""Matches prepared (seeded, noise drawn) and played together."""
+VECTOR_MIN = 16
+"""Batches of at least this many matches are played as array programs (fewer: plain loops)."""
+MAX_CELLS = 1 << 22
+"""Longest match x matches held at once by the vector engine (bounds its memory)."""
+
+
+@dataclass
+class _Prepared:
+    """One match's draws: length, noise (flips, offsets; None without noise) and, per random
+    seat, its private stream (a generator)."""
+
+    length: int
+    draws: seeding.RoundDraws | None
+    seat_rngs: list
+
+
+def _prepare(game: Game, automata: Sequence[Automaton], seed: np.random.SeedSequence, turns: int | None,
+             prob_end: float | None, noise: float) -> _Prepared:
+    rng, _ = seeding.engine_generator(seed)
+    length = seeding.match_length(rng, turns, prob_end)
+    draws = seeding.RoundDraws(rng, length, noise, game.n_actions) if noise > 0 else None
+    rngs = [seeding.generator(seeding.seat_seed(seed, i)) if a.stochastic else None for i, a in enumerate(automata)]
+    return _Prepared(length, draws, rngs)
+
+
+def play_automata(
+    game: Game,
+    matches: Sequence[Sequence[Automaton]],
+    seeds: Sequence[np.random.SeedSequence],
+    *,
+    turns: int | None,
+    prob_end: float | None = None,
+    noise: float = 0.0,
+    vector: bool | None = None,
+) -> list[np.ndarray]:
+    """Play every match (one automaton per seat, its match SeedSequence) and return, for each,
+    the flat index of the profile played in each round (``game.strides``). ``vector`` forces
+    the array engine (True) or the loop engine (False); by default batches of ``VECTOR_MIN``
+    matches or more use the array engine."""
+    if len(matches) != len(seeds):
+        raise ValueError("one seed per match")
+    prepared = [_prepare(game, autos, ss, turns, prob_end, noise) for autos, ss in zip(matches, seeds)]
+    out: list[np.ndarray | None] = [None] * len(matches)
+    use_vector = len(matches) >= VECTOR_MIN if vector is None else vector
+    short = [i for i, p in enumerate(prepared) if p.draws is None or p.draws._whole is not None]
+    if use_vector and short:
+        # longest first, so that the matches still playing at round t are a prefix
+        short.sort(key=lambda i: -prepared[i].length)
+        start = 0
+        while start < len(short):
+            width = max(1, MAX_CELLS // max(1, prepared[short[start]].length))
+            group = short[start : start + width]
+            played = _play_vector(game, [matches[i] for i in group], [prepared[i] for i in group])
+            for i, prof in zip(group, played):
+                out[i] = prof
+            start += width
+    for i, p in enumerate(prepared):
+        if out[i] is None:
+            out[i] = _play_loop(game, matches[i], p)
+    return out  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------------- the loop engine
+def _lists(a: Automaton):
+    n_out = a.n_outcomes.tolist()
+    return (
+        n_out,
+        a.outputs[:, 0].tolist(),
+        [a.outputs[s, : n_out[s]].tolist() for s in range(a.n_states)],
+        [a.thresholds[s, : n_out[s] - 1].tolist() for s in range(a.n_states)],
+        a.transitions.tolist(),
+    )
+
+
+def _play_loop(game: Game, automata: Sequence[Automaton], prep: _Prepared) -> np.ndarray:
+    k = game.n_players
+    strides = game.strides.tolist()
+    n_actions = game.n_actions
+    tabs = [_lists(a) for a in automata]
+    state = [a.start for a in automata]
+    streams: list = [None] * k  # per random seat: its numbers, drawn ahead in blocks
+    pos = [0] * k
+    length = prep.length
+    rec = np.empty(length, dtype=np.int64)
+    t = 0
+    while t < length:
+        noisy: dict = {}
+        if prep.draws is not None:
+            _, flips, shifts = prep.draws.chunk(t)
+            base = 0 if prep.draws._whole is not None else t
+            end = base + len(flips)
+            for r in np.flatnonzero(flips.any(axis=1)).tolist():
+                noisy[base + r] = [(i, int(shifts[r, i])) for i in np.flatnonzero(flips[r]).tolist()]
+        else:
+            end = length
+        for t in range(t, end):
+            p = 0
+            acts = []
+            for i in range(k):
+                n_out, out0, outs, thr, _ = tabs[i]
+                s = state[i]
+                if n_out[s] == 1:
+                    a = out0[s]
+                else:
+                    if streams[i] is None or pos[i] == len(streams[i]):
+                        streams[i] = prep.seat_rngs[i].random(min(1024, length)).tolist()
+                        pos[i] = 0
+                    u = streams[i][pos[i]]
+                    pos[i] += 1
+                    a = outs[s][bisect.bisect_right(thr[s], u)]
+                acts.append(a)
+            flips = noisy.get(t)
+            if flips is not None:
+                for i, shift in flips:
+                    acts[i] = (acts[i] + shift) % n_actions[i]
+            for i in range(k):
+                p += acts[i] * strides[i]
+            rec[t] = p
+            for i in range(k):
+                state[i] = tabs[i][4][state[i]][p]
+        t = end
+    return rec
+
+
+# ---------------------------------------------------------------------- the array engine
+def _play_vector(game: Game, matches: Sequence[Sequence[Automaton]], prepared: Sequence[_Prepared]) -> list[np.ndarray]:
+    M, k = len(matches), game.n_players
+    P = game.n_profiles
+    lengths = np.array([p.length for p in prepared], dtype=np.int64)
+    T = int(lengths.max()) if M else 0
+    # all distinct automata of the batch in one set of tables, states numbered globally
+    index: dict[int, int] = {}
+    autos: list[Automaton] = []
+    for seats in matches:
+        for a in seats:
+            if id(a) not in index:
+                index[id(a)] = len(autos)
+                autos.append(a)
+    offsets = np.cumsum([0] + [a.n_states for a in autos])
+    m = max(a.outputs.shape[1] for a in autos)
+    G = int(offsets[-1])
+    out = np.zeros((G, m), dtype=np.int64)
+    thr = np.full((G, max(m - 1, 1)), np.inf)
+    n_out = np.zeros(G, dtype=np.int64)
+    delta = np.zeros((G, P), dtype=np.int64)
+    for a, off in zip(autos, offsets[:-1]):
+        s = slice(off, off + a.n_states)
+        out[s, : a.outputs.shape[1]] = a.outputs
+        out[s, a.outputs.shape[1]:] = a.outputs[:, -1:]
+        thr[s, : a.thresholds.shape[1]] = a.thresholds
+        n_out[s] = a.n_outcomes
+        delta[s] = a.transitions + off
+    delta_flat = delta.ravel()
+    out0 = out[:, 0].copy()
+    random_state = n_out > 1
+    state = np.array([[offsets[index[id(a)]] + a.start for a in seats] for seats in matches], dtype=np.int64)
+    # per random seat: its private stream, as many numbers as rounds (an upper bound on its draws)
+    slot = np.full((M, k), -1, dtype=np.int64)
+    streams = []
+    for i, prep in enumerate(prepared):
+        for j, rng in enumerate(prep.seat_rngs):
+            if rng is not None:
+                slot[i, j] = len(streams)
+                streams.append(rng.random(prep.length))
+    U = np.zeros((len(streams), max(T, 1)))
+    for q, s in enumerate(streams):
+        U[q, : len(s)] = s
+    used = np.zeros(len(streams), dtype=np.int64)
+    noisy = any(p.draws is not None for p in prepared)
+    binary = all(n == 2 for n in game.n_actions)  # then a flip is always "the other action"
+    if noisy:
+        flips = np.zeros((T, M, k), dtype=np.int64 if binary else bool)
+        shifts = None if binary else np.zeros((T, M, k), dtype=np.int32)
+        for i, prep in enumerate(prepared):
+            _, f, sh = prep.draws.chunk(0)
+            flips[: prep.length, i] = f
+            if shifts is not None:
+                shifts[: prep.length, i] = sh
+        n_act = np.array(game.n_actions, dtype=np.int64)
+    strides = game.strides.astype(np.int64)
+    rec = np.zeros((T, M), dtype=np.int32 if P < 1 << 31 else np.int64)
+    active = np.searchsorted(-lengths, -np.arange(T), side="left")  # matches with length > t
+    any_random = bool(random_state.any())
+    for t in range(T):
+        n = int(active[t])
+        st = state[:n]
+        a = out0[st]
+        if any_random:
+            rnd = random_state[st]
+            if rnd.any():
+                rows, cols = np.nonzero(rnd)
+                q = slot[rows, cols]
+                u = U[q, used[q]]
+                used[q] += 1
+                g = st[rows, cols]
+                j = (thr[g] <= u[:, None]).sum(axis=1)
+                a[rows, cols] = out[g, j]
+        if noisy:
+            if binary:
+                a ^= flips[t, :n]
+            else:
+                a = np.where(flips[t, :n], (a + shifts[t, :n]) % n_act, a)
+        p = a @ strides
+        rec[t, :n] = p
+        state[:n] = delta_flat[st * P + p[:, None]]
+    return [rec[: lengths[i], i].copy() for i in range(M)]
+
+
+# ---------------------------------------------------------------------- results
+def results_of(game: Game, profiles: np.ndarray, names: Sequence[str], match_id: int | None = None) -> MatchResult:
+    """The :class:`MatchResult` of a match from its profile indices (as the per-round engine
+    builds it: compact actions, payoffs from the game's table, no traces)."""
+    actions = game.profile_array[profiles].astype(action_dtype(game.n_actions))
+    payoffs = game.payoff_vectors[profiles]
+    return MatchResult(game=game, names=list(names), actions=actions, payoffs=payoffs,
+                       traces=[{} for _ in range(game.n_players)], match_id=match_id)
+
+
+# ---------------------------------------------------------------------- tournaments
+def automata_of(ctx: MatchContext, seats) -> dict[tuple[int, int], Automaton | None]:
+    """Every entrant's automaton for every seat it may take (None: it has none), for the
+    matches of ``ctx``. ``seats(entrant_index)`` lists the seats."""
+    horizon = ctx.turns
+    if ctx.prob_end is not None and ctx.turns is None:
+        horizon = None
+    out: dict[tuple[int, int], Automaton | None] = {}
+    for e, spec in enumerate(ctx.entrants):
+        probe = spec.build()
+        for seat in seats(e):
+            try:
+                out[(e, seat)] = probe.automaton(ctx.game, seat, horizon)
+            except Exception:  # noqa: BLE001 - the per-round engine reports it with seat and round
+                out[(e, seat)] = None
+    return out
+
+
+def plays_as_automata(task: MatchTask, automata: dict) -> bool:
+    return all(automata.get((e, s)) is not None for s, e in enumerate(task.seating))
+
+
+def play_tasks(ctx: MatchContext, tasks: Sequence[MatchTask], automata: dict) -> list[MatchRecord]:
+    """The records of ``tasks`` (every seat an automaton), exactly as ``play_task`` makes them."""
+    names = [e.name for e in ctx.entrants]
+    records: list[MatchRecord] = []
+    for start in range(0, len(tasks), TASKS_PER_BATCH):
+        group = tasks[start : start + TASKS_PER_BATCH]
+        matches = [[automata[(e, s)] for s, e in enumerate(task.seating)] for task in group]
+        seeds = [seeding.match_seed(ctx.seed, task.match_id, ctx.stream) for task in group]
+        played = play_automata(ctx.game, matches, seeds, turns=ctx.turns, prob_end=ctx.prob_end, noise=ctx.noise)
+        for task, profiles in zip(group, played):
+            result = results_of(ctx.game, profiles, [names[i] for i in task.seating], task.match_id)
+            row = row_for(result, task, names, ctx.analysis)
+            row.update({"status": "ok", "error": ""})
+            records.append(MatchRecord(row, rounds_for(result) if task.repetition < ctx.keep_traces else None))
+    return records
