@@ -230,3 +230,29 @@ def test_bad_automaton_tables_are_rejected_naming_the_key(tmp_path, params, mess
     with pytest.raises(ScenarioError, match=message) as err:
         run_scenario(sc)
     assert "entrants[1]" in str(err.value) and "\n" not in str(err.value)
+
+
+# ---------------------------------------------------------------------- random matching
+@pytest.mark.parametrize("game,types,count", [
+    ({"name": "prisoners_dilemma"}, ["tit_for_tat", "win_stay_lose_shift", "always_defect",
+                                     "generous_tit_for_tat", "random", "go_by_majority"], 7),
+    ({"name": "stag_hunt", "params": {"players": 3}}, ["tit_for_tat", "grim", "random", "bully"], 8),
+    ({"name": "battle", "actions": [["O", "F"], ["o", "f"]],  # not symmetric: one sub-population per role
+      "payoffs": [[[3, 2], [0, 0]], [[0, 0], [2, 3]]]}, ["random", "cycler", "fixed"], 9),
+])
+def test_random_matching_is_the_same_with_the_batch_engine_on_and_off(game, types, count):
+    sc = {"name": "rm", "seed": 8, "game": game,
+          "tournament": {"kind": "random_matching", "turns": 25, "runs": 2, "generations": 3, "noise": 0.1,
+                         "mutation": 0.1, "record_every": 4},
+          "entrants": [{"strategy": s, "count": count} for s in types], "report": {"plots": False}}
+    from tournament.population.random_matching import RandomMatchingModel, context_for
+    from tournament.scenario import load_scenario
+
+    ctx = context_for(load_scenario(sc))
+    assert RandomMatchingModel(ctx).population is not None  # really on the batch engine
+    on, off = run_scenario(sc), run_scenario(sc, engine="python")
+    assert on.summary == off.summary
+    (p_on,), (p_off,) = on.populations.values(), off.populations.values()
+    assert p_on.tables.keys() == p_off.tables.keys()
+    for key in p_on.tables:
+        assert p_on.tables[key].equals(p_off.tables[key]), key

@@ -159,6 +159,35 @@ def _play_loop(game: Game, automata: Sequence[Automaton], prep: _Prepared) -> np
 
 
 # ---------------------------------------------------------------------- the array engine
+@dataclass
+class _Tables:
+    """Several automata in one set of tables, their states numbered one after the other."""
+
+    out: np.ndarray  # (G, m) actions of each state's outcomes
+    thr: np.ndarray  # (G, m-1) thresholds (+inf padding)
+    n_out: np.ndarray  # (G,)
+    delta_flat: np.ndarray  # (G * P,) next global state, indexed state * P + profile
+    offsets: np.ndarray  # first global state of each automaton
+
+    @classmethod
+    def of(cls, autos: Sequence[Automaton], n_profiles: int) -> "_Tables":
+        offsets = np.cumsum([0] + [a.n_states for a in autos])
+        m = max(a.outputs.shape[1] for a in autos)
+        G = int(offsets[-1])
+        out = np.zeros((G, m), dtype=np.int64)
+        thr = np.full((G, max(m - 1, 1)), np.inf)
+        n_out = np.zeros(G, dtype=np.int64)
+        delta = np.zeros((G, n_profiles), dtype=np.int64)
+        for a, off in zip(autos, offsets[:-1]):
+            s = slice(off, off + a.n_states)
+            out[s, : a.outputs.shape[1]] = a.outputs
+            out[s, a.outputs.shape[1]:] = a.outputs[:, -1:]
+            thr[s, : a.thresholds.shape[1]] = a.thresholds
+            n_out[s] = a.n_outcomes
+            delta[s] = a.transitions + off
+        return cls(out, thr, n_out, delta.ravel(), offsets[:-1])
+
+
 def _play_vector(game: Game, matches: Sequence[Sequence[Automaton]], prepared: Sequence[_Prepared]) -> list[np.ndarray]:
     M, k = len(matches), game.n_players
     P = game.n_profiles
@@ -172,21 +201,8 @@ def _play_vector(game: Game, matches: Sequence[Sequence[Automaton]], prepared: S
             if id(a) not in index:
                 index[id(a)] = len(autos)
                 autos.append(a)
-    offsets = np.cumsum([0] + [a.n_states for a in autos])
-    m = max(a.outputs.shape[1] for a in autos)
-    G = int(offsets[-1])
-    out = np.zeros((G, m), dtype=np.int64)
-    thr = np.full((G, max(m - 1, 1)), np.inf)
-    n_out = np.zeros(G, dtype=np.int64)
-    delta = np.zeros((G, P), dtype=np.int64)
-    for a, off in zip(autos, offsets[:-1]):
-        s = slice(off, off + a.n_states)
-        out[s, : a.outputs.shape[1]] = a.outputs
-        out[s, a.outputs.shape[1]:] = a.outputs[:, -1:]
-        thr[s, : a.thresholds.shape[1]] = a.thresholds
-        n_out[s] = a.n_outcomes
-        delta[s] = a.transitions + off
-    delta_flat = delta.ravel()
+    tabs = _Tables.of(autos, P)
+    out, thr, n_out, delta_flat, offsets = tabs.out, tabs.thr, tabs.n_out, tabs.delta_flat, tabs.offsets
     out0 = out[:, 0].copy()
     random_state = n_out > 1
     state = np.array([[offsets[index[id(a)]] + a.start for a in seats] for seats in matches], dtype=np.int64)
@@ -289,3 +305,92 @@ def play_tasks(ctx: MatchContext, tasks: Sequence[MatchTask], automata: dict) ->
             row.update({"status": "ok", "error": ""})
             records.append(MatchRecord(row, rounds_for(result) if task.repetition < ctx.keep_traces else None))
     return records
+
+
+# ---------------------------------------------------------------------- populations
+class AutomatonPopulation:
+    """The automaton individuals of a random-matching population, as arrays.
+
+    Each individual (a *slot*) has its automaton (by type and role), its current state and,
+    when its automaton is random, its private generator (seeded by the caller exactly as the
+    per-round engine seeds the individual's strategy), from which it draws by the draw rule.
+    :meth:`actions` and :meth:`observe` play one stage game in every group at once.
+    """
+
+    BLOCK = 64  # numbers drawn ahead per random individual
+
+    def __init__(self, game: Game, automata: dict[tuple[int, int], Automaton]):
+        keys = list(automata)
+        tabs = _Tables.of([automata[key] for key in keys], game.n_profiles)
+        self.out, self.thr, self.n_out, self.delta_flat = tabs.out, tabs.thr, tabs.n_out, tabs.delta_flat
+        self.start = {key: int(off + automata[key].start) for key, off in zip(keys, tabs.offsets)}
+        self.random_type = {key: automata[key].stochastic for key in keys}
+        self.type_of_state = np.concatenate([np.full(automata[key].n_states, key[0], dtype=np.int64) for key in keys])
+        self.any_random = any(self.random_type.values())
+        self.out0 = self.out[:, 0].copy()
+        self.random_state = self.n_out > 1
+        self.n_profiles = game.n_profiles
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every individual (slots are numbered from 0 again)."""
+        self.state = np.zeros(0, dtype=np.int32)
+        self._seeds: list = []
+        self._rngs: dict[int, np.random.Generator] = {}
+        self._buf = np.zeros((0, self.BLOCK))
+        self._pos = np.zeros(0, dtype=np.int64)
+        self._row = np.zeros(0, dtype=np.int64)  # slot -> row of _buf (-1: no stream yet)
+
+    def add_many(self, type_indices: np.ndarray, role: int, seeds) -> np.ndarray:
+        """New individuals of the given types in their start states (``seeds(i)`` gives the
+        i-th one's seed, asked for only if its automaton is random); their slots."""
+        first, n = len(self._seeds), len(type_indices)
+        if first + n > len(self.state):
+            grow = max(first + n, 2 * len(self.state))
+            self.state = np.resize(self.state, grow)
+            self._row = np.concatenate([self._row, np.full(grow - len(self._row), -1, dtype=np.int64)])
+        n_types = int(type_indices.max(initial=0)) + 1
+        self.state[first : first + n] = np.array([self.start.get((t, role), 0) for t in range(n_types)])[type_indices]
+        rnd = [self.random_type.get((t, role), False) for t in range(n_types)]
+        self._seeds.extend(seeds(i) if rnd[t] else None for i, t in enumerate(type_indices.tolist()))
+        return np.arange(first, first + n)
+
+    def _draw(self, slots: np.ndarray) -> np.ndarray:
+        """One number from each slot's private stream (in order of its draws)."""
+        rows = self._row[slots]
+        new = slots[rows < 0]
+        if len(new):
+            start = len(self._buf)
+            self._buf = np.concatenate([self._buf, np.zeros((len(new), self.BLOCK))])
+            self._pos = np.concatenate([self._pos, np.full(len(new), self.BLOCK, dtype=np.int64)])
+            self._row[new] = np.arange(start, start + len(new))
+            for s in new.tolist():
+                self._rngs[s] = seeding.generator(self._seeds[s])
+            rows = self._row[slots]
+        empty = rows[self._pos[rows] >= self.BLOCK]
+        if len(empty):
+            inverse = {r: s for s, r in zip(slots.tolist(), rows.tolist())}
+            for r in empty.tolist():
+                self._buf[r] = self._rngs[inverse[r]].random(self.BLOCK)
+            self._pos[empty] = 0
+        u = self._buf[rows, self._pos[rows]]
+        self._pos[rows] += 1
+        return u
+
+    def actions(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The actions the individuals in ``slots`` (any shape) choose now, and their states."""
+        st = self.state[slots]
+        a = self.out0[st]
+        if self.any_random:
+            rnd = self.random_state[st]
+            if rnd.any():
+                flat = np.flatnonzero(rnd.ravel())
+                g = st.ravel()[flat]
+                u = self._draw(slots.ravel()[flat])
+                j = (self.thr[g] <= u[:, None]).sum(axis=1)
+                a.ravel()[flat] = self.out[g, j]
+        return a, st
+
+    def observe(self, slots: np.ndarray, states: np.ndarray, profiles: np.ndarray) -> None:
+        """The individuals in ``slots`` (in ``states``) move on, having observed ``profiles``."""
+        self.state[slots] = self.delta_flat[states * self.n_profiles + profiles]

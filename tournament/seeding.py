@@ -55,6 +55,14 @@ MESA_SEED_BOUND = int(np.iinfo(np.int32).max)
 """Mesa's integer seed of a match is drawn as ``integers(MESA_SEED_BOUND)``."""
 
 
+def model_generator(ss: np.random.SeedSequence) -> tuple[np.random.Generator, int]:
+    """A model's own generator for ``ss`` and the integer seed its Mesa model gets: the first
+    draw, ``integers(MESA_SEED_BOUND)``, exactly the draw Mesa 3.3 to 3.5 made themselves when
+    they were handed ``ss`` (so earlier results stand; see :func:`engine_generator`)."""
+    rng = generator(ss)
+    return rng, int(rng.integers(MESA_SEED_BOUND))
+
+
 def engine_generator(match_ss: np.random.SeedSequence) -> tuple[np.random.Generator, int]:
     """The engine's own generator of a match, and the integer seed the match's Mesa model gets.
 
@@ -68,9 +76,7 @@ def engine_generator(match_ss: np.random.SeedSequence) -> tuple[np.random.Genera
     seat, the replacement offsets (``integers(1, max(n_i, 2), size=length)``). See
     :class:`RoundDraws`.
     """
-    rng = generator(engine_seed(match_ss))
-    mesa_seed = int(rng.integers(MESA_SEED_BOUND))
-    return rng, mesa_seed
+    return model_generator(engine_seed(match_ss))
 
 
 def match_length(rng: np.random.Generator, turns: int | None, prob_end: float | None) -> int:
