@@ -38,6 +38,7 @@ and every profile must be matched.
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Sequence
@@ -82,8 +83,9 @@ class Automaton:
     def n_profiles(self) -> int:
         return int(self.transitions.shape[1])
 
-    @property
+    @functools.cached_property
     def stochastic(self) -> bool:
+        """Whether some state is random (then the seat draws from its generator)."""
         return bool((self.n_outcomes > 1).any())
 
     # ------------------------------------------------------------------ building

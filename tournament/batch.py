@@ -42,21 +42,37 @@ MAX_CELLS = 1 << 22
 
 @dataclass
 class _Prepared:
-    """One match's draws: length, noise (flips, offsets; None without noise) and, per random
-    seat, its private stream (a generator)."""
+    """One match's draws: its length, its noise (``flips`` and ``shifts`` (rounds, k), or a
+    :class:`~tournament.seeding.RoundDraws` for a match too long to draw at once; None without
+    noise; ``shifts`` None when every offset is 1) and each random seat's generator."""
 
     length: int
+    flips: np.ndarray | None
+    shifts: np.ndarray | None
     draws: seeding.RoundDraws | None
     seat_rngs: list
 
 
-def _prepare(game: Game, automata: Sequence[Automaton], seed: np.random.SeedSequence, turns: int | None,
+def _prepare(game: Game, automata: Sequence[Automaton], seed, turns: int | None,
              prob_end: float | None, noise: float) -> _Prepared:
-    rng, _ = seeding.engine_generator(seed)
+    if isinstance(seed, seeding.MatchKey):
+        engine_ss, seat_ss = seed.engine(), seed.seat
+    else:
+        engine_ss, seat_ss = seeding.engine_seed(seed), lambda i: seeding.seat_seed(seed, i)
+    rng, _ = seeding.model_generator(engine_ss)
     length = seeding.match_length(rng, turns, prob_end)
-    draws = seeding.RoundDraws(rng, length, noise, game.n_actions) if noise > 0 else None
-    rngs = [seeding.generator(seeding.seat_seed(seed, i)) if a.stochastic else None for i, a in enumerate(automata)]
-    return _Prepared(length, draws, rngs)
+    flips = shifts = draws = None
+    if noise > 0:
+        if length <= seeding.RoundDraws.CHUNK and max(game.n_actions) <= 2:
+            rng.random(length)  # the shared random numbers (automata do not look at them)
+            flips = rng.random((length, game.n_players)) < noise  # offsets: all 1, no numbers drawn
+        else:
+            draws = seeding.RoundDraws(rng, length, noise, game.n_actions)
+            if draws._whole is not None:
+                _, flips, shifts = draws._whole
+                draws = None
+    rngs = [seeding.generator(seat_ss(i)) if a.stochastic else None for i, a in enumerate(automata)]
+    return _Prepared(length, flips, shifts, draws, rngs)
 
 
 def play_automata(
@@ -69,8 +85,9 @@ def play_automata(
     noise: float = 0.0,
     vector: bool | None = None,
 ) -> list[np.ndarray]:
-    """Play every match (one automaton per seat, its match SeedSequence) and return, for each,
-    the flat index of the profile played in each round (``game.strides``). ``vector`` forces
+    """Play every match (one automaton per seat, its match SeedSequence or
+    :class:`~tournament.seeding.MatchKey`) and return, for each, the flat index of the profile
+    played in each round (``game.strides``). ``vector`` forces
     the array engine (True) or the loop engine (False); by default batches of ``VECTOR_MIN``
     matches or more use the array engine."""
     if len(matches) != len(seeds):
@@ -78,7 +95,7 @@ def play_automata(
     prepared = [_prepare(game, autos, ss, turns, prob_end, noise) for autos, ss in zip(matches, seeds)]
     out: list[np.ndarray | None] = [None] * len(matches)
     use_vector = len(matches) >= VECTOR_MIN if vector is None else vector
-    short = [i for i, p in enumerate(prepared) if p.draws is None or p.draws._whole is not None]
+    short = [i for i, p in enumerate(prepared) if p.draws is None]
     if use_vector and short:
         # longest first, so that the matches still playing at round t are a prefix
         short.sort(key=lambda i: -prepared[i].length)
@@ -121,14 +138,13 @@ def _play_loop(game: Game, automata: Sequence[Automaton], prep: _Prepared) -> np
     t = 0
     while t < length:
         noisy: dict = {}
+        flips, shifts, base, end = prep.flips, prep.shifts, 0, length
         if prep.draws is not None:
             _, flips, shifts = prep.draws.chunk(t)
-            base = 0 if prep.draws._whole is not None else t
-            end = base + len(flips)
+            base, end = t, t + len(flips)
+        if flips is not None:
             for r in np.flatnonzero(flips.any(axis=1)).tolist():
-                noisy[base + r] = [(i, int(shifts[r, i])) for i in np.flatnonzero(flips[r]).tolist()]
-        else:
-            end = length
+                noisy[base + r] = [(i, 1 if shifts is None else int(shifts[r, i])) for i in np.flatnonzero(flips[r]).tolist()]
         for t in range(t, end):
             p = 0
             acts = []
@@ -218,16 +234,15 @@ def _play_vector(game: Game, matches: Sequence[Sequence[Automaton]], prepared: S
     for q, s in enumerate(streams):
         U[q, : len(s)] = s
     used = np.zeros(len(streams), dtype=np.int64)
-    noisy = any(p.draws is not None for p in prepared)
+    noisy = any(p.flips is not None for p in prepared)
     binary = all(n == 2 for n in game.n_actions)  # then a flip is always "the other action"
     if noisy:
         flips = np.zeros((T, M, k), dtype=np.int64 if binary else bool)
-        shifts = None if binary else np.zeros((T, M, k), dtype=np.int32)
+        shifts = None if binary else np.ones((T, M, k), dtype=np.int32)
         for i, prep in enumerate(prepared):
-            _, f, sh = prep.draws.chunk(0)
-            flips[: prep.length, i] = f
-            if shifts is not None:
-                shifts[: prep.length, i] = sh
+            flips[: prep.length, i] = prep.flips
+            if shifts is not None and prep.shifts is not None:
+                shifts[: prep.length, i] = prep.shifts
         n_act = np.array(game.n_actions, dtype=np.int64)
     strides = game.strides.astype(np.int64)
     rec = np.zeros((T, M), dtype=np.int32 if P < 1 << 31 else np.int64)
@@ -297,7 +312,7 @@ def play_tasks(ctx: MatchContext, tasks: Sequence[MatchTask], automata: dict) ->
     for start in range(0, len(tasks), TASKS_PER_BATCH):
         group = tasks[start : start + TASKS_PER_BATCH]
         matches = [[automata[(e, s)] for s, e in enumerate(task.seating)] for task in group]
-        seeds = [seeding.match_seed(ctx.seed, task.match_id, ctx.stream) for task in group]
+        seeds = [seeding.MatchKey(ctx.seed, task.match_id, ctx.stream) for task in group]
         played = play_automata(ctx.game, matches, seeds, turns=ctx.turns, prob_end=ctx.prob_end, noise=ctx.noise)
         for task, profiles in zip(group, played):
             result = results_of(ctx.game, profiles, [names[i] for i in task.seating], task.match_id)

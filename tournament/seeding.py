@@ -9,6 +9,7 @@ number, noise, match length) and stream ``1 + seat`` is that seat's private gene
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -43,6 +44,26 @@ def engine_seed(match_ss: np.random.SeedSequence) -> np.random.SeedSequence:
 def seat_seed(match_ss: np.random.SeedSequence, seat: int) -> np.random.SeedSequence:
     """Private stream of one seat of a match."""
     return seed_sequence(match_ss, 1 + seat)
+
+
+@dataclass(frozen=True)
+class MatchKey:
+    """Where a match sits in a run; its SeedSequences are built only when asked for (the batch
+    engine needs the engine's stream of every match but the seats' streams only of random ones).
+    ``engine()`` equals ``engine_seed(sequence())`` and ``seat(i)`` equals ``seat_seed(sequence(), i)``."""
+
+    seed: int
+    match_id: int
+    stream: int = MATCH_STREAM
+
+    def sequence(self) -> np.random.SeedSequence:
+        return match_seed(self.seed, self.match_id, self.stream)
+
+    def engine(self) -> np.random.SeedSequence:
+        return seed_sequence(self.seed, self.stream, self.match_id, 0)
+
+    def seat(self, seat: int) -> np.random.SeedSequence:
+        return seed_sequence(self.seed, self.stream, self.match_id, 1 + seat)
 
 
 def generator(ss: np.random.SeedSequence | int | None) -> np.random.Generator:
@@ -147,11 +168,10 @@ class RoundDraws:
         xi = xi_rng.random(size)
         if self.noise > 0:
             flips = flip_rng.random((size, self.k)) < self.noise
-            if size:
-                shifts = np.stack([r.integers(1, max(nj, 2), size=size)
-                                   for r, nj in zip(shift_rngs, self.n_actions)], axis=1)
-            else:
-                shifts = np.zeros((0, self.k), dtype=np.int64)
+            shifts = np.ones((size, self.k), dtype=np.int64)
+            for i, (r, nj) in enumerate(zip(shift_rngs, self.n_actions)):
+                if nj > 2:  # with one other action the offset is 1, and drawing it takes no numbers
+                    shifts[:, i] = r.integers(1, nj, size=size)
         else:
             flips = shifts = None
         return xi, flips, shifts
