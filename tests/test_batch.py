@@ -256,3 +256,15 @@ def test_random_matching_is_the_same_with_the_batch_engine_on_and_off(game, type
     assert p_on.tables.keys() == p_off.tables.keys()
     for key in p_on.tables:
         assert p_on.tables[key].equals(p_off.tables[key]), key
+
+
+def test_wilson_interval_is_scipys_to_the_bit():
+    from scipy.stats import binomtest
+
+    from tournament.analysis import wilson
+
+    for n in (1, 2, 3, 7, 40, 199, 780, 12345):
+        for k in sorted({0, 1, n // 3, n // 2, n - 1, n}):
+            ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+            w = wilson(k, n)
+            assert (w["ci_low"], w["ci_high"]) == (float(ci.low), float(ci.high))

@@ -94,11 +94,24 @@ def wilson(successes: int, n: int) -> dict:
     """A proportion with its 95% Wilson score interval."""
     if n == 0:
         return {"fraction": None, "ci_low": None, "ci_high": None, "count": 0, "n": 0}
-    from scipy.stats import binomtest
+    low, high = _wilson_interval(int(successes), int(n))
+    return {"fraction": successes / n, "ci_low": low, "ci_high": high, "count": int(successes), "n": int(n)}
 
-    ci = binomtest(int(successes), int(n)).proportion_ci(confidence_level=0.95, method="wilson")
-    return {"fraction": successes / n, "ci_low": float(ci.low), "ci_high": float(ci.high),
-            "count": int(successes), "n": int(n)}
+
+def _wilson_interval(k: int, n: int) -> tuple[float, float]:
+    """scipy's ``binomtest(k, n).proportion_ci(0.95, method="wilson")``, the same operations on
+    the same types (so the same bits), without the binomial test it would also run (tested)."""
+    from scipy.special import ndtri
+
+    p = k / n
+    z = ndtri(0.5 + 0.5 * 0.95)
+    denom = 2 * (n + z**2)
+    center = (2 * n * p + z**2) / denom
+    q = 1 - p
+    delta = z / denom * np.sqrt(4 * n * p * q + z**2)
+    low = 0.0 if k == 0 else center - delta
+    high = 1.0 if k == n else center + delta
+    return float(low), float(high)
 
 
 def _entrant_columns(matches: pd.DataFrame) -> list[str]:
@@ -107,17 +120,37 @@ def _entrant_columns(matches: pd.DataFrame) -> list[str]:
 
 
 def _rates(df: pd.DataFrame, k: int) -> dict:
-    settled = df["settled"].astype(bool)
-    pareto = df["pareto_optimal"].astype(bool)
+    return _rates_of(_RateColumns.of(df, k), np.ones(len(df), dtype=bool))
+
+
+class _RateColumns:
+    """The per-match flags the rates count, as arrays (computed once for all groupings)."""
+
+    def __init__(self, settled: np.ndarray, pareto: np.ndarray, formed: np.ndarray | None):
+        self.settled, self.pareto, self.formed = settled, pareto, formed
+
+    @classmethod
+    def of(cls, df: pd.DataFrame, k: int) -> "_RateColumns":
+        settled = df["settled"].astype(bool).to_numpy()
+        pareto = df["pareto_optimal"].astype(bool).to_numpy()
+        formed = None
+        if k >= 3 and "coalition" in df:
+            labels = df["coalition"].fillna("").astype(str).tolist()
+            formed = np.array([bool(lab) and any(len(b.split(",")) >= 2 for b in lab.split("|")) for lab in labels],
+                              dtype=bool) & settled
+        return cls(settled, pareto, formed)
+
+
+def _rates_of(cols: _RateColumns, mask: np.ndarray) -> dict:
+    settled, pareto = cols.settled[mask], cols.pareto[mask]
+    n_settled = int(settled.sum())
     out = {
-        "settled": wilson(int(settled.sum()), len(df)),
-        "pareto_optimal": wilson(int(pareto.sum()), len(df)),
-        "pareto_optimal_given_settled": wilson(int((pareto & settled).sum()), int(settled.sum())),
+        "settled": wilson(n_settled, len(settled)),
+        "pareto_optimal": wilson(int(pareto.sum()), len(settled)),
+        "pareto_optimal_given_settled": wilson(int((pareto & settled).sum()), n_settled),
     }
-    if k >= 3 and "coalition" in df:
-        labels = df.loc[settled, "coalition"].fillna("").astype(str).tolist()
-        formed = sum(any(len(b.split(",")) >= 2 for b in lab.split("|")) for lab in labels if lab)
-        out["coalition_formed"] = wilson(int(formed), int(settled.sum()))
+    if cols.formed is not None:
+        out["coalition_formed"] = wilson(int(cols.formed[mask].sum()), n_settled)
     return out
 
 
@@ -136,16 +169,15 @@ def summary_fields(game, matches: pd.DataFrame) -> dict:
         matches = matches[~failed]
         if len(matches) == 0:
             return out
-    out["rates"] = _rates(matches, k)
+    cols = _RateColumns.of(matches, k)
+    out["rates"] = _rates_of(cols, np.ones(len(matches), dtype=bool))
     ecols = _entrant_columns(matches)
-    names = sorted(set(matches[ecols].astype(str).to_numpy().ravel()))
-    out["rates_by_entrant"] = {
-        name: _rates(matches[(matches[ecols].astype(str) == name).any(axis=1)], k) for name in names
-    }
+    seated = matches[ecols].astype(str).to_numpy()
+    names = sorted(set(seated.ravel().tolist()))
+    out["rates_by_entrant"] = {name: _rates_of(cols, (seated == name).any(axis=1)) for name in names}
     symmetric = bool(game.is_symmetric)
-    keys = matches[ecols].astype(str).apply(
-        lambda r: " vs ".join(sorted(r) if symmetric else list(r)), axis=1)
-    out["rates_by_pairing"] = {key: _rates(matches[keys == key], k) for key in sorted(set(keys))}
+    keys = np.array([" vs ".join(sorted(r) if symmetric else r) for r in seated.tolist()], dtype=object)
+    out["rates_by_pairing"] = {key: _rates_of(cols, keys == key) for key in sorted(set(keys.tolist()))}
     settled = matches[matches["settled"].astype(bool)]
     if len(settled):
         periods = settled["cycle_period"].astype(int)
