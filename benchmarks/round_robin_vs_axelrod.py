@@ -61,10 +61,15 @@ def theirs(axl, noise: float, repetitions: int, build_results: bool, processes) 
 
 
 def main(argv=None) -> None:
+    global TURNS
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repetitions", type=int, default=10)
     ap.add_argument("--repeats", type=int, default=3, help="best of N timings")
+    ap.add_argument("--turns", type=int, default=TURNS)
+    ap.add_argument("--axelrod-processes", default="none,1",
+                    help="Axelrod's settings of processes to try (the faster counts), e.g. none,1")
     args = ap.parse_args(argv)
+    TURNS = args.turns
     axl = axelrod()
     n = len(CLASSICS)
     stage_games = n * (n + 1) // 2 * args.repetitions * TURNS
@@ -77,8 +82,9 @@ def main(argv=None) -> None:
         if axl is None:
             print(f"noise {noise:<4g} end to end    {e2e:7.3f}\nnoise {noise:<4g} engine only   {eng:7.3f}")
             continue
-        a_e2e = min(best_of(lambda: theirs(axl, noise, args.repetitions, True, p), args.repeats) for p in (None, 1))
-        a_eng = min(best_of(lambda: theirs(axl, noise, args.repetitions, False, p), args.repeats) for p in (None, 1))
+        procs = [None if p.strip().lower() == "none" else int(p) for p in args.axelrod_processes.split(",")]
+        a_e2e = min(best_of(lambda: theirs(axl, noise, args.repetitions, True, p), args.repeats) for p in procs)
+        a_eng = min(best_of(lambda: theirs(axl, noise, args.repetitions, False, p), args.repeats) for p in procs)
         target = 0.1 if noise else 0.2
         print(f"noise {noise:<4g} end to end    {e2e:7.3f} {a_e2e:8.3f} {e2e / a_e2e:6.3f}  {verdict(e2e / a_e2e, target)}")
         print(f"noise {noise:<4g} engine only   {eng:7.3f} {a_eng:8.3f} {eng / a_eng:6.3f}")

@@ -19,6 +19,7 @@ tests check this on every pairing of the automaton classics and on random automa
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -113,6 +114,14 @@ def play_automata(
     return out  # type: ignore[return-value]
 
 
+def _profile_dtype(n_profiles: int) -> np.dtype:
+    """The smallest unsigned dtype that holds a flat profile index."""
+    for dt in (np.uint8, np.uint16, np.uint32):
+        if n_profiles <= np.iinfo(dt).max + 1:
+            return np.dtype(dt)
+    return np.dtype(np.int64)
+
+
 # ---------------------------------------------------------------------- the loop engine
 def _lists(a: Automaton):
     n_out = a.n_outcomes.tolist()
@@ -134,7 +143,7 @@ def _play_loop(game: Game, automata: Sequence[Automaton], prep: _Prepared) -> np
     streams: list = [None] * k  # per random seat: its numbers, drawn ahead in blocks
     pos = [0] * k
     length = prep.length
-    rec = np.empty(length, dtype=np.int64)
+    rec = np.empty(length, dtype=_profile_dtype(game.n_profiles))
     t = 0
     while t < length:
         noisy: dict = {}
@@ -245,7 +254,7 @@ def _play_vector(game: Game, matches: Sequence[Sequence[Automaton]], prepared: S
                 shifts[: prep.length, i] = prep.shifts
         n_act = np.array(game.n_actions, dtype=np.int64)
     strides = game.strides.astype(np.int64)
-    rec = np.zeros((T, M), dtype=np.int32 if P < 1 << 31 else np.int64)
+    rec = np.zeros((T, M), dtype=_profile_dtype(P))
     active = np.searchsorted(-lengths, -np.arange(T), side="left")  # matches with length > t
     any_random = bool(random_state.any())
     for t in range(T):
@@ -274,10 +283,15 @@ def _play_vector(game: Game, matches: Sequence[Sequence[Automaton]], prepared: S
 
 
 # ---------------------------------------------------------------------- results
+@functools.lru_cache(maxsize=16)
+def _compact_profiles(game: Game) -> np.ndarray:
+    return game.profile_array.astype(action_dtype(game.n_actions))
+
+
 def results_of(game: Game, profiles: np.ndarray, names: Sequence[str], match_id: int | None = None) -> MatchResult:
     """The :class:`MatchResult` of a match from its profile indices (as the per-round engine
     builds it: compact actions, payoffs from the game's table, no traces)."""
-    actions = game.profile_array[profiles].astype(action_dtype(game.n_actions))
+    actions = _compact_profiles(game)[profiles]
     payoffs = game.payoff_vectors[profiles]
     return MatchResult(game=game, names=list(names), actions=actions, payoffs=payoffs,
                        traces=[{} for _ in range(game.n_players)], match_id=match_id)

@@ -110,7 +110,7 @@ class SeatAgent(mesa.Agent):
         self.seat = seat
         self.strategy = strategy
         self.label = label
-        self.history = History(model.game, min(model.turns, 1024), model.match_id, seat=seat)
+        self.history = History(model.game, min(model.turns, 1024), model.match_id, seat=seat, limit=model.turns)
         self.view = MatchView(self.history, seat)
         self._n = model.game.n_actions[seat]
         self._index = model.game._index[seat]
@@ -266,8 +266,9 @@ class MatchModel(mesa.Model):
         self._noisy = noisy
 
     def step(self) -> None:
-        """Play one round."""
-        self._play(self._t + 1)
+        """Play one round (nothing once the match is over)."""
+        if self._t < self.turns:
+            self._play(self._t + 1)
 
     def _play(self, stop: int) -> None:
         """Play rounds until ``stop`` rounds have been played (the per-round engine)."""
@@ -379,7 +380,9 @@ class MatchModel(mesa.Model):
 
     def result(self) -> MatchResult:
         """The match so far as a :class:`MatchResult` (payoffs from the engine's own record)."""
-        actions = np.frombuffer(self._record, dtype=self._dtype).reshape(-1, self.k).copy()
+        # a view of the engine's record (no copy: the record only grows, played rounds never change)
+        actions = np.frombuffer(bytes(self._record) if self.running else self._record,
+                                dtype=self._dtype).reshape(-1, self.k)
         return MatchResult(
             game=self.game,
             names=[a.label for a in self.seats],

@@ -58,12 +58,12 @@ class History:
 
     __slots__ = (
         "game", "seat", "k", "t", "xi", "last_actions", "last_payoffs", "match_id", "_dtype", "_row",
-        "_cap", "_buf", "_ro", "_strides", "_record_payoffs", "_pay_buf", "_pay_w", "_pay_ro", "_pay_n",
+        "_cap", "_limit", "_buf", "_ro", "_strides", "_record_payoffs", "_pay_buf", "_pay_w", "_pay_ro", "_pay_n",
         "_cnt", "_cnt_ro", "_cnt_n",
     )
 
     def __init__(self, game: "Game", capacity: int = 64, match_id: int | None = None, *,
-                 seat: int | None = None, record_payoffs: bool = False):
+                 seat: int | None = None, record_payoffs: bool = False, limit: int | None = None):
         self.game = game.isolated_copy()
         self.seat = seat
         self.k = k = game.n_players
@@ -76,6 +76,7 @@ class History:
         self._row = self._dtype.itemsize * k
         self._strides = game.strides
         self._record_payoffs = record_payoffs
+        self._limit = limit  # the most rounds it will hold, when known: it never grows beyond
         self._cap = 0
         self._buf = bytearray()
         self._ro = np.zeros((0, k), dtype=self._dtype)
@@ -89,6 +90,8 @@ class History:
 
     def _grow(self, need: int) -> None:
         cap = max(need, 2 * self._cap, 16)
+        if self._limit is not None:
+            cap = max(need, min(cap, self._limit))
         buf = bytearray(cap * self._row)
         buf[: len(self._buf)] = self._buf
         self._buf = buf  # arrays handed out earlier keep the old buffer alive
