@@ -268,3 +268,22 @@ def test_wilson_interval_is_scipys_to_the_bit():
             ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
             w = wilson(k, n)
             assert (w["ci_low"], w["ci_high"]) == (float(ci.low), float(ci.high))
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.07])
+def test_seeding_many_matches_at_once_draws_what_each_match_draws(noise):
+    from tournament.batch import _prepare, _prepare_many
+
+    autos = [[build(r).automaton(PD, s, 30) for s, r in enumerate(pair)]
+             for pair in [("tit_for_tat", "random"), (("generous_tit_for_tat", {"p": 0.3}), "grim"),
+                          ("bully", "cycler")]] * 7
+    keys = [seeding.MatchKey(2**40 + 3, mid, 0) for mid in [0, 1, 2, 17, 2**31, 2**32 - 1, 123456789] * 3]
+    fast = _prepare_many(PD, autos, keys, 30, None, noise)
+    for f, seats, key in zip(fast, autos, keys):
+        slow = _prepare(PD, seats, key, 30, None, noise)
+        assert f.length == slow.length == 30
+        assert (f.flips is None) == (slow.flips is None) and (f.flips is None or np.array_equal(f.flips, slow.flips))
+        for a, b in zip(f.seat_rngs, slow.seat_rngs):
+            assert (a is None) == (b is None)
+            if a is not None:
+                assert np.array_equal(a, b.random(30))

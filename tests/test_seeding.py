@@ -115,3 +115,23 @@ def test_results_do_not_depend_on_the_mesa_version(seed):
     pinned = {0: "DCCCDDDDCDDD/CDCCCCDDCCCC", 1: "DDCCCCDCCDDC/CCCCCCCCCCDD"}
     got = format_actions(PD, r.actions, 0) + "/" + format_actions(PD, r.actions, 1)
     assert got == pinned[seed]
+
+
+@settings(max_examples=30, deadline=None)
+@given(entropy=st.integers(0, 2**70), keys=st.lists(st.tuples(st.integers(0, 9), st.integers(0, 2**32 - 1),
+                                                              st.integers(0, 5)), min_size=1, max_size=6))
+def test_vectorised_seeding_equals_numpys(entropy, keys):
+    states = seeding.spawned_states(entropy, np.array(keys))
+    for key, (state, inc) in zip(keys, states):
+        bits = np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=key))
+        assert bits.state["state"] == {"state": state, "inc": inc}
+        raw = bits.random_raw(5).tolist()
+        a, c = seeding.pcg64_jump(1)
+        outs = []
+        for _ in range(5):
+            state = (a * state + c * inc) % 2**128
+            outs.append(seeding.pcg64_output(state))
+        assert outs == raw
+        a3, c3 = seeding.pcg64_jump(3)
+        assert (a3 * 7 + c3 * inc) % 2**128 == (a * ((a * ((a * 7 + c * inc) % 2**128) + c * inc) % 2**128)
+                                                 + c * inc) % 2**128

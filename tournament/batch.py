@@ -51,16 +51,65 @@ class _Prepared:
     flips: np.ndarray | None
     shifts: np.ndarray | None
     draws: seeding.RoundDraws | None
-    seat_rngs: list
+    seat_rngs: list  # per seat: None, its generator, or its numbers drawn ahead (length of them)
+
+
+def _prepare_many(game: Game, matches: Sequence[Sequence[Automaton]], seeds, turns: int | None,
+                  prob_end: float | None, noise: float) -> list[_Prepared]:
+    """Every match's draws. For the usual tournament batch (fixed length, one run's seeds, binary
+    actions or no noise) without a SeedSequence or generator per match: the engine's and the
+    random seats' streams are seeded for all matches at once (``seeding.spawned_states``), moved
+    by PCG64's jump-ahead past the draws automata skip, and drawn from one shared generator —
+    the same numbers as :func:`_prepare` gives (tested)."""
+    keys = [s for s in seeds if isinstance(s, seeding.MatchKey)]
+    fast = (prob_end is None and turns is not None and len(keys) == len(seeds) and len(seeds) > 1
+            and len({(s.seed, s.stream) for s in keys}) == 1 and all(0 <= s.match_id <= 0xFFFFFFFF for s in keys)
+            and 0 <= keys[0].stream <= 0xFFFFFFFF and turns <= seeding.RoundDraws.CHUNK
+            and (noise == 0 or max(game.n_actions) <= 2))
+    if not fast:
+        return [_prepare(game, autos, ss, turns, prob_end, noise) for autos, ss in zip(matches, seeds)]
+    k, seed, stream = game.n_players, keys[0].seed, keys[0].stream
+    out = [_Prepared(turns, None, None, None, [None] * k) for _ in matches]
+    bits = np.random.PCG64()
+    shared = np.random.Generator(bits)
+    mask = seeding._M128
+
+    def start(state: int, inc: int, has: int = 0, half: int = 0) -> None:
+        bits.state = {"bit_generator": "PCG64", "state": {"state": state, "inc": inc},
+                      "has_uint32": has, "uinteger": half}
+
+    if noise > 0:
+        a1, c1 = seeding.pcg64_jump(1)
+        skip, plus = seeding.pcg64_jump(turns)
+        engine = seeding.spawned_states(seed, [[stream, s.match_id, 0] for s in keys])
+        for j, (state, inc) in enumerate(engine):
+            state = (a1 * state + c1 * inc) & mask  # the draw of Mesa's seed: one output ...
+            raw = seeding.pcg64_output(state)
+            if ((raw & 0xFFFFFFFF) * seeding.MESA_SEED_BOUND) & 0xFFFFFFFF < 2:  # ... unless rejected (p = 2^-31)
+                out[j] = _prepare(game, matches[j], seeds[j], turns, prob_end, noise)
+                continue
+            start((skip * state + plus * inc) & mask, inc, 1, raw >> 32)  # past the shared random numbers
+            out[j].flips = shared.random((turns, k)) < noise
+    for seat in range(k):
+        rows = [j for j, autos in enumerate(matches) if autos[seat].stochastic and out[j].seat_rngs[seat] is None]
+        if not rows:
+            continue
+        for j, (state, inc) in zip(rows, seeding.spawned_states(seed, [[stream, keys[j].match_id, 1 + seat]
+                                                                      for j in rows])):
+            start(state, inc)
+            out[j].seat_rngs[seat] = shared.random(turns)
+    return out
 
 
 def _prepare(game: Game, automata: Sequence[Automaton], seed, turns: int | None,
              prob_end: float | None, noise: float) -> _Prepared:
     if isinstance(seed, seeding.MatchKey):
-        engine_ss, seat_ss = seed.engine(), seed.seat
+        engine_ss, seat_ss = seed.engine, seed.seat
     else:
-        engine_ss, seat_ss = seeding.engine_seed(seed), lambda i: seeding.seat_seed(seed, i)
-    rng, _ = seeding.model_generator(engine_ss)
+        engine_ss, seat_ss = (lambda: seeding.engine_seed(seed)), (lambda i: seeding.seat_seed(seed, i))
+    rng = None
+    if noise > 0 or prob_end is not None:  # (without either the engine's stream decides nothing)
+        rng, _ = seeding.model_generator(engine_ss())
     length = seeding.match_length(rng, turns, prob_end)
     flips = shifts = draws = None
     if noise > 0:
@@ -93,7 +142,7 @@ def play_automata(
     matches or more use the array engine."""
     if len(matches) != len(seeds):
         raise ValueError("one seed per match")
-    prepared = [_prepare(game, autos, ss, turns, prob_end, noise) for autos, ss in zip(matches, seeds)]
+    prepared = _prepare_many(game, matches, seeds, turns, prob_end, noise)
     out: list[np.ndarray | None] = [None] * len(matches)
     use_vector = len(matches) >= VECTOR_MIN if vector is None else vector
     short = [i for i, p in enumerate(prepared) if p.draws is None]
@@ -164,7 +213,8 @@ def _play_loop(game: Game, automata: Sequence[Automaton], prep: _Prepared) -> np
                     a = out0[s]
                 else:
                     if streams[i] is None or pos[i] == len(streams[i]):
-                        streams[i] = prep.seat_rngs[i].random(min(1024, length)).tolist()
+                        src = prep.seat_rngs[i]
+                        streams[i] = src.tolist() if isinstance(src, np.ndarray) else src.random(min(1024, length)).tolist()
                         pos[i] = 0
                     u = streams[i][pos[i]]
                     pos[i] += 1
@@ -238,7 +288,7 @@ def _play_vector(game: Game, matches: Sequence[Sequence[Automaton]], prepared: S
         for j, rng in enumerate(prep.seat_rngs):
             if rng is not None:
                 slot[i, j] = len(streams)
-                streams.append(rng.random(prep.length))
+                streams.append(rng if isinstance(rng, np.ndarray) else rng.random(prep.length))
     U = np.zeros((len(streams), max(T, 1)))
     for q, s in enumerate(streams):
         U[q, : len(s)] = s

@@ -8,6 +8,7 @@ number, noise, match length) and stream ``1 + seat`` is that seat's private gene
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 
@@ -182,3 +183,91 @@ class RoundDraws:
             return self._whole
         size = min(self.chunk_size, self.length - t0)
         return self._draw(self._xi, self._flip, self._shift, size)
+
+
+# ------------------------------------------------------------------ many matches at once
+# numpy's SeedSequence and PCG64 seeding, vectorised over many spawn keys: the batch engine seeds
+# thousands of matches without building a SeedSequence and a PCG64 object for each. The tests
+# check the words and states against numpy's own for many seeds and keys.
+_INIT_A, _MULT_A, _INIT_B, _MULT_B = 0x43B0D7E5, 0x931E8875, 0x8B51F9DD, 0x58F38DED
+_MIX_L, _MIX_R, _M32 = 0xCA01F9DD, 0x4973F715, 0xFFFFFFFF
+PCG64_MULTIPLIER = 0x2360ED051FC65DA44385DF649FCCF645
+_M64, _M128 = (1 << 64) - 1, (1 << 128) - 1
+
+
+def _uint32_words(n: int) -> list[int]:
+    out = [] if n else [0]
+    while n > 0:
+        out.append(n & _M32)
+        n >>= 32
+    return out
+
+
+def spawned_states(entropy: int, spawn_keys: np.ndarray) -> list[tuple[int, int]]:
+    """``PCG64(SeedSequence(entropy, spawn_key=row)).state`` (state, inc) for every row of
+    ``spawn_keys`` (non-negative integers below 2**32), computed for all rows at once."""
+    keys = np.asarray(spawn_keys, dtype=np.uint64)
+    if keys.size and int(keys.max()) > _M32:
+        raise ValueError("spawn key words must be below 2**32")
+    n = len(keys)
+    run = _uint32_words(int(entropy))
+    if keys.shape[1] and len(run) < 4:  # numpy pads the run entropy when there is a spawn key
+        run += [0] * (4 - len(run))
+    cols = [np.full(n, w, dtype=np.uint32) for w in run] + [keys[:, j].astype(np.uint32) for j in range(keys.shape[1])]
+    hc = _INIT_A
+
+    def hashmix(v):
+        nonlocal hc
+        v = v ^ np.uint32(hc)
+        hc = (hc * _MULT_A) & _M32
+        v = v * np.uint32(hc)
+        return v ^ (v >> np.uint32(16))
+
+    def mix(x, y):
+        r = np.uint32(_MIX_L) * x - np.uint32(_MIX_R) * y
+        return r ^ (r >> np.uint32(16))
+
+    with np.errstate(over="ignore"):
+        pool = [hashmix(cols[i] if i < len(cols) else np.zeros(n, np.uint32)) for i in range(4)]
+        for src in range(4):
+            for dst in range(4):
+                if src != dst:
+                    pool[dst] = mix(pool[dst], hashmix(pool[src]))
+        for src in range(4, len(cols)):
+            for dst in range(4):
+                pool[dst] = mix(pool[dst], hashmix(cols[src]))
+        hc, out = _INIT_B, []
+        for i in range(8):  # generate_state(4, np.uint64)
+            v = pool[i % 4] ^ np.uint32(hc)
+            hc = (hc * _MULT_B) & _M32
+            v = v * np.uint32(hc)
+            out.append(v ^ (v >> np.uint32(16)))
+    w = np.stack(out, axis=1).astype(np.uint64)
+    words = (w[:, 0::2] | (w[:, 1::2] << np.uint64(32))).tolist()
+    states = []
+    for v0, v1, v2, v3 in words:  # pcg64_set_seed: state 0, step, add the seed, step
+        inc = ((((v2 << 64) | v3) << 1) | 1) & _M128
+        state = ((inc + ((v0 << 64) | v1)) * PCG64_MULTIPLIER + inc) & _M128
+        states.append((state, inc))
+    return states
+
+
+def pcg64_output(state: int) -> int:
+    """PCG64's 64-bit output for a state (XSL-RR), as ``random_raw`` returns after the step."""
+    hi, lo = state >> 64, state & _M64
+    x, rot = hi ^ lo, hi >> 58
+    return ((x >> rot) | (x << ((64 - rot) & 63))) & _M64
+
+
+@functools.lru_cache(maxsize=64)
+def pcg64_jump(delta: int) -> tuple[int, int]:
+    """(a, c) with: ``delta`` steps from state s with increment inc give a·s + c·inc (mod 2^128)."""
+    acc_mult, acc_plus, mult, plus = 1, 0, PCG64_MULTIPLIER, 1
+    while delta > 0:
+        if delta & 1:
+            acc_mult = (acc_mult * mult) & _M128
+            acc_plus = (acc_plus * mult + plus) & _M128
+        plus = ((mult + 1) * plus) & _M128
+        mult = (mult * mult) & _M128
+        delta >>= 1
+    return acc_mult, acc_plus
