@@ -41,7 +41,7 @@ import bisect
 import functools
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
@@ -135,19 +135,6 @@ class Automaton:
         for arr in (out_arr, thr_arr, n_out, trans):
             arr.setflags(write=False)
         return cls(out_arr, thr_arr, n_out, trans, int(start))
-
-    @classmethod
-    def from_rule(cls, game: "Game", outputs: Sequence[Any], next_state: Callable[[np.ndarray, np.ndarray], np.ndarray],
-                  start: int = 0) -> "Automaton":
-        """``next_state(states, profiles)`` gives, for every state and every profile of
-        ``game`` (broadcast arrays: states (S, 1), profiles (P, k) indexed as ``profiles[..., j]``
-        -> (1, P)), the next state."""
-        S = len(outputs)
-        states = np.arange(S)[:, None]
-        prof = game.profile_array
-        cols = [prof[:, j][None, :] for j in range(game.n_players)]
-        trans = np.broadcast_to(next_state(states, cols), (S, game.n_profiles))
-        return cls.build(outputs, trans, start, n_profiles=game.n_profiles)
 
     # ------------------------------------------------------------------ playing (scalar)
     def action(self, state: int, rng: np.random.Generator) -> int:

@@ -260,9 +260,8 @@ class GenerousTitForTat(CooperationStrategy):
     def automaton(self, game, seat, horizon=None):
         c, d, oc, _ = _coop(self, game, seat)
         p = self._forgiveness(game, seat)
-        forgive = c if p >= 1 else d if p <= 0 else [(c, p), (d, 1.0 - p)]
-        if isinstance(forgive, list):  # the draw rule with the threshold p exactly: u < p forgives
-            forgive = ("thresholds", [c, d], [p])
+        # after a defection: forgive iff u < p (the draw rule with the threshold p itself)
+        forgive = c if p >= 1 else d if p <= 0 else ("thresholds", [c, d], [p])
         return _reactive([c, forgive], [0, 0], [1, 1], oc)
 
     def reset(self, view):

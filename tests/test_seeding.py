@@ -135,3 +135,13 @@ def test_vectorised_seeding_equals_numpys(entropy, keys):
         a3, c3 = seeding.pcg64_jump(3)
         assert (a3 * 7 + c3 * inc) % 2**128 == (a * ((a * ((a * 7 + c * inc) % 2**128) + c * inc) % 2**128)
                                                  + c * inc) % 2**128
+
+
+def test_skipping_numbers_equals_drawing_them():
+    a, b = np.random.default_rng(3), np.random.default_rng(3)
+    for g in (a, b):
+        g.integers(seeding.MESA_SEED_BOUND)  # leaves half a word buffered
+    a.random(1000)
+    seeding.skip_doubles(b, 1000)
+    assert a.bit_generator.state == b.bit_generator.state
+    assert np.array_equal(a.integers(1, 5, size=9), b.integers(1, 5, size=9))

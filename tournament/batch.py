@@ -14,6 +14,7 @@ never look at them — then noise flips and offsets), and each random state's dr
 seat's private generator (:func:`~tournament.seeding.seat_seed`) by the draw rule. So a
 match gives the same actions and payoffs, byte for byte, whichever engine plays it; the
 tests check this on every pairing of the automaton classics and on random automata and games.
+A tournament's batch is seeded all at once (:func:`_prepare_many`). See docs/automata.md.
 """
 
 from __future__ import annotations
@@ -128,7 +129,7 @@ def _prepare(game: Game, automata: Sequence[Automaton], seed, turns: int | None,
 def play_automata(
     game: Game,
     matches: Sequence[Sequence[Automaton]],
-    seeds: Sequence[np.random.SeedSequence],
+    seeds: Sequence[np.random.SeedSequence | seeding.MatchKey],
     *,
     turns: int | None,
     prob_end: float | None = None,

@@ -123,6 +123,17 @@ def _copy_at(state: dict, skip: int) -> np.random.Generator:
     return np.random.Generator(bg)
 
 
+def skip_doubles(rng: np.random.Generator, n: int) -> None:
+    """Move ``rng`` on as ``rng.random(n)`` would, without making the numbers (PCG64 jump-ahead;
+    the half word that 32-bit ``integers`` draws leave buffered is kept, as ``random`` keeps it)."""
+    bits = rng.bit_generator
+    state = bits.state
+    bits.advance(int(n))
+    moved = bits.state
+    moved["has_uint32"], moved["uinteger"] = state["has_uint32"], state["uinteger"]
+    bits.state = moved
+
+
 class RoundDraws:
     """The engine's per-round random numbers of one match, produced in chunks.
 

@@ -374,11 +374,13 @@ class RandomMatchingModel(mesa.Model):
             groups = np.stack([self.slots[r][perms[r]] for r in range(k)], axis=1)
             everyone = True
         n_groups = len(groups)
-        rng.random(n_groups)  # the shared random numbers: drawn as in the per-individual path, unused
+        seeding.skip_doubles(rng, n_groups)  # the groups' shared random numbers (automata do not use them)
         acts, states = pop.actions(groups)
         n_actions = np.array(self._n_actions)
         if self.ctx.noise > 0:
-            flips = (rng.random((n_groups, k)) < self.ctx.noise) & (n_actions > 1)
+            flips = rng.random((n_groups, k)) < self.ctx.noise
+            if n_actions.min() < 2:
+                flips &= n_actions > 1
             if n_actions.max() <= 2:  # offsets are all 1 (and drawing them takes no numbers): flip
                 acts ^= flips
             else:
@@ -402,17 +404,17 @@ class RandomMatchingModel(mesa.Model):
             self._games[flat] += 1
         self._pay_sum[flat] += own
         types = pop.type_of_state[states.ravel()]
-        # the window's sums, added in group order seat by seat as the per-individual path does:
-        # bincount adds its weights in order, the current sums first (0.0 + x is x exactly)
         t = self.n_types
-        self.win_pay = np.bincount(np.concatenate([np.arange(t), types]), minlength=t,
-                                   weights=np.concatenate([self.win_pay, own]))
-        self.win_games += np.bincount(types, minlength=t)
-        if self.coop is not None:
+        np.add.at(self.win_pay, types, own)  # unbuffered, in order: as the per-individual sums are added
+        if self.coop is None:
+            self.win_games += np.bincount(types, minlength=t)
+        else:
             coop = np.array([self.coop[0 if self.symmetric else j] for j in range(k)])
             cooperated = (acts == coop).ravel()
             self._coop_sum[flat] += cooperated
-            self.win_coop += np.bincount(types[cooperated], minlength=t)
+            both = np.bincount(types * 2 + cooperated, minlength=2 * t).reshape(t, 2)
+            self.win_games += both.sum(axis=1)
+            self.win_coop += both[:, 1]
 
     def reproduce(self) -> None:
         """Wright–Fisher: the next generation's types ∝ fitness, then mutation; fresh individuals."""
