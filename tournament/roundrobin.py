@@ -24,7 +24,7 @@ import mesa
 import pandas as pd
 
 from . import batch, kinds, seeding
-from .execution import Executor
+from .execution import Executor, task_key
 from .kinds import KindResult, RunOptions
 from .scenario import EntrantSpec, Population, Scenario
 from .standings import standings
@@ -124,12 +124,8 @@ class RoundRobinModel(mesa.Model):
             else:
                 todo.append(MatchTask(base + j, rep, seating))
         auto = [t for t in todo if batch.plays_as_automata(t, self.automata)]
-        batched = {}
-        if auto:
-            batched = dict(zip((t.match_id for t in auto), batch.play_tasks(self.context, auto, self.automata)))
-            if self.progress:
-                self.progress(len(auto))
-            todo = [t for t in todo if t.match_id not in batched]
+        batched = self._play_batch(auto) if auto else {}
+        todo = [t for t in todo if t.match_id not in batched]
         played = iter(self.executor.map(todo, self.progress))
         for j, seating in enumerate(self.seatings):
             if base + j in batched:
@@ -151,6 +147,22 @@ class RoundRobinModel(mesa.Model):
         self.datacollector.collect(self)
         if rep + 1 >= self.repetitions:
             self.running = False
+
+    def _play_batch(self, tasks: list[MatchTask]) -> dict[int, MatchRecord]:
+        """Records of matches whose every seat is an automaton, from the batch engine (or from
+        the checkpoint of an interrupted run); each saved to the checkpoint as it would be if
+        the executor had played it."""
+        ex, ck = self.executor, self.executor.checkpoint
+        keys = {t.match_id: f"{ex.scope}/{task_key(ex.fn, t)}" for t in tasks} if ck is not None else {}
+        done = {mid: ck.get(key) for mid, key in keys.items() if ck.has(key)}
+        rest = [t for t in tasks if t.match_id not in done]
+        for task, record in zip(rest, batch.play_tasks(self.context, rest, self.automata)):
+            done[task.match_id] = record
+            if ck is not None:
+                ck.put(keys[task.match_id], record)
+        if self.progress:
+            self.progress(len(tasks))
+        return done
 
     def _absorb(self, seating: tuple[int, ...], record: MatchRecord) -> None:
         self.records.append(record)
