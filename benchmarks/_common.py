@@ -1,7 +1,9 @@
 """Helpers shared by the speed benchmarks: best-of-N timing and the Axelrod library peer.
 
 Every benchmark measures both sides in one run, in one process, one core, and prints the
-times, the stage games per second and the ratio. Timings are the best of ``--repeats`` runs.
+times, the stage games per second and the ratio. Timings are the best of ``--repeats`` runs,
+taken in turns (ours, theirs, ours, theirs, ...) so that a change of machine load between
+the two sides does not bias their ratio.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ import warnings
 from typing import Callable
 
 
-def best_of(fn: Callable[[], object], repeats: int) -> float:
-    """The shortest of ``repeats`` wall-clock timings of ``fn()``, in seconds."""
-    best = float("inf")
+def best_of_each(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """The best of ``repeats`` timings of every function, the functions taking turns."""
+    best = {name: float("inf") for name in fns}
     for _ in range(max(1, repeats)):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - start)
     return best
 
 

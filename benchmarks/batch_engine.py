@@ -28,7 +28,7 @@ import time
 from dataclasses import replace
 
 import numpy as np
-from _common import best_of, rate, verdict
+from _common import best_of_each, rate, verdict
 
 import strategies
 from tournament import games, seeding
@@ -67,9 +67,9 @@ def matches_benchmark(n_matches: int, turns: int, repeats: int) -> None:
         return total
 
     stage_games = n_matches * turns
-    ours = best_of(lambda: play_automata(game, matches, keys, turns=turns, noise=noise), repeats)
-    play = best_of(lambda: _play_vector(game, matches, prepared), repeats)
-    bare = best_of(kernel, repeats)
+    t = best_of_each({"ours": lambda: play_automata(game, matches, keys, turns=turns, noise=noise),
+                      "play": lambda: _play_vector(game, matches, prepared), "kernel": kernel}, repeats)
+    ours, play, bare = t["ours"], t["play"], t["kernel"]
     print(f"1e: {n_matches:,} noisy 2-player automaton matches of {turns} turns ({stage_games:,} stage games), "
           f"best of {repeats}")
     print(f"  {'ours (seeding + play)':24s} {ours:7.3f} s  {rate(stage_games, ours):>11s}   ours/kernel {ours / bare:5.2f}  "
@@ -92,10 +92,6 @@ def matching_benchmark(n: int, rounds: int) -> None:
     model = RandomMatchingModel(ctx, 0)
     setup = time.perf_counter() - t
     assert model.population is not None
-    t = time.perf_counter()
-    for _ in range(rounds):
-        model.step()
-    ours = time.perf_counter() - t
 
     game = ctx.game
     tabs = _Tables.of([strategies.get(s).automaton(game, 0) for s in TYPES], game.n_profiles)
@@ -103,8 +99,8 @@ def matching_benchmark(n: int, rounds: int) -> None:
     state = np.repeat(tabs.offsets + 0, n // len(TYPES))
     paid = np.zeros(n)
     table, out0, delta, P = game.payoff_vectors, tabs.out[:, 0], tabs.delta_flat, game.n_profiles
-    t = time.perf_counter()
-    for _ in range(rounds):
+
+    def kernel_round():
         pairs = rng.permutation(n).reshape(-1, 2)
         st = state[pairs]
         a = out0[st]
@@ -114,7 +110,15 @@ def matching_benchmark(n: int, rounds: int) -> None:
         seen1 = a[:, 1] * 2 + a[:, 0]  # each individual sees itself in seat 0
         state[pairs[:, 0]] = delta[st[:, 0] * P + p]
         state[pairs[:, 1]] = delta[st[:, 1] * P + seen1]
-    bare = time.perf_counter() - t
+
+    ours = bare = 0.0
+    for _ in range(rounds):  # in turns, so that a change of load affects both alike
+        t = time.perf_counter()
+        model.step()
+        ours += time.perf_counter() - t
+        t = time.perf_counter()
+        kernel_round()
+        bare += time.perf_counter() - t
     stage_games = rounds * n // 2
     print(f"1d: random matching, {n:,} individuals of {len(TYPES)} automaton types, {rounds} rounds "
           f"({stage_games:,} stage games); setup of ours {setup:.2f} s")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 
-from _common import axelrod, best_of, rate, verdict
+from _common import axelrod, best_of_each, rate, verdict
 
 from tournament import games, play_match
 
@@ -38,14 +38,18 @@ def main(argv=None) -> None:
     print(f"{'match':48s} {'ours':>8s} {'ours/python':>11s} {'axelrod':>8s} {'ours/axl':>9s} "
           f"{'python/axl':>10s}  stage games/s (ours, axelrod)")
     for label, ours_names, axl_names, noise in MATCHES:
-        ours = best_of(lambda: play_match(game, list(ours_names), turns=args.turns, noise=noise, seed=1), args.repeats)
-        python = best_of(lambda: play_match(game, list(ours_names), turns=args.turns, noise=noise, seed=1,
-                                            engine="python"), args.repeats)
+        fns = {"ours": lambda: play_match(game, list(ours_names), turns=args.turns, noise=noise, seed=1),
+               "python": lambda: play_match(game, list(ours_names), turns=args.turns, noise=noise, seed=1,
+                                            engine="python")}
+        if axl is not None:
+            fns["theirs"] = lambda: axl.Match(tuple(getattr(axl, n)() for n in axl_names), turns=args.turns,
+                                              noise=noise, seed=1).play()
+        t = best_of_each(fns, args.repeats)
+        ours, python = t["ours"], t["python"]
         if axl is None:
             print(f"{label:48s} {ours:8.3f} {python:11.3f}")
             continue
-        theirs = best_of(lambda: axl.Match(tuple(getattr(axl, n)() for n in axl_names), turns=args.turns,
-                                           noise=noise, seed=1).play(), args.repeats)
+        theirs = t["theirs"]
         print(f"{label:48s} {ours:8.3f} {python:11.3f} {theirs:8.3f} {ours / theirs:9.3f} {python / theirs:10.3f}"
               f"  {rate(args.turns, ours)}, {rate(args.turns, theirs)}  {verdict(ours / theirs, 0.5)}")
 

@@ -23,7 +23,7 @@ import argparse
 import tempfile
 import warnings
 
-from _common import axelrod, best_of, verdict
+from _common import axelrod, best_of_each, verdict
 
 from tournament import run_scenario
 
@@ -76,15 +76,20 @@ def main(argv=None) -> None:
     print(f"12 classics, {TURNS} turns, {args.repetitions} repetitions, self-play: {stage_games:,} stage games; "
           f"best of {args.repeats}")
     print(f"{'setting':26s} {'ours':>7s} {'axelrod':>8s} {'ratio':>6s}  target")
+    procs = [None if p.strip().lower() == "none" else int(p) for p in args.axelrod_processes.split(",")]
     for noise in (0.0, 0.05):
-        e2e = best_of(lambda: ours(noise, args.repetitions, True), args.repeats)
-        eng = best_of(lambda: ours(noise, args.repetitions, False), args.repeats)
+        fns = {"e2e": lambda: ours(noise, args.repetitions, True), "eng": lambda: ours(noise, args.repetitions, False)}
+        if axl is not None:
+            for p in procs:
+                fns[f"a_e2e {p}"] = lambda p=p: theirs(axl, noise, args.repetitions, True, p)
+                fns[f"a_eng {p}"] = lambda p=p: theirs(axl, noise, args.repetitions, False, p)
+        t = best_of_each(fns, args.repeats)
+        e2e, eng = t["e2e"], t["eng"]
         if axl is None:
             print(f"noise {noise:<4g} end to end    {e2e:7.3f}\nnoise {noise:<4g} engine only   {eng:7.3f}")
             continue
-        procs = [None if p.strip().lower() == "none" else int(p) for p in args.axelrod_processes.split(",")]
-        a_e2e = min(best_of(lambda: theirs(axl, noise, args.repetitions, True, p), args.repeats) for p in procs)
-        a_eng = min(best_of(lambda: theirs(axl, noise, args.repetitions, False, p), args.repeats) for p in procs)
+        a_e2e = min(t[f"a_e2e {p}"] for p in procs)
+        a_eng = min(t[f"a_eng {p}"] for p in procs)
         target = 0.1 if noise else 0.2
         print(f"noise {noise:<4g} end to end    {e2e:7.3f} {a_e2e:8.3f} {e2e / a_e2e:6.3f}  {verdict(e2e / a_e2e, target)}")
         print(f"noise {noise:<4g} engine only   {eng:7.3f} {a_eng:8.3f} {eng / a_eng:6.3f}")

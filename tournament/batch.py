@@ -83,14 +83,25 @@ def _prepare_many(game: Game, matches: Sequence[Sequence[Automaton]], seeds, tur
         a1, c1 = seeding.pcg64_jump(1)
         skip, plus = seeding.pcg64_jump(turns)
         engine = seeding.spawned_states(seed, [[stream, s.match_id, 0] for s in keys])
+        flips = np.empty((len(matches), turns, k), dtype=bool)
+        block = max(1, (1 << 18) // (turns * k + 1))  # matches whose numbers are drawn into one buffer
+        numbers = np.empty((block, turns, k))
+        rejected = []
         for j, (state, inc) in enumerate(engine):
             state = (a1 * state + c1 * inc) & mask  # the draw of Mesa's seed: one output ...
             raw = seeding.pcg64_output(state)
             if ((raw & 0xFFFFFFFF) * seeding.MESA_SEED_BOUND) & 0xFFFFFFFF < 2:  # ... unless rejected (p = 2^-31)
-                out[j] = _prepare(game, matches[j], seeds[j], turns, prob_end, noise)
-                continue
-            start((skip * state + plus * inc) & mask, inc, 1, raw >> 32)  # past the shared random numbers
-            out[j].flips = shared.random((turns, k)) < noise
+                rejected.append(j)
+            else:
+                start((skip * state + plus * inc) & mask, inc, 1, raw >> 32)  # past the shared random numbers
+                shared.random(out=numbers[j % block])
+            if j % block == block - 1 or j == len(matches) - 1:
+                first = j - j % block
+                np.less(numbers[: j - first + 1], noise, out=flips[first : j + 1])
+        for j in range(len(matches)):
+            out[j].flips = flips[j]
+        for j in rejected:
+            out[j] = _prepare(game, matches[j], seeds[j], turns, prob_end, noise)
     for seat in range(k):
         rows = [j for j, autos in enumerate(matches) if autos[seat].stochastic and out[j].seat_rngs[seat] is None]
         if not rows:
@@ -290,21 +301,32 @@ def _play_vector(game: Game, matches: Sequence[Sequence[Automaton]], prepared: S
             if rng is not None:
                 slot[i, j] = len(streams)
                 streams.append(rng if isinstance(rng, np.ndarray) else rng.random(prep.length))
-    U = np.zeros((len(streams), max(T, 1)))
-    for q, s in enumerate(streams):
-        U[q, : len(s)] = s
+    equal = bool((lengths == T).all())
+    if equal and streams:
+        U = np.stack(streams)
+    else:
+        U = np.zeros((len(streams), max(T, 1)))
+        for q, s in enumerate(streams):
+            U[q, : len(s)] = s
     used = np.zeros(len(streams), dtype=np.int64)
     noisy = any(p.flips is not None for p in prepared)
     binary = all(n == 2 for n in game.n_actions)  # then a flip is always "the other action"
     if noisy:
-        flips = np.zeros((T, M, k), dtype=np.int64 if binary else bool)
-        shifts = None if binary else np.ones((T, M, k), dtype=np.int32)
-        for i, prep in enumerate(prepared):
-            flips[: prep.length, i] = prep.flips
-            if shifts is not None and prep.shifts is not None:
-                shifts[: prep.length, i] = prep.shifts
+        if equal and all(p.flips is not None for p in prepared):  # one copy, rounds first
+            flips = np.stack([p.flips for p in prepared], axis=1)
+        else:
+            flips = np.zeros((T, M, k), dtype=bool)
+            for i, prep in enumerate(prepared):
+                if prep.flips is not None:
+                    flips[: prep.length, i] = prep.flips
+        shifts = None
+        if not binary:
+            shifts = np.ones((T, M, k), dtype=np.int32)
+            for i, prep in enumerate(prepared):
+                if prep.shifts is not None:
+                    shifts[: prep.length, i] = prep.shifts
         n_act = np.array(game.n_actions, dtype=np.int64)
-    strides = game.strides.astype(np.int64)
+    strides = game.strides.tolist()
     rec = np.zeros((T, M), dtype=_profile_dtype(P))
     active = np.searchsorted(-lengths, -np.arange(T), side="left")  # matches with length > t
     any_random = bool(random_state.any())
@@ -327,10 +349,13 @@ def _play_vector(game: Game, matches: Sequence[Sequence[Automaton]], prepared: S
                 a ^= flips[t, :n]
             else:
                 a = np.where(flips[t, :n], (a + shifts[t, :n]) % n_act, a)
-        p = a @ strides
+        p = a[:, 0] * strides[0]
+        for j in range(1, k):
+            p += a[:, j] * strides[j]
         rec[t, :n] = p
         state[:n] = delta_flat[st * P + p[:, None]]
-    return [rec[: lengths[i], i].copy() for i in range(M)]
+    rec = np.ascontiguousarray(rec.T)  # one match per row
+    return [rec[i, : lengths[i]] for i in range(M)]
 
 
 # ---------------------------------------------------------------------- results

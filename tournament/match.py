@@ -114,7 +114,6 @@ class SeatAgent(mesa.Agent):
         self.view = MatchView(self.history, seat)
         self._n = model.game.n_actions[seat]
         self._index = model.game._index[seat]
-        self.choice = 0
         self.seconds = 0.0  # time spent in this strategy's hooks (only with a time limit)
 
     def _fail(self, message: str) -> StrategyError:
