@@ -160,7 +160,8 @@ def play_automata(
     short = [i for i, p in enumerate(prepared) if p.draws is None]
     if use_vector and short:
         # longest first, so that the matches still playing at round t are a prefix
-        short.sort(key=lambda i: -prepared[i].length)
+        if prob_end is not None:
+            short.sort(key=lambda i: -prepared[i].length)
         start = 0
         while start < len(short):
             width = max(1, MAX_CELLS // max(1, prepared[short[start]].length))
@@ -292,15 +293,17 @@ def _play_vector(game: Game, matches: Sequence[Sequence[Automaton]], prepared: S
     out, thr, n_out, delta_flat, offsets = tabs.out, tabs.thr, tabs.n_out, tabs.delta_flat, tabs.offsets
     out0 = out[:, 0].copy()
     random_state = n_out > 1
-    state = np.array([[offsets[index[id(a)]] + a.start for a in seats] for seats in matches], dtype=np.int64)
+    first = np.array([off + a.start for a, off in zip(autos, offsets)], dtype=np.int64)
+    state = first[np.array([[index[id(a)] for a in seats] for seats in matches], dtype=np.int64)]
     # per random seat: its private stream, as many numbers as rounds (an upper bound on its draws)
     slot = np.full((M, k), -1, dtype=np.int64)
     streams = []
-    for i, prep in enumerate(prepared):
-        for j, rng in enumerate(prep.seat_rngs):
-            if rng is not None:
-                slot[i, j] = len(streams)
-                streams.append(rng if isinstance(rng, np.ndarray) else rng.random(prep.length))
+    if any(a.stochastic for a in autos):
+        for i, prep in enumerate(prepared):
+            for j, rng in enumerate(prep.seat_rngs):
+                if rng is not None:
+                    slot[i, j] = len(streams)
+                    streams.append(rng if isinstance(rng, np.ndarray) else rng.random(prep.length))
     equal = bool((lengths == T).all())
     if equal and streams:
         U = np.stack(streams)
