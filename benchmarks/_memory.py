@@ -18,7 +18,10 @@ BEFORE = "76297d4"
 
 
 def tree_at(rev: str, into: Path) -> Path | None:
-    """The repository's files at ``rev`` extracted below ``into`` (None without git)."""
+    """The repository's files at ``rev`` extracted below ``into`` (None without git, or for
+    ``rev = "none"``)."""
+    if rev.lower() in ("", "none"):
+        return None
     into.mkdir(parents=True, exist_ok=True)
     archive = into / "tree.tar"
     done = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", "-o", str(archive), rev],

@@ -58,11 +58,11 @@ with tempfile.TemporaryDirectory() as tmp:
 """
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--turns", type=int, default=10_000_000)
-    ap.add_argument("--before", default=BEFORE, help="revision to compare against (default: v0.1)")
-    args = ap.parse_args()
+    ap.add_argument("--before", default=BEFORE, help="revision to compare against (default: v0.1; 'none' skips it)")
+    args = ap.parse_args(argv)
     print(f"one 2-player match of {args.turns:,} turns (tit-for-tat vs random, prisoner's dilemma); "
           "peak resident memory of a fresh process")
     with tempfile.TemporaryDirectory() as tmp:

@@ -58,13 +58,13 @@ with tempfile.TemporaryDirectory() as tmp:
 """
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--entrants", type=int, default=250)
     ap.add_argument("--repetitions", default="1,2", help="two (or more) repetition counts, comma-separated")
     ap.add_argument("--turns", type=int, default=100)
-    ap.add_argument("--before", default=BEFORE, help="revision to compare against (default: v0.1)")
-    args = ap.parse_args()
+    ap.add_argument("--before", default=BEFORE, help="revision to compare against (default: v0.1; 'none' skips it)")
+    args = ap.parse_args(argv)
     reps = [int(x) for x in args.repetitions.split(",")]
     pairs = comb(args.entrants, 2)
     print(f"round robin of {args.entrants} entrants ({pairs:,} pairings) on the prisoner's dilemma, {args.turns} "

@@ -27,7 +27,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
+    from tournament.game import Game
     from tournament.view import MatchView
+
+    from .automaton import Automaton
 
 
 class Strategy:
@@ -64,6 +67,16 @@ class Strategy:
 
     def observe(self, view: "MatchView") -> None:
         """Called after every round, when ``view.last_actions`` holds its outcome."""
+
+    def automaton(self, game: "Game", seat: int, horizon: int | None = None) -> "Automaton | None":
+        """This strategy, for seat ``seat`` of ``game``, as a finite automaton over observed
+        profiles (see :mod:`strategies.automaton`), or None (the default) to be played through
+        :meth:`choose` and :meth:`observe`. When every seat of a match has one, the batch engine
+        plays the match; the automaton must play exactly as the hooks do, drawing from the
+        seat's generator by the draw rule. ``horizon`` is the longest match it will play, when
+        known (automata that count rounds need it; return None without it).
+        """
+        return None
 
     # ------------------------------------------------------------- engine side
     def begin_match(self, view: "MatchView", rng: np.random.Generator) -> None:

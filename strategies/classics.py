@@ -8,11 +8,37 @@ it is installed). On other games see :mod:`strategies.cooperation` for what
 
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 
+from .automaton import Automaton, fixed
 from .base import Strategy
-from .cooperation import CooperationStrategy
+from .cooperation import CooperationStrategy, cooperation_actions
 from .registry import register
+
+GO_BY_MAJORITY_MAX_STATES = 1 << 15
+"""Largest automaton :class:`GoByMajority` declares (its state counts rounds)."""
+
+
+def _coop(strategy, game, seat: int):
+    """For automaton declarations: own cooperate/defect actions, whether every other seat
+    cooperated at each profile, and the own action at each profile."""
+    pairs = [cooperation_actions(game, j, strategy.cooperate, strategy.defect) for j in range(game.n_players)]
+    prof = game.profile_array
+    others_c = np.ones(game.n_profiles, dtype=bool)
+    for j, (c, _) in enumerate(pairs):
+        if j != seat:
+            others_c &= prof[:, j] == c
+    c, d = pairs[seat]
+    return c, d, others_c, prof[:, seat].astype(np.int64)
+
+
+def _reactive(outputs, on_coop, on_defect, others_c, start: int = 0) -> Automaton:
+    """An automaton whose next state depends on its state and on whether the others cooperated:
+    ``on_coop[s]`` / ``on_defect[s]`` are the next states."""
+    table = np.where(others_c[None, :], np.array(on_coop)[:, None], np.array(on_defect)[:, None])
+    return Automaton.build(outputs, table, start)
 
 
 @register
@@ -20,6 +46,9 @@ class AlwaysCooperate(CooperationStrategy):
     """Always cooperates (Axelrod: Cooperator)."""
 
     name = "always_cooperate"
+
+    def automaton(self, game, seat, horizon=None):
+        return fixed(_coop(self, game, seat)[0], game)
 
     def choose(self, view):
         return self.C
@@ -31,13 +60,20 @@ class AlwaysDefect(CooperationStrategy):
 
     name = "always_defect"
 
+    def automaton(self, game, seat, horizon=None):
+        return fixed(_coop(self, game, seat)[1], game)
+
     def choose(self, view):
         return self.D
 
 
 @register
 class Random(Strategy):
-    """Cooperates with probability p (Axelrod: Random); with p unset, uniform over all own actions."""
+    """Cooperates with probability p (Axelrod: Random); with p unset, uniform over all own actions.
+
+    One draw u per round from the seat's generator: with p, it cooperates if u < p; without,
+    it plays action j = the number of thresholds 1/n, 2/n, ... that are <= u (n own actions).
+    """
 
     name = "random"
 
@@ -52,21 +88,29 @@ class Random(Strategy):
     def is_stochastic(self) -> bool:
         return self.p not in (0, 1, 0.0, 1.0)
 
-    def reset(self, view):
-        from .cooperation import cooperation_actions
+    def _outcomes(self, game, seat):
+        """(actions, thresholds) of the draw rule (see strategies.automaton)."""
+        if self.p is None:
+            n = game.n_actions[seat]
+            return list(range(n)), (np.arange(1, n) / n).tolist()
+        c, d = cooperation_actions(game, seat, self.cooperate, self.defect)
+        if self.p == 1:
+            return [c], []
+        if self.p == 0:
+            return [d], []
+        return [c, d], [float(self.p)]
 
-        self._n = view.n_actions
-        if self.p is not None:
-            self.C, self.D = cooperation_actions(view.game, view.seat, self.cooperate, self.defect)
+    def automaton(self, game, seat, horizon=None):
+        acts, thr = self._outcomes(game, seat)
+        return Automaton.build([("thresholds", acts, thr)], np.zeros((1, game.n_profiles), dtype=np.int64))
+
+    def reset(self, view):
+        self._acts, self._thr = self._outcomes(view.game, view.seat)
 
     def choose(self, view):
-        if self.p is None:
-            return int(self.rng.integers(self._n))
-        if self.p == 1:
-            return self.C
-        if self.p == 0:
-            return self.D
-        return self.C if self.rng.random() < self.p else self.D
+        if not self._thr:
+            return self._acts[0]
+        return self._acts[bisect.bisect_right(self._thr, self.rng.random())]
 
 
 @register
@@ -74,6 +118,10 @@ class TitForTat(CooperationStrategy):
     """Cooperates first, then copies the opponent's last move (Axelrod: TitForTat)."""
 
     name = "tit_for_tat"
+
+    def automaton(self, game, seat, horizon=None):
+        c, d, oc, _ = _coop(self, game, seat)
+        return _reactive([c, d], [0, 0], [1, 1], oc)
 
     def choose(self, view):
         last = view.last_actions
@@ -87,6 +135,10 @@ class Grim(CooperationStrategy):
     """Cooperates until the opponent defects once, then defects forever (Axelrod: Grudger)."""
 
     name = "grim"
+
+    def automaton(self, game, seat, horizon=None):
+        c, d, oc, _ = _coop(self, game, seat)
+        return _reactive([c, d], [0, 1], [1, 1], oc)
 
     def reset(self, view):
         super().reset(view)
@@ -106,6 +158,13 @@ class WinStayLoseShift(CooperationStrategy):
 
     name = "win_stay_lose_shift"
 
+    def automaton(self, game, seat, horizon=None):
+        # state = the own action to play next
+        c, d, oc, own = _coop(self, game, seat)
+        nxt = np.where(oc, own, np.where(own == c, d, c))
+        n = game.n_actions[seat]
+        return Automaton.build(list(range(n)), np.broadcast_to(nxt, (n, game.n_profiles)), start=c)
+
     def choose(self, view):
         last = view.last_actions
         if last is None:
@@ -121,6 +180,11 @@ class TitForTwoTats(CooperationStrategy):
     """Defects only if the opponent defected in each of the last two rounds (Axelrod: TitFor2Tats)."""
 
     name = "tit_for_two_tats"
+
+    def automaton(self, game, seat, horizon=None):
+        # state = consecutive defections seen, up to 2
+        c, d, oc, _ = _coop(self, game, seat)
+        return _reactive([c, c, d], [0, 0, 0], [1, 2, 2], oc)
 
     def reset(self, view):
         super().reset(view)
@@ -139,6 +203,11 @@ class TwoTitsForTat(CooperationStrategy):
 
     name = "two_tits_for_tat"
 
+    def automaton(self, game, seat, horizon=None):
+        # 0: no defection in the last two rounds, 1: one last round, 2: one the round before
+        c, d, oc, _ = _coop(self, game, seat)
+        return _reactive([c, d, d], [0, 2, 0], [1, 1, 1], oc)
+
     def reset(self, view):
         super().reset(view)
         self._recent = []
@@ -155,6 +224,10 @@ class SuspiciousTitForTat(CooperationStrategy):
     """Defects first, then copies the opponent's last move (Axelrod: SuspiciousTitForTat)."""
 
     name = "suspicious_tit_for_tat"
+
+    def automaton(self, game, seat, horizon=None):
+        c, d, oc, _ = _coop(self, game, seat)
+        return _reactive([c, d], [0, 0], [1, 1], oc, start=1)
 
     def choose(self, view):
         last = view.last_actions
@@ -184,14 +257,20 @@ class GenerousTitForTat(CooperationStrategy):
     def is_stochastic(self) -> bool:
         return self.p not in (0, 1, 0.0, 1.0)
 
+    def automaton(self, game, seat, horizon=None):
+        c, d, oc, _ = _coop(self, game, seat)
+        p = self._forgiveness(game, seat)
+        # after a defection: forgive iff u < p (the draw rule with the threshold p itself)
+        forgive = c if p >= 1 else d if p <= 0 else ("thresholds", [c, d], [p])
+        return _reactive([c, forgive], [0, 0], [1, 1], oc)
+
     def reset(self, view):
         super().reset(view)
-        if self.p is not None:
-            self._p = float(self.p)
-            return
-        game, i = view.game, view.seat
-        from .cooperation import cooperation_actions
+        self._p = self._forgiveness(view.game, view.seat)
 
+    def _forgiveness(self, game, i: int) -> float:
+        if self.p is not None:
+            return float(self.p)
         coop = [cooperation_actions(game, j, self.cooperate, self.defect) for j in range(game.n_players)]
 
         def u(mine, others):
@@ -206,7 +285,7 @@ class GenerousTitForTat(CooperationStrategy):
             raise ValueError(
                 f"cannot derive the forgiveness probability from R={R}, S={S}, T={T}, P={P}; pass p=..."
             ) from None
-        self._p = float(np.clip(p, 0.0, 1.0))
+        return float(np.clip(p, 0.0, 1.0))
 
     def choose(self, view):
         last = view.last_actions
@@ -224,6 +303,11 @@ class Alternator(CooperationStrategy):
     """Cooperates first, then plays the opposite of its own last move (Axelrod: Alternator)."""
 
     name = "alternator"
+
+    def automaton(self, game, seat, horizon=None):
+        c, d, _, own = _coop(self, game, seat)
+        nxt = np.where(own == c, 1, 0)
+        return Automaton.build([c, d], np.broadcast_to(nxt, (2, game.n_profiles)))
 
     def choose(self, view):
         last = view.last_actions
@@ -252,9 +336,14 @@ class Cycler(Strategy):
         self.defect = defect
 
     def reset(self, view):
-        from .cooperation import cooperation_actions
+        self._seq = self._sequence(view.game, view.seat)
 
-        game, i = view.game, view.seat
+    def automaton(self, game, seat, horizon=None):
+        seq = self._sequence(game, seat)
+        nxt = (np.arange(len(seq)) + 1) % len(seq)
+        return Automaton.build(seq, np.broadcast_to(nxt[:, None], (len(seq), game.n_profiles)))
+
+    def _sequence(self, game, i: int) -> list[int]:
         labels = game.actions[i]
         seq = []
         for item in list(self.pattern):
@@ -265,7 +354,7 @@ class Cycler(Strategy):
                 seq.append(c if item == "C" else d)
             else:
                 seq.append(game.action_index(i, item))
-        self._seq = seq
+        return seq
 
     def choose(self, view):
         return self._seq[view.round % len(self._seq)]
@@ -287,6 +376,35 @@ class GoByMajority(CooperationStrategy):
             raise ValueError(f"memory must be >= 0, got {memory!r}")
         self.memory = memory
         self.soft = soft
+
+    def automaton(self, game, seat, horizon=None):
+        c, d, oc, _ = _coop(self, game, seat)
+        tie = c if self.soft else d
+        if not self.memory:
+            # state = defections minus cooperations seen so far, -h..h (h = horizon)
+            if horizon is None or 2 * horizon + 1 > GO_BY_MAJORITY_MAX_STATES:
+                return None
+            h = int(horizon)
+            diff = np.arange(-h, h + 1)
+            outputs = np.where(diff > 0, d, np.where(diff == 0, tie, c)).tolist()
+            up, down = np.minimum(np.arange(2 * h + 1) + 1, 2 * h), np.maximum(np.arange(2 * h + 1) - 1, 0)
+            return _reactive(outputs, down, up, oc, start=h)
+        # state = the window of the last `memory` rounds (did the others defect?), shorter at first
+        m = int(self.memory)
+        if (1 << (m + 1)) > GO_BY_MAJORITY_MAX_STATES:
+            return None
+        windows = [()]
+        for length in range(1, m + 1):
+            windows += [tuple((w >> i) & 1 for i in reversed(range(length))) for w in range(1 << length)]
+        index = {w: i for i, w in enumerate(windows)}
+        outputs = []
+        for w in windows:
+            dd = sum(w)
+            cc = len(w) - dd
+            outputs.append(d if dd > cc else tie if dd == cc else c)
+        on_c = [index[(w + (0,))[-m:]] for w in windows]
+        on_d = [index[(w + (1,))[-m:]] for w in windows]
+        return _reactive(outputs, on_c, on_d, oc)
 
     def reset(self, view):
         super().reset(view)
@@ -322,6 +440,10 @@ class Bully(CooperationStrategy):
 
     name = "bully"
 
+    def automaton(self, game, seat, horizon=None):
+        c, d, oc, _ = _coop(self, game, seat)
+        return _reactive([d, c], [0, 0], [1, 1], oc)
+
     def choose(self, view):
         last = view.last_actions
         if last is not None and not self.others_cooperated(last):
@@ -338,6 +460,9 @@ class Fixed(Strategy):
 
     def __init__(self, action=0):
         self.action = action
+
+    def automaton(self, game, seat, horizon=None):
+        return fixed(game.action_index(seat, self.action), game)
 
     def reset(self, view):
         self._a = view.game.action_index(view.seat, self.action)
@@ -360,16 +485,27 @@ class Maximin(Strategy):
         return not self.pure
 
     def reset(self, view):
-        game, i = view.game, view.seat
+        self._pure, self._probs = self._plan(view.game, view.seat)
+
+    def _plan(self, game, i: int):
+        """(the pure action, or None) and the mixed strategy's probabilities."""
         if self.pure:
             u = np.moveaxis(game.payoffs[..., i], i, 0).reshape(game.n_actions[i], -1)
-            self._pure = int(np.argmax(u.min(axis=1)))
-            return
+            return int(np.argmax(u.min(axis=1))), None
         _, x = game.security_strategy(i)
         x = np.where(x < 1e-12, 0.0, x)
-        self._probs = x / x.sum()
-        support = np.flatnonzero(self._probs)
-        self._pure = int(support[0]) if len(support) == 1 else None
+        probs = x / x.sum()
+        support = np.flatnonzero(probs)
+        return (int(support[0]) if len(support) == 1 else None), probs
+
+    def automaton(self, game, seat, horizon=None):
+        pure, probs = self._plan(game, seat)
+        if pure is not None:
+            return fixed(pure, game)
+        cdf = probs.cumsum()
+        cdf /= cdf[-1]  # exactly what Generator.choice does with p=
+        out = ("thresholds", list(range(len(probs))), cdf[:-1].tolist())
+        return Automaton.build([out], np.zeros((1, game.n_profiles), dtype=np.int64))
 
     def choose(self, view):
         if self._pure is not None:

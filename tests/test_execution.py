@@ -13,7 +13,8 @@ ROUND_ROBIN = {
     "name": "backends", "seed": 5, "game": {"name": "prisoners_dilemma"},
     "tournament": {"turns": 60, "repetitions": 3, "noise": 0.05},
     "entrants": [{"strategy": s} for s in
-                 ("tit_for_tat", "random", "grim", "generous_tit_for_tat", "win_stay_lose_shift", "always_defect")],
+                 ("tit_for_tat", "random", "grim", "generous_tit_for_tat", "win_stay_lose_shift", "always_defect",
+                  "hedge")],  # hedge is no automaton: its matches go to the backend (the others: the batch engine)
 }
 MORAN = {
     "name": "moran backends", "seed": 3, "game": {"name": "prisoners_dilemma"},

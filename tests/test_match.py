@@ -175,7 +175,7 @@ def test_match_model_is_a_mesa_model_with_seat_agents():
     assert len(model.agents) == 2 and all(isinstance(a, mesa.Agent) for a in model.agents)
     model.step()
     model.step()
-    assert model.steps == 2 and model.history.t == 2
+    assert model.steps == 2 and model.round == 2
     res = model.run()
     assert res.turns == 5 and model.steps == 5
 
@@ -184,3 +184,21 @@ def test_three_player_match():
     g = games.get("stag_hunt", players=3)
     m = play_match(g, ["always_cooperate", "always_cooperate", "always_defect"], turns=3, seed=0)
     assert m.payoffs.tolist() == [[0, 0, 1]] * 3
+
+
+def test_histories_grow_instead_of_preallocating_for_prob_end():
+    model = MatchModel(PD, [strategies.get("tit_for_tat"), strategies.get("grim")], prob_end=1e-9, seed=0)
+    assert model.turns > 10**6  # a very long match ...
+    assert all(a.history._cap <= 1024 for a in model.seats) and len(model._record) == 0  # ... allocates little
+    for _ in range(3000):
+        model.step()
+    assert all(3000 <= a.history._cap <= 6000 for a in model.seats)
+    assert model.result().actions.shape == (3000, 2)
+
+
+def test_actions_are_stored_compactly():
+    m = play_match(PD, ["tit_for_tat", "alternator"], turns=10, seed=0)
+    assert m.actions.dtype == np.uint8 and m.payoffs.dtype == np.float64
+    big = games.Game(np.zeros((300, 2, 2)), name="wide")
+    m = play_match(big, [strategies.get("fixed", action=299), strategies.get("fixed", action=1)], turns=4, seed=0)
+    assert m.actions.dtype == np.uint16 and m.actions.tolist() == [[299, 1]] * 4

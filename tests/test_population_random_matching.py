@@ -1,5 +1,7 @@
 """The random-matching kind: individuals keep one strategy instance and a personal history."""
 
+from dataclasses import replace
+
 import mesa
 import numpy as np
 import pytest
@@ -16,8 +18,9 @@ def scenario(entrants, game="prisoners_dilemma", seed=3, **tournament):
             "tournament": t, "entrants": entrants}
 
 
-def model_of(sc, run=0):
-    m = RandomMatchingModel(context_for(load_scenario(sc)), run)
+def model_of(sc, run=0, engine="python"):
+    """A run, individual by individual by default (the views below exist on that path)."""
+    m = RandomMatchingModel(replace(context_for(load_scenario(sc)), engine=engine), run)
     while m.running:
         m.step()
     return m

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -16,6 +18,13 @@ from .errors import GameError
 REL_TOL = 1e-9
 
 
+def frozen_array(a) -> np.ndarray:
+    """A copy of ``a`` in immutable memory (a ``bytes`` buffer): writing to it raises
+    ``ValueError``, and so does ``setflags(write=True)``, on it and on every view of it."""
+    a = np.ascontiguousarray(a)
+    return np.frombuffer(a.tobytes(), dtype=a.dtype).reshape(a.shape)
+
+
 class Game:
     """A finite k-player normal-form game.
 
@@ -24,7 +33,8 @@ class Game:
     profile array" convention). ``actions`` gives each player's action labels (default
     ``"0", "1", ...``); ``players`` optional player names.
 
-    The array is stored read-only; games are immutable values.
+    Games are immutable values: the payoff table (and every array derived from it) lives in
+    read-only memory that cannot be flagged writable, and attributes cannot be reassigned.
     """
 
     def __init__(
@@ -83,15 +93,32 @@ class Game:
         players = tuple(str(p) for p in players)
         if len(players) != k:
             raise GameError(f"players: {len(players)} names for a {k}-player game")
-        arr.setflags(write=False)
-        self.payoffs: np.ndarray = arr
+        self.payoffs: np.ndarray = frozen_array(arr)
         self.actions: tuple[tuple[str, ...], ...] = tuple(labels)
         self.players: tuple[str, ...] = players
         self.name: str = name or f"{k}-player game"
         self.params: dict = dict(params or {})
         self.description: str = description
-        self._index = [{a: j for j, a in enumerate(acts)} for acts in labels]
-        self._security: dict = {}
+        self._index = tuple(MappingProxyType({a: j for j, a in enumerate(acts)}) for acts in labels)
+        self.__dict__["_frozen"] = True
+
+    def __setattr__(self, name: str, value) -> None:
+        if self.__dict__.get("_frozen"):
+            raise AttributeError(f"Game is immutable: cannot set {name!r}")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Game is immutable: cannot delete {name!r}")
+
+    def isolated_copy(self) -> "Game":
+        """An equal game that shares only immutable parts with this one (what a strategy's view
+        holds, so that nothing a strategy does to its game reaches another match)."""
+        new = object.__new__(Game)
+        keep = ("payoffs", "actions", "players", "name", "description", "_index")
+        new.__dict__.update({key: self.__dict__[key] for key in keep})
+        new.__dict__["params"] = dict(self.params)
+        new.__dict__["_frozen"] = True
+        return new
 
     # ------------------------------------------------------------------ basics
     @property
@@ -147,9 +174,7 @@ class Game:
     @cached_property
     def profile_array(self) -> np.ndarray:
         """All pure profiles, shape (n_profiles, k), in C order."""
-        grids = np.indices(self.n_actions).reshape(self.n_players, -1).T
-        grids.setflags(write=False)
-        return grids
+        return frozen_array(np.indices(self.n_actions).reshape(self.n_players, -1).T)
 
     @cached_property
     def payoff_vectors(self) -> np.ndarray:
@@ -160,7 +185,7 @@ class Game:
     def strides(self) -> np.ndarray:
         """Multipliers turning a profile into its flat index in :attr:`payoff_vectors`."""
         n = self.n_actions
-        return np.array([int(math.prod(n[i + 1 :])) for i in range(len(n))], dtype=np.int64)
+        return frozen_array(np.array([int(math.prod(n[i + 1 :])) for i in range(len(n))], dtype=np.int64))
 
     @cached_property
     def tolerance(self) -> float:
@@ -234,26 +259,7 @@ class Game:
         actions), which for 2 players is von Neumann's maximin. Solved with scipy's HiGHS:
         maximise v s.t. sum_a x_a u(a, o) >= v for all o, x in the simplex.
         """
-        if player in self._security:
-            value, x = self._security[player]
-            return value, x.copy()
-        from scipy.optimize import linprog
-
-        u = np.moveaxis(self.payoffs[..., player], player, 0).reshape(self.n_actions[player], -1)
-        n, m = u.shape
-        c = np.zeros(n + 1)
-        c[-1] = -1.0  # maximise v
-        a_ub = np.hstack([-u.T, np.ones((m, 1))])  # v - sum_a x_a u(a,o) <= 0
-        a_eq = np.hstack([np.ones((1, n)), np.zeros((1, 1))])
-        bounds = [(0, None)] * n + [(None, None)]
-        res = linprog(c, A_ub=a_ub, b_ub=np.zeros(m), A_eq=a_eq, b_eq=[1.0], bounds=bounds, method="highs")
-        if not res.success:  # pragma: no cover - bounded feasible LP
-            raise GameError(f"security LP failed for player {player}: {res.message}")
-        x = np.clip(res.x[:n], 0, None)
-        x /= x.sum()
-        value = float(min(res.x[-1], (x @ u).min()))
-        value = max(value, self.pure_security_value(player))  # guard LP round-off
-        self._security[player] = (value, x)
+        value, x = _security_lp(self, int(player))
         return value, x.copy()
 
     def security_value(self, player: int, mixed: bool = True) -> float:
@@ -327,14 +333,37 @@ class Game:
     def __getstate__(self):
         state = self.__dict__.copy()
         # cached properties are cheap to rebuild; keep pickles small for workers
-        for key in ("profile_array", "payoff_vectors", "_hash"):  # _hash: str hashing is per-process
+        for key in ("profile_array", "payoff_vectors", "strides", "_hash"):  # _hash: str hashing is per-process
             state.pop(key, None)
+        state["_index"] = [dict(m) for m in self._index]  # mapping proxies do not pickle
         return state
 
     def __setstate__(self, state):
+        state["payoffs"] = frozen_array(state["payoffs"])
+        state["_index"] = tuple(MappingProxyType(dict(m)) for m in state["_index"])
+        state.pop("_security", None)  # pickles of earlier versions
         self.__dict__.update(state)
-        try:
-            self.payoffs.setflags(write=False)
-        except ValueError:  # pragma: no cover - a view of foreign memory
-            self.payoffs = self.payoffs.copy()
-            self.payoffs.setflags(write=False)
+        self.__dict__["_frozen"] = True
+
+
+@functools.lru_cache(maxsize=256)
+def _security_lp(game: Game, player: int) -> tuple[float, np.ndarray]:
+    """The security LP of :meth:`Game.security_strategy`, solved once per game and player
+    (cached here rather than on the game, where a strategy's view could reach it)."""
+    from scipy.optimize import linprog
+
+    u = np.moveaxis(game.payoffs[..., player], player, 0).reshape(game.n_actions[player], -1)
+    n, m = u.shape
+    c = np.zeros(n + 1)
+    c[-1] = -1.0  # maximise v
+    a_ub = np.hstack([-u.T, np.ones((m, 1))])  # v - sum_a x_a u(a,o) <= 0
+    a_eq = np.hstack([np.ones((1, n)), np.zeros((1, 1))])
+    bounds = [(0, None)] * n + [(None, None)]
+    res = linprog(c, A_ub=a_ub, b_ub=np.zeros(m), A_eq=a_eq, b_eq=[1.0], bounds=bounds, method="highs")
+    if not res.success:  # pragma: no cover - bounded feasible LP
+        raise GameError(f"security LP failed for player {player}: {res.message}")
+    x = np.clip(res.x[:n], 0, None)
+    x /= x.sum()
+    value = float(min(res.x[-1], (x @ u).min()))
+    value = max(value, game.pure_security_value(player))  # guard LP round-off
+    return value, frozen_array(x)

@@ -33,6 +33,7 @@ class RunOptions:
     checkpoint: Any = None  # tournament.checkpoint.Checkpoint while writing to `out`
     scope: str = ""  # checkpoint namespace (the population's name)
     sink: Any = None  # tournament.outputs.MatchStream writing this population's match rows
+    engine: str = "auto"  # "auto": automaton matches on the batch engine; "python": every match per round
 
 
 @dataclass

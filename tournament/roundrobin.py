@@ -9,6 +9,10 @@ repetition.
 A deterministic, noiseless, fixed-length match gives the same result in every repetition,
 so (as the Axelrod library does) such seatings are played once and reused — unless
 ``cache_deterministic = false``.
+
+Matches in which every seat is a finite automaton (see ``strategies.automaton``) are played
+by the batch engine (``tournament.batch``), a repetition's worth at a time in this process,
+with exactly the results of the per-round engine; the others go to the executor.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ from typing import Callable
 import mesa
 import pandas as pd
 
-from . import kinds, seeding
-from .execution import Executor
+from . import batch, kinds, seeding
+from .checkpoint import task_fields
+from .execution import Executor, task_name
 from .kinds import KindResult, RunOptions
 from .outputs import MatchStream
 from .scenario import EntrantSpec, Population, Scenario
@@ -113,6 +118,8 @@ class RoundRobinModel(mesa.Model):
             agent_reporters={"mean_payoff": "mean_payoff", "entrant": lambda a: a.spec.name},
         )
         self.executor = Executor(play_task, self.context, options=self.options)
+        self.automata = {} if self.options.engine == "python" else \
+            batch.automata_of(self.context, lambda e: range(self.game.n_players))
         self.running = bool(self.seatings) and self.repetitions > 0
 
     @property
@@ -160,12 +167,43 @@ class RoundRobinModel(mesa.Model):
     def step(self) -> None:
         rep = self.steps - 1  # Mesa counts steps from 1 inside step()
         tasks = [self.task(rep, j) for j in range(len(self.seatings))]
-        played = iter(self.executor.map([t for t in tasks if t is not None], self.progress))
+        todo = [t for t in tasks if t is not None]
+        auto = [t for t in todo if batch.plays_as_automata(t, self.automata)]
+        batched = self._play_batch(auto) if auto else {}
+        played = iter(self.executor.map([t for t in todo if t.match_id not in batched], self.progress))
         for j, task in enumerate(tasks):
-            self.finish(rep, j, None if task is None else next(played))
+            if task is None:
+                record = None
+            elif task.match_id in batched:
+                record = batched[task.match_id]
+            else:
+                record = next(played)
+            self.finish(rep, j, record)
         self.datacollector.collect(self)
         if rep + 1 >= self.repetitions:
             self.running = False
+
+    def _play_batch(self, tasks: list[MatchTask]) -> dict[int, MatchRecord]:
+        """Records of matches whose every seat is an automaton, from the batch engine (or from
+        the checkpoint of an interrupted run); each saved to the checkpoint as it would be if
+        the executor had played it."""
+        ex, ck = self.executor, self.executor.checkpoint
+        name = task_name(ex.fn)
+        fields = {t.match_id: task_fields(t) for t in tasks} if ck is not None else {}
+        done = {}
+        if ck is not None:
+            for mid, f in fields.items():
+                key = ck.key(ex.scope, name, f)
+                if ck.has(key):
+                    done[mid] = ck.get(key)
+        rest = [t for t in tasks if t.match_id not in done]
+        for task, record in zip(rest, batch.play_tasks(self.context, rest, self.automata)):
+            done[task.match_id] = record
+            if ck is not None:
+                ck.put(ex.scope, name, fields[task.match_id], record)
+        if self.progress:
+            self.progress(len(tasks))
+        return done
 
     def _absorb(self, seating: tuple[int, ...], record: MatchRecord) -> None:
         self.stream.add(record.row, record.rounds)

@@ -73,6 +73,7 @@ def run_scenario(
     backend: str | None = None,
     scheduler: str | None = None,
     report_header: str = "",
+    engine: str = "auto",
 ) -> RunResult:
     """Run a scenario (TOML path, dict or :class:`Scenario`); write results to ``out`` if given.
 
@@ -98,7 +99,7 @@ def run_scenario(
     options = RunOptions(
         workers=workers, progress=progress, out=None,
         backend=backend or scenario.execution["backend"],
-        scheduler=scheduler or scenario.execution["scheduler"],
+        scheduler=scheduler or scenario.execution["scheduler"], engine=engine,
     )
     if out is None:
         results, _ = _run_populations(scenario, kind, options, {})

@@ -116,7 +116,7 @@ def play_task(ctx: MatchContext, task: MatchTask) -> MatchRecord:
     except StrategyError as exc:
         if ctx.on_error != "forfeit":
             raise
-        played = model.history.t if model is not None else 0
+        played = model.round if model is not None else 0
         return MatchRecord(failed_row(ctx, task, exc, played), error=exc)
     finally:
         if model is not None:

@@ -178,13 +178,13 @@ class LiveMatch(MatchModel):
 
     @property
     def rounds_played(self) -> int:
-        return self.history.t
+        return self.round
 
     def actions(self) -> np.ndarray:
-        return self.history.trimmed()[0]
+        return self.result().actions
 
     def payoffs(self) -> np.ndarray:
-        return self.history.trimmed()[1]
+        return self.result().payoffs
 
     def traces(self, seat: int) -> dict[str, np.ndarray]:
         return self.seats[seat].strategy.collect_traces()

@@ -38,7 +38,7 @@ mean payoff per game as in the Moran kind (``fitness``, ``selection_intensity``)
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import mesa
@@ -75,6 +75,7 @@ class MatchingContext:
     mutation: float
     record_every: int
     seed: int
+    engine: str = "auto"  # "auto": automaton types play on the batch engine; "python": per individual
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ class Member(mesa.Agent):
         self.type_name = ctx.types[type_index].name
         self.generation = model.generation
         self.strategy = ctx.types[type_index].build()
-        self.history = History(ctx.game, ctx.turns, match_id=None)
+        self.history = History(ctx.game, min(ctx.turns, 1024), match_id=None, seat=role, record_payoffs=True)
         self.history.noise = ctx.noise  # view.noise; view.turns stays None: no fixed partner
         self.view = MatchView(self.history, role)
         self.games = 0
@@ -143,11 +144,35 @@ class Member(mesa.Agent):
         call_strategy(lambda: self.strategy.observe(self.view), self._fail, "observe")
 
 
+class Cohort(mesa.Agent):
+    """With the batch engine: the individuals of one type in one role, held as rows of the
+    model's arrays (``tournament.batch.AutomatonPopulation``) so that a round is played for
+    everyone at once; ``count`` individuals. (Python strategies are one :class:`Member` each.)"""
+
+    def __init__(self, model: "RandomMatchingModel", type_index: int, role: int, count: int):
+        super().__init__(model)
+        self.type_index = type_index
+        self.type_name = model.ctx.types[type_index].name
+        self.role = role
+        self.count = count
+        self.generation = model.generation
+
+
 class RandomMatchingModel(mesa.Model):
-    """One run. ``step()`` is one round: new random groups, one stage game each."""
+    """One run. ``step()`` is one round: new random groups, one stage game each.
+
+    When every type is a finite automaton (and ``engine`` is not ``"python"``), a round is
+    played for all groups at once by the batch engine, with the results of the per-individual
+    path: the same groups, noise and private draws, and the same tallies in the same order.
+    The individuals are then rows of arrays, and the model's agents are one :class:`Cohort`
+    per type and role (10^6 individuals would not fit as 10^6 agents).
+    """
 
     def __init__(self, ctx: MatchingContext, run: int = 0):
-        super().__init__(rng=seeding.seed_sequence(ctx.seed, seeding.POPULATION_STREAM, _RUN_STREAM, run))
+        rng, mesa_seed = seeding.model_generator(
+            seeding.seed_sequence(ctx.seed, seeding.POPULATION_STREAM, _RUN_STREAM, run))
+        super().__init__(rng=mesa_seed)
+        self.rng = rng  # the run's own generator; Mesa's (seeded by mesa_seed) decides none of our draws
         self.ctx = ctx
         self.run_index = run
         game = ctx.game
@@ -164,10 +189,13 @@ class RandomMatchingModel(mesa.Model):
         self._uid = 0
         self.win_rows: dict[int, list] = {}  # seating code -> [seat types, games, payoff sums]
         self.match_rows: list[dict] = []
-        self.members: list[list[Member]] = []  # per role
+        self.population = self._automaton_population()
+        self.members: list[list] = []  # per role (per-individual path)
+        self.slots: list[np.ndarray] = []  # per role, with the batch engine: the individuals' rows
+        self._individual_frames: list[pd.DataFrame] = []
         for role in range(self.n_roles):
             types = np.repeat(np.arange(self.n_types), ctx.counts)
-            self.members.append([self._born(int(t), role) for t in types])
+            self._add_members(types, role)
         self._reset_window()
         self.datacollector = mesa.DataCollector(model_reporters={
             "round": "round", "generation": "generation",
@@ -185,6 +213,67 @@ class RandomMatchingModel(mesa.Model):
         self._uid += 1
         return Member(self, self._uid, type_index, role)
 
+    def _automaton_population(self):
+        """The batch engine's arrays if every type is an automaton in every role, else None."""
+        if self.ctx.engine == "python":
+            return None
+        from ..batch import AutomatonPopulation
+
+        automata = {}
+        for t, spec in enumerate(self.ctx.types):
+            probe = spec.build()
+            for role in range(self.n_roles):
+                try:
+                    a = probe.automaton(self.ctx.game, role, self.ctx.turns)  # <= turns games per generation
+                except Exception:  # noqa: BLE001 - the per-individual path reports it
+                    a = None
+                if a is None:
+                    return None
+                automata[(t, role)] = a
+        self._games = np.zeros(0, dtype=np.int64)
+        self._pay_sum = np.zeros(0)
+        self._coop_sum = np.zeros(0, dtype=np.int64)
+        self._type_of = np.zeros(0, dtype=np.int64)
+        self._uid_of = np.zeros(0, dtype=np.int64)
+        self._all_games = 0  # rounds in which every individual played (their games are not counted one by one)
+        return AutomatonPopulation(self.ctx.game, automata)
+
+    def _add_members(self, types: np.ndarray, role: int) -> None:
+        """Individuals of the given types in ``role`` (a new role, or the next generation's)."""
+        if self.population is None:
+            members = [self._born(int(t), role) for t in types]
+            if role < len(self.members):
+                self.members[role] = members
+            else:
+                self.members.append(members)
+            return
+        ctx, first_uid = self.ctx, self._uid + 1
+
+        def seed(i: int):
+            return seeding.seed_sequence(ctx.seed, seeding.POPULATION_STREAM, _RUN_STREAM, self.run_index,
+                                         1 + first_uid + i)
+
+        slots = self.population.add_many(types, role, seed)
+        n = int(slots[-1]) + 1 if len(slots) else len(self._games)
+        if n > len(self._games):
+            extra = n - len(self._games)
+            self._games = np.concatenate([self._games, np.zeros(extra, dtype=np.int64)])
+            self._pay_sum = np.concatenate([self._pay_sum, np.zeros(extra)])
+            self._coop_sum = np.concatenate([self._coop_sum, np.zeros(extra, dtype=np.int64)])
+            self._type_of = np.concatenate([self._type_of, np.zeros(extra, dtype=np.int64)])
+            self._uid_of = np.concatenate([self._uid_of, np.zeros(extra, dtype=np.int64)])
+        self._type_of[slots] = types
+        self._uid_of[slots] = np.arange(first_uid, first_uid + len(types))
+        self._uid += len(types)
+        for t, c in enumerate(np.bincount(types, minlength=self.n_types).tolist()):
+            if c:
+                Cohort(self, t, role, c)
+        if role < len(self.slots):
+            self.slots[role] = slots
+        else:
+            self.slots.append(slots)
+        self._identity_slots = len(self.slots) == 1 and bool(np.array_equal(self.slots[0], np.arange(len(slots))))
+
     def _reset_window(self) -> None:
         self.win_pay = np.zeros(self.n_types)
         self.win_games = np.zeros(self.n_types, dtype=np.int64)
@@ -192,6 +281,8 @@ class RandomMatchingModel(mesa.Model):
 
     def type_counts(self) -> np.ndarray:
         """Individuals of each type (summed over roles)."""
+        if self.population is not None:
+            return np.bincount(np.concatenate([self._type_of[s] for s in self.slots]), minlength=self.n_types)
         return np.bincount([m.type_index for pool in self.members for m in pool], minlength=self.n_types)
 
     # ------------------------------------------------------------ one round
@@ -228,13 +319,12 @@ class RandomMatchingModel(mesa.Model):
             member.observe()
         return idx
 
-    def _tally(self, groups: list[list[Member]], played: list[int]) -> None:
+    def _tally(self, types: np.ndarray, pay: np.ndarray) -> None:
         """Add this round's stage games to the window's rows: per seating of types, the
-        number of games and the sum of each seat's payoff."""
-        if not groups:
+        number of games and the sum of each seat's payoff. ``types`` and ``pay`` are
+        (groups, k): each group's types and payoffs, seat by seat."""
+        if not len(types):
             return
-        types = np.array([[m.type_index for m in g] for g in groups], dtype=np.int64)
-        pay = self._table[np.asarray(played)]
         if self.symmetric:  # seats ordered by type: (TFT, ALLD) and (ALLD, TFT) are one seating
             order = np.argsort(types, axis=1, kind="stable")
             types = np.take_along_axis(types, order, axis=1)
@@ -265,6 +355,46 @@ class RandomMatchingModel(mesa.Model):
         self.win_rows = {}
 
     def step(self) -> None:
+        if self.population is not None:
+            self._play_batch()
+        else:
+            self._play_round()
+        self.round += 1
+        end_of_generation = self.round % self.ctx.turns == 0
+        if self.round % self.ctx.record_every == 0 or end_of_generation:
+            self.datacollector.collect(self)
+            self._flush_rows()
+            self._reset_window()
+        if end_of_generation:
+            if self.population is not None:
+                self._individual_frames.append(self._individuals())
+            else:
+                self.individual_data.collect(self)
+            if self.generation + 1 >= self.ctx.generations:
+                self.running = False
+            else:
+                self.reproduce()
+
+    def _individuals(self) -> pd.DataFrame:
+        """With the batch engine: the rows the per-individual path's ``individual_data`` collects
+        (every individual alive, in order of birth)."""
+        slots = np.concatenate(self.slots)
+        games = self._games[slots] + self._all_games
+        played = games > 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pay = np.where(played, self._pay_sum[slots] / np.maximum(games, 1), np.nan)
+            coop = np.where(played, self._coop_sum[slots] / np.maximum(games, 1), np.nan) \
+                if self.coop is not None else np.full(len(slots), np.nan)
+        names = np.array([t.name for t in self.ctx.types], dtype=object)
+        roles = np.concatenate([np.full(len(s), r, dtype=np.int64) for r, s in enumerate(self.slots)])
+        return pd.DataFrame({
+            "generation": np.full(len(slots), self.generation, dtype=np.int64), "uid": self._uid_of[slots],
+            "type": names[self._type_of[slots]], "role": roles, "games": games,
+            "mean_payoff": pay, "cooperation": coop,
+        })
+
+    def _play_round(self) -> None:
+        """One round, individual by individual."""
         groups = self.groups()
         rng = self.rng
         # the round's random numbers in one draw each (per-group draws dominate at N = 10^4)
@@ -279,40 +409,105 @@ class RandomMatchingModel(mesa.Model):
             played = [self.play(group, xis[g], shifts[g] if noisy[g] else None) for g, group in enumerate(groups)]
         else:
             played = [self.play(group, xis[g]) for g, group in enumerate(groups)]
-        self._tally(groups, played)
-        self.round += 1
-        end_of_generation = self.round % self.ctx.turns == 0
-        if self.round % self.ctx.record_every == 0 or end_of_generation:
-            self.datacollector.collect(self)
-            self._flush_rows()
-            self._reset_window()
-        if end_of_generation:
-            self.individual_data.collect(self)
-            if self.generation + 1 >= self.ctx.generations:
-                self.running = False
+        if groups:
+            types = np.array([[m.type_index for m in g] for g in groups], dtype=np.int64)
+            self._tally(types, self._table[np.asarray(played)])
+
+    def _play_batch(self) -> None:
+        """One round for every group at once (the batch engine): the same draws, in the same
+        order, as :meth:`_play_round`, and the same tallies, added in the same order."""
+        k, rng, pop = self.k, self.rng, self.population
+        if self.symmetric:
+            pool = self.slots[0]
+            order = rng.permutation(len(pool))
+            usable = len(pool) - len(pool) % k
+            groups = (order[:usable] if self._identity_slots else pool[order[:usable]]).reshape(-1, k)
+            everyone = usable == len(pool)
+        else:
+            perms = [rng.permutation(len(p)) for p in self.slots]
+            groups = np.stack([self.slots[r][perms[r]] for r in range(k)], axis=1)
+            everyone = True
+        n_groups = len(groups)
+        seeding.skip_doubles(rng, n_groups)  # the groups' shared random numbers (automata do not use them)
+        acts, states = pop.actions(groups)
+        n_actions = np.array(self._n_actions)
+        if self.ctx.noise > 0:
+            flips = rng.random((n_groups, k)) < self.ctx.noise
+            if n_actions.min() < 2:
+                flips &= n_actions > 1
+            if n_actions.max() <= 2:  # offsets are all 1 (and drawing them takes no numbers): flip
+                acts ^= flips
             else:
-                self.reproduce()
+                shifts = np.where(flips, rng.integers(1, np.maximum(n_actions, 2), size=(n_groups, k)), 0)
+                acts = np.where(shifts > 0, (acts + shifts) % n_actions, acts)
+        s = self._strides
+        cols = [acts[:, j] for j in range(k)]
+        profiles = cols[0] * s[0]
+        for j in range(1, k):
+            profiles += cols[j] * s[j]
+        for seat in range(k):
+            seen = profiles
+            if self.symmetric and seat:  # the individual's own view has it in seat 0
+                seen = profiles + (cols[seat] - cols[0]) * (s[0] - s[seat])
+            pop.observe(groups[:, seat], states[:, seat], seen)
+        flat = groups.ravel()
+        own = self._table[profiles].ravel()  # seat j's own payoff is column j (own view or role)
+        if everyone:
+            self._all_games += 1
+        else:
+            self._games[flat] += 1
+        self._pay_sum[flat] += own
+        types = pop.type_of_state[states.ravel()]
+        self._tally(types.reshape(n_groups, k).astype(np.int64), self._table[profiles])
+        t = self.n_types
+        np.add.at(self.win_pay, types, own)  # unbuffered, in order: as the per-individual sums are added
+        if self.coop is None:
+            self.win_games += np.bincount(types, minlength=t)
+        else:
+            coop = np.array([self.coop[0 if self.symmetric else j] for j in range(k)])
+            cooperated = (acts == coop).ravel()
+            self._coop_sum[flat] += cooperated
+            both = np.bincount(types * 2 + cooperated, minlength=2 * t).reshape(t, 2)
+            self.win_games += both.sum(axis=1)
+            self.win_coop += both[:, 1]
 
     def reproduce(self) -> None:
         """Wright–Fisher: the next generation's types ∝ fitness, then mutation; fresh individuals."""
         ctx = self.ctx
         self.generation += 1
         new_members = []
-        for role, pool in enumerate(self.members):
-            pay = np.array([m.mean_payoff for m in pool])
+        for role in range(self.n_roles):
+            if self.population is not None:
+                pool = slots = self.slots[role]
+                games = self._games[slots] + self._all_games
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    pay = np.where(games > 0, self._pay_sum[slots] / np.maximum(games, 1), np.nan)
+            else:
+                pool = self.members[role]
+                pay = np.array([m.mean_payoff for m in pool])
             pay = np.where(np.isnan(pay), np.nanmean(pay) if np.any(~np.isnan(pay)) else 0.0, pay)
             fit = fitness_from_payoffs(pay, ctx.fitness, ctx.intensity)
             prob = fit / fit.sum() if fit.sum() > 0 else None  # nobody fit: uniform
             parents = self.rng.choice(len(pool), size=len(pool), p=prob)
-            types = np.array([pool[p].type_index for p in parents])
+            types = self._type_of[self.slots[role][parents]] if self.population is not None else \
+                np.array([pool[p].type_index for p in parents])
             if ctx.mutation > 0 and self.n_types > 1:
                 mutate = self.rng.random(len(types)) < ctx.mutation
                 other = self.rng.integers(self.n_types - 1, size=len(types))
                 types = np.where(mutate, other + (other >= types), types)
-            for m in pool:
-                m.remove()
-            new_members.append([self._born(int(t), role) for t in types])
-        self.members = new_members
+            if self.population is None:
+                for m in pool:
+                    m.remove()
+            new_members.append(types)
+        if self.population is not None:  # the old generation's rows are free again
+            for cohort in list(self.agents):
+                cohort.remove()
+            self.population.clear()
+            for name in ("_games", "_pay_sum", "_coop_sum", "_type_of", "_uid_of"):
+                setattr(self, name, getattr(self, name)[:0])
+            self._all_games = 0
+        for role, types in enumerate(new_members):
+            self._add_members(types, role)
 
     def run_model(self) -> dict:
         while self.running:
@@ -334,7 +529,10 @@ class RandomMatchingModel(mesa.Model):
             pop_rows.append({"run": self.run_index, "round": r.round, "generation": r.generation,
                              "mean_payoff": pay.sum() / g if g else math.nan,
                              "cooperation": coop.sum() / g if g and self.coop is not None else math.nan})
-        individuals = self.individual_data.get_agent_vars_dataframe().reset_index(drop=True)
+        if self.population is not None:
+            individuals = pd.concat(self._individual_frames, ignore_index=True)
+        else:
+            individuals = self.individual_data.get_agent_vars_dataframe().reset_index(drop=True)
         individuals.insert(0, "run", self.run_index)
         everyone = individuals  # per-type statistics over every game of the run (all generations)
         per_type = {}
@@ -404,7 +602,7 @@ def _run(scenario: Scenario, options: RunOptions) -> KindResult:
 
     st = scenario.settings
     types = types_of(scenario.populations[0])
-    ctx = context_for(scenario)
+    ctx = replace(context_for(scenario), engine=options.engine)
     counts = ctx.counts
     tasks = [MatchingTask(r) for r in range(st["runs"])]
     with Executor(matching_task, ctx, options=options) as ex, \
