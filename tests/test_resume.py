@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tournament import ScenarioError, TournamentError, run_scenario
-from tournament.checkpoint import FOLDER, pending_checkpoint
+from tournament.execution.checkpoint import FOLDER, pending_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASSICS = ["tit_for_tat", "random", "grim", "generous_tit_for_tat", "win_stay_lose_shift", "always_defect",

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import strategies
 from tournament import games, play_match, seeding
-from tournament.match import MatchModel, format_actions
+from tournament.engine.match import MatchModel, format_actions
 
 PD = games.get("prisoners_dilemma")
 SS = seeding.match_seed(2024, 7)

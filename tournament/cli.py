@@ -14,8 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from .errors import TournamentError
-from .runner import RunInterrupted
+from .errors import RunInterrupted, TournamentError
 
 #: how many "clear differences" ``tournament compare`` prints (the report lists more)
 MAX_DIFFERENCES_SHOWN = 10
@@ -71,7 +70,7 @@ def _cmd_run(args) -> int:
 
 def _default_folder(file: str) -> str:
     """``results/<file name>``, unless the file's name cannot be a folder (``...toml``)."""
-    from .outputs import folder_name_problem
+    from .scenario.validation import folder_name_problem
 
     stem = Path(file).stem
     problem = folder_name_problem(stem)
@@ -202,7 +201,7 @@ def _cmd_report(args) -> int:
 def _cmd_compare(args) -> int:
     import pandas as pd
 
-    from .population.compare import compare_files
+    from .compare import compare_files
     from .report.populations import ranked_differences
 
     out = Path(args.out) if args.out else Path("results") / ("compare_" + "_".join(Path(f).stem for f in args.files))

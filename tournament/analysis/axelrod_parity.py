@@ -31,10 +31,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from tournament import games
-from tournament.match import play_match
+from strategies.axelrod_adapter import _CHEATING, _axelrod, wrapper
 
-from .axelrod_adapter import _CHEATING, _axelrod, wrapper
+from .. import games
+from ..engine.match import play_match
 
 TURNS = 200
 # Our 12 deterministic classics, as the library's classes of the same idea.

@@ -1,8 +1,6 @@
-"""Analyses of match logs: stable cycles, Pareto optimality, coalitions, and symmetric optima.
-
-``match_columns`` gives the analysis columns of one ``matches.csv`` row (run in the worker
-that played the match); ``summary_fields`` the rates in ``summary.json``, computed on
-independent observations (identical repetitions count once; see :mod:`.observations`).
+"""The analysis of match rows: ``match_columns`` gives the analysis columns of one
+``matches.csv`` row (run in the worker that played the match); ``summary_fields`` the rates in
+``summary.json``, computed on independent observations (identical repetitions count once; see :mod:`.observations`).
 
 **Settled.** A match is settled when, from some round on, its joint play repeats one cycle to
 the end: at least ``cycle_min_repeats`` (3) periods *and* at least ``cycle_min_tail`` (by
@@ -26,44 +24,11 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from .coalitions import (  # noqa: F401
-    CoalitionReport,
-    analyze_coalitions,
-    coalition_structure,
-    format_structure,
-    pure_coalition_structure,
-)
-from .cycles import Cycle, find_cycle  # noqa: F401
-from .observations import finished, log_digest, mark, rate, wilson  # noqa: F401
-from .pareto import (  # noqa: F401
-    is_feasible,
-    is_pareto_optimal,
-    pareto_frontier_2d,
-    pareto_frontier_segments,
-    pareto_gap,
-    pareto_profile_share,
-    sample_frontier,
-)
-
-#: the scenario's ``[analysis]`` table: key -> (type, default, description)
-ANALYSIS_KEYS: dict[str, tuple] = {
-    "cycle_min_repeats": (int, 3, "a stable cycle must repeat at least this many times at the end (>= 2)"),
-    "cycle_min_tail": (float, 0.25, "...and its periodic tail must cover at least this fraction of the rounds"),
-    "coalition_outsiders": (str, "correlated", "U'_C 'correlated' (outsiders see the group's action) or U_C 'independent'"),
-}
-
-
-DEFAULTS: dict = {key: default for key, (_typ, default, _doc) in ANALYSIS_KEYS.items()}
-
-
-def settled_rule(settings: dict | None = None) -> dict:
-    """The rule a match had to meet to count as settled, for ``summary.json`` and the report."""
-    s = {**DEFAULTS, **(settings or {})}
-    reps, tail = int(s["cycle_min_repeats"]), float(s["cycle_min_tail"])
-    text = (f"from some round on, the joint play repeats one cycle to the end of the match, at least "
-            f"{reps} times" + (f" and over at least {tail:.0%} of the rounds" if tail > 0 else ""))
-    return {"cycle_min_repeats": reps, "cycle_min_tail": tail, "text": text}
-
+from .coalitions import analyze_coalitions, format_structure
+from .cycles import find_cycle
+from .observations import log_digest, mark, rate
+from .pareto import pareto_gap, pareto_profile_share, tolerance
+from .settings import DEFAULTS, settled_rule
 
 def match_columns(game, actions: np.ndarray, payoffs: np.ndarray, *, cycle_min_repeats: int = 3,
                   cycle_min_tail: float = DEFAULTS["cycle_min_tail"], coalition_outsiders: str = "correlated") -> dict:
@@ -92,7 +57,7 @@ def match_columns(game, actions: np.ndarray, payoffs: np.ndarray, *, cycle_min_r
     row.update({"cycle_period": cyc.period, "cycle_onset": cyc.onset})
     row.update({f"cycle_payoff_{i}": float(v[i]) for i in range(k)})
     row.update({
-        "pareto_optimal": bool(gap <= _pareto_tol(game)),
+        "pareto_optimal": bool(gap <= tolerance(game)),
         "pareto_gap": gap,
         "pareto_profile_share": pareto_profile_share(game, cyc.profiles),
     })
@@ -105,12 +70,6 @@ def match_columns(game, actions: np.ndarray, payoffs: np.ndarray, *, cycle_min_r
         })
     row["log_digest"] = log_digest(actions)
     return row
-
-
-def _pareto_tol(game) -> float:
-    from .pareto import tolerance
-
-    return tolerance(game)
 
 
 def tidy_matches(matches: pd.DataFrame) -> pd.DataFrame:
@@ -241,6 +200,3 @@ def _partners(settled: pd.DataFrame, ecols: list[str]) -> dict:
                 for j in range(i + 1, len(names)):
                     pairs[f"{names[i]} + {names[j]}"] += 1
     return dict(pairs.most_common())
-
-
-from .symmetric import symmetric_optimum  # noqa: E402,F401

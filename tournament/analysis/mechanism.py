@@ -22,7 +22,7 @@ from typing import Any, Sequence
 
 import pandas as pd
 
-from .errors import TournamentError
+from ..errors import TournamentError
 
 UNSETTLED = "unsettled"
 

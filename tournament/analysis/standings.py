@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .analysis.observations import finished, mark, mean_interval
+from .observations import finished, mark, mean_interval
 
 #: the standings columns, in order
 COLUMNS = ["rank", "entrant", "mean_payoff", "ci_low", "ci_high", "n", "seats", "deterministic"]

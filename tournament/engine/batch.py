@@ -7,7 +7,7 @@ profile -> next state). Here those look-ups run as array programs over many matc
 plain loop over precomputed lists.
 
 **Identical to the per-round engine.** Every match keeps its own seeds and draws exactly what
-:class:`~tournament.match.MatchModel` draws, in the same order: the engine's generator
+:class:`~tournament.engine.match.MatchModel` draws, in the same order: the engine's generator
 (:func:`~tournament.seeding.engine_generator`), the length, the per-round draws
 (:class:`~tournament.seeding.RoundDraws`: the shared random numbers are skipped — automata
 never look at them — then noise flips and offsets), and each random state's draw from its
@@ -28,14 +28,11 @@ import numpy as np
 
 from strategies.automaton import Automaton
 
-from . import seeding
-from .game import Game
-from .match import MatchResult
-from .tasks import MatchContext, MatchRecord, MatchTask, rounds_for, row_for
-from .view import action_dtype
+from .. import seeding
+from ..game import Game
+from ..view import action_dtype
+from .result import MatchResult
 
-TASKS_PER_BATCH = 4096
-"""Matches prepared (seeded, noise drawn) and played together."""
 VECTOR_MIN = 16
 """Batches of at least this many matches are played as array programs (fewer: plain loops)."""
 MAX_CELLS = 1 << 22
@@ -374,45 +371,6 @@ def results_of(game: Game, profiles: np.ndarray, names: Sequence[str], match_id:
     payoffs = game.payoff_vectors[profiles]
     return MatchResult(game=game, names=list(names), actions=actions, payoffs=payoffs,
                        traces=[{} for _ in range(game.n_players)], match_id=match_id)
-
-
-# ---------------------------------------------------------------------- tournaments
-def automata_of(ctx: MatchContext, seats) -> dict[tuple[int, int], Automaton | None]:
-    """Every entrant's automaton for every seat it may take (None: it has none), for the
-    matches of ``ctx``. ``seats(entrant_index)`` lists the seats."""
-    horizon = ctx.turns
-    if ctx.prob_end is not None and ctx.turns is None:
-        horizon = None
-    out: dict[tuple[int, int], Automaton | None] = {}
-    for e, spec in enumerate(ctx.entrants):
-        probe = spec.build()
-        for seat in seats(e):
-            try:
-                out[(e, seat)] = probe.automaton(ctx.game, seat, horizon)
-            except Exception:  # noqa: BLE001 - the per-round engine reports it with seat and round
-                out[(e, seat)] = None
-    return out
-
-
-def plays_as_automata(task: MatchTask, automata: dict) -> bool:
-    return all(automata.get((e, s)) is not None for s, e in enumerate(task.seating))
-
-
-def play_tasks(ctx: MatchContext, tasks: Sequence[MatchTask], automata: dict) -> list[MatchRecord]:
-    """The records of ``tasks`` (every seat an automaton), exactly as ``play_task`` makes them."""
-    names = [e.name for e in ctx.entrants]
-    records: list[MatchRecord] = []
-    for start in range(0, len(tasks), TASKS_PER_BATCH):
-        group = tasks[start : start + TASKS_PER_BATCH]
-        matches = [[automata[(e, s)] for s, e in enumerate(task.seating)] for task in group]
-        seeds = [seeding.MatchKey(ctx.seed, task.match_id, ctx.stream) for task in group]
-        played = play_automata(ctx.game, matches, seeds, turns=ctx.turns, prob_end=ctx.prob_end, noise=ctx.noise)
-        for task, profiles in zip(group, played):
-            result = results_of(ctx.game, profiles, [names[i] for i in task.seating], task.match_id)
-            row = row_for(result, task, names, ctx.analysis)
-            row.update({"status": "ok", "error": ""})
-            records.append(MatchRecord(row, rounds_for(result) if task.repetition < ctx.keep_traces else None))
-    return records
 
 
 # ---------------------------------------------------------------------- populations

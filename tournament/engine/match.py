@@ -7,7 +7,7 @@ generator, seeded from the match's SeedSequence (Mesa gets an integer seed drawn
 each seat gets its own generator (see ``seeding``).
 
 When every seat is a finite automaton (see ``strategies.automaton``), the match can be
-played by the batch engine instead (``tournament.batch``), with identical results.
+played by the batch engine instead (:mod:`tournament.engine.batch`), with identical results.
 """
 
 from __future__ import annotations
@@ -17,52 +17,20 @@ import functools
 import signal
 import threading
 import time
-from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Any, Sequence
 
 import mesa
 import numpy as np
 
+import strategies as strategies_pkg
 from strategies.base import Strategy
 
-from . import seeding
-from .errors import StrategyError, TournamentError
-from .game import Game
-from .view import History, MatchView, action_dtype
-
-
-@dataclass
-class MatchResult:
-    """Everything a match produced. ``actions``/``payoffs`` have shape (rounds, k); actions
-    are stored compactly (one byte per action in games with up to 256 actions per player)."""
-
-    game: Game
-    names: list[str]
-    actions: np.ndarray
-    payoffs: np.ndarray
-    traces: list[dict[str, np.ndarray]]
-    match_id: int | None = None
-    strategies: list[Strategy] = field(default_factory=list, repr=False)
-
-    @property
-    def turns(self) -> int:
-        return int(self.actions.shape[0])
-
-    @property
-    def mean_payoffs(self) -> np.ndarray:
-        """Per-seat mean payoff per round (zeros for an empty match)."""
-        if self.turns == 0:
-            return np.zeros(self.game.n_players)
-        return self.payoffs.mean(axis=0)
-
-    def action_labels(self) -> list[tuple[str, ...]]:
-        """The actions as label tuples, one per round."""
-        labels = self.game.actions
-        return [tuple(labels[i][a] for i, a in enumerate(row)) for row in self.actions.tolist()]
-
-    def __repr__(self) -> str:
-        means = ", ".join(f"{m:.4g}" for m in self.mean_payoffs)
-        return f"MatchResult({' vs '.join(self.names)}, turns={self.turns}, mean payoffs=({means}))"
+from .. import seeding
+from ..errors import StrategyError, TournamentError
+from ..game import Game
+from ..view import History, MatchView, action_dtype
+from . import batch
+from .result import MatchResult
 
 
 class MatchTimeout(BaseException):
@@ -444,12 +412,10 @@ def play_match(
     instance plays one seat. Returns a :class:`MatchResult`.
 
     ``engine``: ``"python"`` plays every round through the strategies' hooks (the per-round
-    engine), ``"automaton"`` plays the seats' finite automata (:mod:`tournament.batch`; an error
+    engine), ``"automaton"`` plays the seats' finite automata (:mod:`tournament.engine.batch`; an error
     if a seat has none), ``"auto"`` (default) the automata when every seat has one. Both give
     the same result; automata are faster and their strategy instances are not played.
     """
-    import strategies as strategies_pkg
-
     seated: list[Strategy] = []
     for p in players:
         if isinstance(p, str):
@@ -479,8 +445,6 @@ def play_match(
 
 def _play_as_automata(game, seated, turns, prob_end, noise, seed, match_id, names) -> MatchResult | None:
     """The match through the batch engine, or None if some seat has no automaton."""
-    from . import batch
-
     if len(seated) != game.n_players or turns is not None and (not isinstance(turns, (int, np.integer)) or turns < 0):
         return None  # let MatchModel report it
     if prob_end is not None and not (0 < prob_end <= 1) or not (0.0 <= noise <= 1.0):
@@ -506,3 +470,13 @@ def format_actions(game: Game, actions: np.ndarray, seat: int) -> str:
     seq = [labels[a] for a in np.asarray(actions)[:, seat].tolist()]
     sep = "" if all(len(x) == 1 for x in labels) else " "
     return sep.join(seq)
+
+
+def release_model(model: Any) -> None:
+    """Let a finished Mesa model (a match, a Moran or random-matching run) be freed. Mesa < 3.4
+    keeps every model alive in a class-level ``Agent._ids`` dict (mesa#3179): a tournament of
+    10^5 matches would keep 10^5 match models, with their histories, until the process ends.
+    Later Mesa versions have no such dict."""
+    ids = getattr(mesa.Agent, "_ids", None)
+    if isinstance(ids, dict):
+        ids.pop(model, None)

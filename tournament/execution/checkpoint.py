@@ -21,7 +21,7 @@ bytes follow the JSON, ``$t`` a tuple, ``$df`` a table, ``$match`` a match recor
 decoder builds nothing else. **Reading** follows no symbolic link (``.checkpoint``,
 ``results.bin`` and ``fingerprint.json`` are opened with ``O_NOFOLLOW`` and must be a real
 folder and regular files), drops a torn or corrupted tail (its tasks run again), and checks
-every record field by field against the scenario (``records``): entrant names that exist,
+every record field by field against the scenario (:mod:`.records`): entrant names that exist,
 match ids, seats and repetitions that belong to the run, payoffs inside the game's range and
 equal to the game's payoffs of the recorded actions. A record that decodes but does not fit
 is an error: the run refuses to resume and runs nothing.
@@ -50,7 +50,9 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from .errors import ScenarioError, TournamentError
+from ..errors import ScenarioError, TournamentError
+from ..results.folder import remove_entry
+from .tasks import MatchRecord
 
 FOLDER = ".checkpoint"
 RESULTS = "results.bin"
@@ -118,8 +120,6 @@ class _Encoder:
         raise CheckpointError(f"cannot store an array of dtype {arr.dtype} in a checkpoint")
 
     def value(self, obj: Any) -> Any:
-        from .tasks import MatchRecord
-
         t = type(obj)
         if obj is None or t is bool or t is str or t is int:
             return obj
@@ -214,8 +214,6 @@ class _Decoder:
         return tuple(shape)
 
     def value(self, obj: Any) -> Any:
-        from .tasks import MatchRecord
-
         t = type(obj)
         if obj is None or t in (bool, str, int, float):
             return obj
@@ -465,8 +463,6 @@ class Checkpoint:
     def _create(self, files: dict) -> None:
         """A new, empty checkpoint (whatever was at ``.checkpoint`` — a folder, a file, a
         link — is removed, never followed)."""
-        from .results_folder import remove_entry
-
         remove_entry(self.folder)
         self.folder.mkdir()
         dfd = _open_dir(self.root)
@@ -616,8 +612,6 @@ class Checkpoint:
 
     def discard(self) -> None:
         """Remove the checkpoint after the results folder was written completely."""
-        from .results_folder import remove_entry
-
         self.close()
         try:
             remove_entry(self.folder)

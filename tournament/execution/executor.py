@@ -32,10 +32,11 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
-from .errors import TournamentError, WorkerLost
+from ..errors import TournamentError, WorkerLost
+from .checkpoint import task_fields
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .kinds import RunOptions
+    from ..kinds.registry import RunOptions
 
 BACKENDS = ("processes", "dask")
 #: how long to wait for a Dask scheduler before giving up with a clear error
@@ -106,17 +107,6 @@ def default_chunk_size(n_tasks: int, workers: int) -> int:
     """About 8 chunks per worker: small enough to balance load, large enough that
     per-chunk overhead (~1 ms for processes, a few ms for Dask) is negligible."""
     return max(1, min(256, -(-n_tasks // (workers * 8))))
-
-
-def release_model(model: Any) -> None:
-    """Let a finished Mesa model be freed. Mesa < 3.4 keeps every model alive in a class-level
-    ``Agent._ids`` dict (mesa#3179): a tournament of 10^5 matches would keep 10^5 match models,
-    with their histories, until the process ends. Later Mesa versions have no such dict."""
-    import mesa
-
-    ids = getattr(mesa.Agent, "_ids", None)
-    if isinstance(ids, dict):
-        ids.pop(model, None)
 
 
 def available_workers() -> int:
@@ -220,8 +210,6 @@ class Executor:
     # ------------------------------------------------------------------ running
     def map(self, tasks: Iterable, progress: Callable[[int], None] | None = None) -> Iterator[Any]:
         """Yield the result of every task, in order. ``progress(n)`` is called as tasks finish."""
-        from .checkpoint import task_fields
-
         tasks = list(tasks)
         ck = self.checkpoint
         name = task_name(self.fn)

@@ -3,7 +3,9 @@
 ``play_task(context, task)`` is what worker processes run. It rebuilds the strategies
 from their (picklable) entrant specs, seeds the match from ``(scenario seed, match id)``
 and returns a :class:`MatchRecord`: the ``matches.csv`` row plus, for matches whose
-traces are kept, the per-round actions and strategy traces.
+traces are kept, the per-round actions and strategy traces. Matches whose every seat is a
+finite automaton are played together by the batch engine instead (:func:`play_tasks`), with
+the same records.
 """
 
 from __future__ import annotations
@@ -13,11 +15,19 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import seeding
-from .errors import StrategyError
-from .execution import release_model
-from .game import Game
-from .match import MatchModel, MatchResult
+from strategies.automaton import Automaton
+
+from .. import seeding
+from ..analysis.matches import match_columns
+from ..analysis.mechanism import mechanism_columns
+from ..engine import batch
+from ..engine.match import MatchModel, release_model
+from ..engine.result import MatchResult
+from ..errors import StrategyError
+from ..game import Game
+
+TASKS_PER_BATCH = 4096
+"""Matches prepared (seeded, noise drawn) and played together by the batch engine."""
 
 
 @dataclass(frozen=True)
@@ -55,9 +65,6 @@ class MatchRecord:
 
 def row_for(result: MatchResult, task: MatchTask, entrant_names: Sequence[str], analysis: dict | None = None) -> dict:
     """The ``matches.csv`` row of a finished match (analysis columns included)."""
-    from .analysis import match_columns
-    from .mechanism import mechanism_columns
-
     k = result.game.n_players
     row: dict[str, Any] = {"match_id": task.match_id, "repetition": task.repetition}
     for seat in range(k):
@@ -82,8 +89,6 @@ def rounds_for(result: MatchResult) -> dict[str, np.ndarray]:
 def failed_row(ctx: MatchContext, task: MatchTask, error: Exception, rounds_played: int) -> dict:
     """The ``matches.csv`` row of a forfeited match: NaN payoffs (left out of the
     standings and the rates), ``status = "failed"`` and the error message."""
-    from .analysis import match_columns
-
     k = ctx.game.n_players
     row: dict[str, Any] = {"match_id": task.match_id, "repetition": task.repetition}
     for seat in range(k):
@@ -125,3 +130,42 @@ def play_task(ctx: MatchContext, task: MatchTask) -> MatchRecord:
     row.update({"status": "ok", "error": ""})
     rounds = rounds_for(result) if task.repetition < ctx.keep_traces else None
     return MatchRecord(row, rounds)
+
+
+# ------------------------------------------------------------------ automaton matches, batched
+def automata_of(ctx: MatchContext, seats) -> dict[tuple[int, int], Automaton | None]:
+    """Every entrant's automaton for every seat it may take (None: it has none), for the
+    matches of ``ctx``. ``seats(entrant_index)`` lists the seats."""
+    horizon = ctx.turns
+    if ctx.prob_end is not None and ctx.turns is None:
+        horizon = None
+    out: dict[tuple[int, int], Automaton | None] = {}
+    for e, spec in enumerate(ctx.entrants):
+        probe = spec.build()
+        for seat in seats(e):
+            try:
+                out[(e, seat)] = probe.automaton(ctx.game, seat, horizon)
+            except Exception:  # noqa: BLE001 - the per-round engine reports it with seat and round
+                out[(e, seat)] = None
+    return out
+
+
+def plays_as_automata(task: MatchTask, automata: dict) -> bool:
+    return all(automata.get((e, s)) is not None for s, e in enumerate(task.seating))
+
+
+def play_tasks(ctx: MatchContext, tasks: Sequence[MatchTask], automata: dict) -> list[MatchRecord]:
+    """The records of ``tasks`` (every seat an automaton), exactly as ``play_task`` makes them."""
+    names = [e.name for e in ctx.entrants]
+    records: list[MatchRecord] = []
+    for start in range(0, len(tasks), TASKS_PER_BATCH):
+        group = tasks[start : start + TASKS_PER_BATCH]
+        matches = [[automata[(e, s)] for s, e in enumerate(task.seating)] for task in group]
+        seeds = [seeding.MatchKey(ctx.seed, task.match_id, ctx.stream) for task in group]
+        played = batch.play_automata(ctx.game, matches, seeds, turns=ctx.turns, prob_end=ctx.prob_end, noise=ctx.noise)
+        for task, profiles in zip(group, played):
+            result = batch.results_of(ctx.game, profiles, [names[i] for i in task.seating], task.match_id)
+            row = row_for(result, task, names, ctx.analysis)
+            row.update({"status": "ok", "error": ""})
+            records.append(MatchRecord(row, rounds_for(result) if task.repetition < ctx.keep_traces else None))
+    return records

@@ -14,23 +14,11 @@ more than this, default 1e-12), ``background_fitness`` (default 0), ``shares``, 
 
 from __future__ import annotations
 
-import numpy as np
-
-from .. import kinds
-from ..scenario import Scenario
-from ..validation import Table
-from .common import SharesModel, parse_shares_dynamics, run_with
-from .dynamics import discrete_replicator_step
-from .multisets import FocalPayoffs
-
-
-class EcologicalModel(SharesModel):
-    """Discrete replicator on the type payoff table; agents are the types."""
-
-    kind = "ecological"
-
-    def update(self, focal: FocalPayoffs, x: np.ndarray) -> np.ndarray:
-        return discrete_replicator_step(focal, x, self.settings["background_fitness"])
+from ..plugins import lazy_function
+from ..scenario.spec import Scenario
+from ..scenario.validation import Table
+from .population import parse_shares_dynamics, shares_estimate, type_match_checks
+from .registry import Kind, all_seats, register
 
 
 def _parse(tt: Table, scenario: Scenario) -> dict:
@@ -45,10 +33,12 @@ def _parse(tt: Table, scenario: Scenario) -> dict:
     return out
 
 
-kinds.register(kinds.Kind(
+register(Kind(
     name="ecological",
     description="discrete replicator over the types' round-robin payoffs (k-player: co-players drawn from the shares)",
     parse=_parse,
-    run=run_with(EcologicalModel),
-    seats_for=kinds.all_seats,
+    run=lazy_function("tournament.models.shares:run_ecological"),
+    seats_for=all_seats,
+    estimate=shares_estimate,
+    checks=type_match_checks,
 ))

@@ -21,7 +21,9 @@ from typing import Any, Callable
 import networkx as nx
 import numpy as np
 
-from ..validation import Table
+from ..errors import close_matches
+from ..scenario import sizes
+from ..scenario.validation import Table
 
 
 def _grid(n: int, rows: int | None = None, cols: int | None = None, periodic: bool = True, seed=None) -> nx.Graph:
@@ -95,8 +97,6 @@ def parse_graph(value: Any, table: Table, key: str) -> GraphSpec:
     """A graph description from a TOML value (name, generator table or edge list)."""
     if isinstance(value, str):
         if value not in GENERATORS:
-            from ..errors import close_matches
-
             raise table.error(f"unknown graph {value!r}." + close_matches(value, GENERATORS)
                               + f" Known: {', '.join(GENERATORS)}", key)
         return GraphSpec(value)
@@ -142,8 +142,6 @@ def checked_graph(spec: GraphSpec, n: int, seed: int, table: Table | None, key: 
         if table is None:
             raise ValueError(msg)
         raise table.error(msg, key)
-
-    from .. import sizes
 
     edges = expected_edges(spec, n)
     need = n * sizes.GRAPH_BYTES + edges * sizes.EDGE_BYTES

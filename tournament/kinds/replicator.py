@@ -4,7 +4,7 @@
 The types' game is the payoff table of their repeated matches (with self-play, averaged over
 seats). To run the dynamics on a stage game itself, enter one ``fixed`` strategy per action
 with ``turns = 1`` (``scenarios/population_replicator_hawk_dove.toml``); from Python,
-:func:`tournament.population.dynamics.replicator` works on a game's focal table directly.
+:func:`tournament.theory.dynamics.replicator` works on a game's focal table directly.
 
 ``[tournament]`` keys: ``step`` (Euler step, default 0.1), ``normalize`` (divide payoffs by
 the table's payoff range so that the step is dimensionless and a step ≤ 1 keeps the shares in
@@ -14,25 +14,11 @@ the simplex; default true, as in the seed's code), ``generations`` (Euler steps,
 
 from __future__ import annotations
 
-import numpy as np
-
-from .. import kinds
-from ..scenario import Scenario
-from ..validation import Table
-from .common import SharesModel, parse_shares_dynamics, run_with
-from .dynamics import payoff_span, replicator_step
-from .multisets import FocalPayoffs
-
-
-class ReplicatorModel(SharesModel):
-    """Euler replicator dynamics on the type payoff table; agents are the types."""
-
-    kind = "replicator"
-
-    def update(self, focal: FocalPayoffs, x: np.ndarray) -> np.ndarray:
-        # the point estimate's range scales every (bootstrap) table alike
-        scale = 1.0 / float(payoff_span(self.focal)) if self.settings["normalize"] else 1.0
-        return replicator_step(focal, x, self.settings["step"], scale)
+from ..plugins import lazy_function
+from ..scenario.spec import Scenario
+from ..scenario.validation import Table
+from .population import parse_shares_dynamics, shares_estimate, type_match_checks
+from .registry import Kind, all_seats, register
 
 
 def _parse(tt: Table, scenario: Scenario) -> dict:
@@ -42,10 +28,12 @@ def _parse(tt: Table, scenario: Scenario) -> dict:
     return out
 
 
-kinds.register(kinds.Kind(
+register(Kind(
     name="replicator",
     description="Euler-stepped replicator dynamics on the symmetric game among the types (seed 002 App. F.3)",
     parse=_parse,
-    run=run_with(ReplicatorModel),
-    seats_for=kinds.all_seats,
+    run=lazy_function("tournament.models.shares:run_replicator"),
+    seats_for=all_seats,
+    estimate=shares_estimate,
+    checks=type_match_checks,
 ))

@@ -1,7 +1,7 @@
 """The ``moran`` kind: a finite population under the Moran process, as a Mesa model whose agents
 are the individuals.
 
-Fitness comes from repeated matches: the types' round robin (see :mod:`.common`) gives each
+Fitness comes from repeated matches: the types' round robin (see :mod:`.payoffs`) gives each
 type's mean payoff per round against every multiset of co-player types; an individual's
 payoff is its expected payoff when its k−1 co-players are drawn without replacement from the
 rest of the population (well-mixed) or from its neighbours in the interaction graph. Payoff
@@ -23,7 +23,8 @@ give fixation probabilities with Wilson intervals, fixation times, and final sha
 well-mixed population of two types without mutation the exact fixation probability
 (Nowak 2006, eq. 6.13 generalised to frequency-dependent fitness) is reported next to it.
 
-Graphs: ``[tournament.graph]`` with ``interaction`` and ``replacement`` (see :mod:`.graphs`).
+Graphs: ``[tournament.graph]`` with ``interaction`` and ``replacement`` (see
+:mod:`tournament.kinds.graphs`). The kind's keys are declared in :mod:`tournament.kinds.moran`.
 """
 
 from __future__ import annotations
@@ -36,21 +37,20 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .. import kinds, seeding
-from ..execution import Executor, release_model
+from .. import seeding
+from ..analysis.stats import mean_ci, proportion_ci
+from ..engine.match import release_model
 from ..errors import ScenarioError
-from ..kinds import KindResult, RunOptions
-from ..scenario import Scenario
-from ..validation import Table, positive_int, probability
-from .common import (
-    estimate_payoffs, fitness_from_payoffs, initial_counts, parse_composition, parse_selection, payoff_table_frame,
-    types_of,
-)
-from .graphs import GraphSpec, checked_graph, neighbour_arrays, parse_graph
-from .multisets import FocalPayoffs
-from .stats import mean_ci, proportion_ci
-
-UPDATES = ("birth_death", "death_birth")
+from ..execution.executor import Executor
+from ..execution.progress import progress_bar
+from ..kinds.graphs import GraphSpec, checked_graph, neighbour_arrays
+from ..kinds.moran import graph_seed
+from ..kinds.population import initial_counts, types_of
+from ..kinds.registry import KindResult, RunOptions
+from ..scenario.spec import Scenario
+from ..theory.moran import fitness_from_payoffs, fixation_probability
+from ..theory.multisets import FocalPayoffs
+from .payoffs import estimate_payoffs, payoff_table_frame
 
 
 @dataclass
@@ -98,7 +98,9 @@ class MoranModel(mesa.Model):
     """One run of the Moran process. ``step()`` is one birth–death (or death–birth) event."""
 
     def __init__(self, ctx: MoranContext, run: int = 0):
-        super().__init__(rng=seeding.seed_sequence(ctx.seed, seeding.POPULATION_STREAM, 1, run))
+        rng, mesa_seed = seeding.model_generator(seeding.seed_sequence(ctx.seed, seeding.POPULATION_STREAM, 1, run))
+        super().__init__(rng=mesa_seed)
+        self.rng = rng  # the run's own generator; Mesa's (seeded by mesa_seed) decides none of our draws
         self.ctx = ctx
         self.run_index = run
         self.focal = FocalPayoffs(ctx.table, ctx.n_players)
@@ -234,92 +236,6 @@ def moran_task(ctx: MoranContext, task: MoranTask) -> dict:
         release_model(model)
 
 
-# ------------------------------------------------------------------ theory
-def fixation_probability(
-    focal: FocalPayoffs, size: int, mutant: int, resident: int, initial: int = 1, *,
-    fitness: str = "exponential", intensity: float = 1.0, update: str = "birth_death",
-) -> float:
-    """Exact probability that ``initial`` individuals of type ``mutant`` take over a well-mixed
-    population of ``size`` otherwise of type ``resident`` (no mutation), for this module's
-    Moran process.
-
-    The number of mutants is a birth–death chain with absorbing states 0 and N; with
-    ``T⁺_i``, ``T⁻_i`` the probabilities to gain / lose a mutant in state i, the fixation
-    probabilities solve ``(T⁺_i + T⁻_i)·ρ_i = T⁺_i·ρ_{i+1} + T⁻_i·ρ_{i−1}`` (a tridiagonal
-    system, solved directly so that zero fitness is handled as the simulation handles it). Its
-    solution is the textbook ``(1 + Σ_{j<i₀} Π_{i≤j} γ_i) / (1 + Σ_{j<N} Π_{i≤j} γ_i)``,
-    ``γ_i = T⁻_i / T⁺_i`` (Nowak 2006, eq. 6.13, for frequency-dependent fitness).
-    """
-    from scipy.linalg import solve_banded
-
-    n = int(size)
-    if not 0 <= initial <= n:
-        raise ValueError(f"initial must be in 0..{n}, got {initial}")
-    if initial in (0, n):
-        return float(initial == n)
-    up = np.zeros(n + 1)
-    down = np.zeros(n + 1)
-    for i in range(1, n):
-        pools = np.zeros((2, focal.n_types), dtype=np.int64)
-        pools[0, mutant], pools[0, resident] = i - 1, n - i  # a mutant's co-players
-        pools[1, mutant], pools[1, resident] = i, n - i - 1  # a resident's
-        f, g = fitness_from_payoffs(focal.against_pool(np.array([mutant, resident]), pools), fitness, intensity)
-        if update == "birth_death":  # parent ∝ fitness (uniform if all are 0), victim among the others
-            total = i * f + (n - i) * g
-            pm = i * f / total if total > 0 else i / n
-            up[i] = pm * (n - i) / (n - 1)
-            down[i] = (1 - pm) * i / (n - 1)
-        else:  # victim uniform, parent among the others ∝ fitness (uniform if all are 0)
-            gain_total, lose_total = i * f + (n - i - 1) * g, (i - 1) * f + (n - i) * g
-            up[i] = (n - i) / n * (i * f / gain_total if gain_total > 0 else i / (n - 1))
-            down[i] = i / n * ((n - i) * g / lose_total if lose_total > 0 else (n - i) / (n - 1))
-        if up[i] == 0 and down[i] == 0:
-            raise ValueError(f"the process cannot leave the state with {i} mutant(s)")
-    # unknowns rho_1..rho_{N-1}; rho_0 = 0, rho_N = 1
-    m = n - 1
-    bands = np.zeros((3, m))
-    bands[0, 1:] = -up[1:n - 1]  # super-diagonal: -T+_i (coefficient of rho_{i+1})
-    bands[1] = up[1:n] + down[1:n]
-    bands[2, :-1] = -down[2:n]  # sub-diagonal: -T-_i (coefficient of rho_{i-1})
-    rhs = np.zeros(m)
-    rhs[-1] = up[n - 1]
-    rho = solve_banded((1, 1), bands, rhs)
-    return float(np.clip(rho[initial - 1], 0.0, 1.0))
-
-
-# ------------------------------------------------------------------ kind
-def _graph_seed(seed: int, which: int) -> int:
-    return int(seeding.seed_sequence(seed, seeding.POPULATION_STREAM, 0, which).generate_state(1)[0])
-
-
-def _parse(tt: Table, scenario: Scenario) -> dict:
-    out = parse_composition(tt, scenario, finite=True)
-    out.update(parse_selection(tt, scenario))
-    out["mutation"] = tt.get("mutation", float, 0.0, check=probability, expect="a probability in [0, 1]")
-    out["update"] = tt.get("update", str, "birth_death", choices=UPDATES)
-    out["runs"] = tt.get("runs", int, 100, check=positive_int, expect="a positive integer")
-    out["max_generations"] = tt.get("max_generations", int, 1000, check=positive_int, expect="a positive integer")
-    out["record_every"] = tt.get("record_every", int, None, check=positive_int, expect="a positive integer")
-    out["cache_deterministic"] = tt.get("cache_deterministic", bool, True)
-    graph = tt.table("graph", None) if "graph" in tt else None
-    out["interaction"] = out["replacement"] = None
-    if graph is not None:
-        inter = parse_graph(graph.raw("interaction"), graph, "interaction")
-        rep_raw = graph.raw("replacement", "interaction")
-        if rep_raw == "interaction":
-            rep = inter
-        else:
-            rep = parse_graph(rep_raw, graph, "replacement")
-        graph.finish()
-        k = scenario.game.n_players
-        for pop in scenario.populations:
-            n = int(initial_counts(out, types_of(pop)).sum())
-            checked_graph(inter, n, _graph_seed(scenario.seed, 0), graph, "interaction", min_degree=k - 1)
-            checked_graph(rep, n, _graph_seed(scenario.seed, 1), graph, "replacement", min_degree=1)
-        out["interaction"], out["replacement"] = inter.to_dict(), rep.to_dict()
-    return out
-
-
 def moran_context(scenario: Scenario, estimate) -> tuple[MoranContext, dict, "nx.Graph | None"]:
     """The run context of a (single-population) Moran scenario from its payoff estimate, the
     description of its graphs for the summary, and the interaction graph (None: well-mixed)."""
@@ -332,8 +248,8 @@ def moran_context(scenario: Scenario, estimate) -> tuple[MoranContext, dict, "nx
     if st["interaction"] is not None:
         si, sr = GraphSpec.from_dict(st["interaction"]), GraphSpec.from_dict(st["replacement"])
         try:
-            gi = checked_graph(si, n, _graph_seed(scenario.seed, 0), None, "interaction", scenario.game.n_players - 1)
-            gr = gi if sr == si else checked_graph(sr, n, _graph_seed(scenario.seed, 1), None, "replacement")
+            gi = checked_graph(si, n, graph_seed(scenario.seed, 0), None, "interaction", scenario.game.n_players - 1)
+            gr = gi if sr == si else checked_graph(sr, n, graph_seed(scenario.seed, 1), None, "replacement")
         except ValueError as exc:  # e.g. a [sweep] of counts changed the population size
             raise ScenarioError(str(exc), source=scenario.source, key="tournament.graph") from None
         inter, rep = neighbour_arrays(gi, n), neighbour_arrays(gr, n)
@@ -349,9 +265,8 @@ def moran_context(scenario: Scenario, estimate) -> tuple[MoranContext, dict, "nx
     return ctx, graphs, gi
 
 
-def _run(scenario: Scenario, options: RunOptions) -> KindResult:
-    from ..progress import progress_bar
-
+def run(scenario: Scenario, options: RunOptions) -> KindResult:
+    """The ``moran`` kind's run (one population)."""
     st = scenario.settings
     types = types_of(scenario.populations[0])
     estimate = estimate_payoffs(scenario, types, options)
@@ -435,13 +350,3 @@ def _summarise(ctx: MoranContext, focal: FocalPayoffs, runs: list[dict], graphs:
             })
         out["unfixed_runs"] = sum(1 for f in fixed if f is None)
     return out
-
-
-kinds.register(kinds.Kind(
-    name="moran",
-    description="finite-population Moran process (birth ∝ fitness, uniform death, optional mutation), "
-                "well-mixed or on networkx graphs",
-    parse=_parse,
-    run=_run,
-    seats_for=kinds.all_seats,
-))

@@ -45,19 +45,20 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from .. import kinds, seeding
+from .. import seeding
+from ..analysis.stats import mean_ci
+from ..engine.batch import AutomatonPopulation
+from ..engine.match import call_strategy, release_model, to_action
 from ..errors import StrategyError
-from ..match import call_strategy, to_action
-from ..execution import Executor, release_model
+from ..execution.executor import Executor
+from ..execution.progress import progress_bar
 from ..game import Game
-from ..kinds import KindResult, RunOptions
-from ..scenario import EntrantSpec, Population, Scenario
-from ..validation import Table, positive_int, probability
+from ..kinds.population import initial_counts, types_of
+from ..kinds.registry import KindResult, RunOptions
+from ..scenario.spec import EntrantSpec, Scenario
+from ..theory.moran import fitness_from_payoffs
 from ..view import History, MatchView
-from .common import (
-    cooperate_actions, fitness_from_payoffs, initial_counts, parse_composition, parse_selection, types_of,
-)
-from .stats import mean_ci
+from .payoffs import cooperate_actions
 
 _RUN_STREAM = 2  # below POPULATION_STREAM: 0 graphs, 1 Moran runs, 2 random-matching runs
 
@@ -146,7 +147,7 @@ class Member(mesa.Agent):
 
 class Cohort(mesa.Agent):
     """With the batch engine: the individuals of one type in one role, held as rows of the
-    model's arrays (``tournament.batch.AutomatonPopulation``) so that a round is played for
+    model's arrays (``tournament.engine.batch.AutomatonPopulation``) so that a round is played for
     everyone at once; ``count`` individuals. (Python strategies are one :class:`Member` each.)"""
 
     def __init__(self, model: "RandomMatchingModel", type_index: int, role: int, count: int):
@@ -217,8 +218,6 @@ class RandomMatchingModel(mesa.Model):
         """The batch engine's arrays if every type is an automaton in every role, else None."""
         if self.ctx.engine == "python":
             return None
-        from ..batch import AutomatonPopulation
-
         automata = {}
         for t, spec in enumerate(self.ctx.types):
             probe = spec.build()
@@ -563,28 +562,6 @@ def matching_task(ctx: MatchingContext, task: MatchingTask) -> dict:
         release_model(model)
 
 
-# ------------------------------------------------------------------ kind
-def _parse(tt: Table, scenario: Scenario) -> dict:
-    if "repetitions" in tt.data:
-        raise tt.error("random_matching replays the whole population with `runs`; `repetitions` (matches per "
-                       "grouping) does not apply", "repetitions")
-    if scenario.match.prob_end is not None:
-        raise tt.error("random_matching needs turns (rounds per generation); prob_end is not supported", "prob_end")
-    out = parse_composition(tt, scenario, finite=True)
-    out.update(parse_selection(tt, scenario))
-    out["mutation"] = tt.get("mutation", float, 0.0, check=probability, expect="a probability in [0, 1]")
-    out["generations"] = tt.get("generations", int, 1, check=positive_int, expect="a positive integer")
-    out["runs"] = tt.get("runs", int, 10, check=positive_int, expect="a positive integer")
-    default_every = max(1, scenario.match.turns // 100)
-    out["record_every"] = tt.get("record_every", int, default_every, check=positive_int, expect="a positive integer")
-    return out
-
-
-def _seats(scenario: Scenario, population: Population):
-    k = scenario.game.n_players
-    return (lambda idx: [0]) if scenario.game.is_symmetric else (lambda idx: range(k))
-
-
 def context_for(scenario: Scenario) -> MatchingContext:
     """The run context of a (single-population) random-matching scenario."""
     st = scenario.settings
@@ -597,9 +574,8 @@ def context_for(scenario: Scenario) -> MatchingContext:
     )
 
 
-def _run(scenario: Scenario, options: RunOptions) -> KindResult:
-    from ..progress import progress_bar
-
+def run(scenario: Scenario, options: RunOptions) -> KindResult:
+    """The ``random_matching`` kind's run (one population)."""
     st = scenario.settings
     types = types_of(scenario.populations[0])
     ctx = replace(context_for(scenario), engine=options.engine)
@@ -648,12 +624,3 @@ def _run(scenario: Scenario, options: RunOptions) -> KindResult:
         "individuals": pd.concat([r["individuals"] for r in runs], ignore_index=True),
     }
     return KindResult(matches=matches, summary=summary, tables=tables)
-
-
-kinds.register(kinds.Kind(
-    name="random_matching",
-    description="every round new random groups of k play one stage game; individuals keep learning across partners",
-    parse=_parse,
-    run=_run,
-    seats_for=_seats,
-))

@@ -1,4 +1,5 @@
-"""Round-robin tournaments as a Mesa model (SPEC §5).
+"""Round-robin tournaments as a Mesa model (the ``round_robin`` kind; its keys are declared in
+:mod:`tournament.kinds.round_robin`).
 
 Every k-subset of entrants (with repetition when ``self_play``) is seated; when the game
 is not symmetric, every distinct seat assignment of the subset is played. Each model step
@@ -11,38 +12,29 @@ so (as the Axelrod library does) such seatings are played once and reused — un
 ``cache_deterministic = false``.
 
 Matches in which every seat is a finite automaton (see ``strategies.automaton``) are played
-by the batch engine (``tournament.batch``), a repetition's worth at a time in this process,
+by the batch engine (:mod:`tournament.engine.batch`), a repetition's worth at a time in this process,
 with exactly the results of the per-round engine; the others go to the executor.
 """
 
 from __future__ import annotations
 
-import itertools
 from typing import Callable
 
 import mesa
 import pandas as pd
 
-from . import batch, kinds, seeding
-from .checkpoint import task_fields
-from .execution import Executor, task_name
-from .kinds import KindResult, RunOptions
-from .outputs import MatchStream
-from .scenario import EntrantSpec, Population, Scenario
-from .standings import overall, standings
-from .tasks import MatchContext, MatchRecord, MatchTask, play_task
-
-
-def seatings(n_entrants: int, k: int, symmetric: bool, self_play: bool) -> list[tuple[int, ...]]:
-    """All seatings (entrant index per seat) of one repetition, in a fixed order."""
-    pick = itertools.combinations_with_replacement if self_play else itertools.combinations
-    out: list[tuple[int, ...]] = []
-    for group in pick(range(n_entrants), k):
-        if symmetric:
-            out.append(group)
-        else:
-            out.extend(sorted(set(itertools.permutations(group))))
-    return out
+from .. import seeding
+from ..analysis.standings import overall, standings
+from ..execution.checkpoint import task_fields
+from ..execution.executor import Executor, task_name
+from ..execution.progress import progress_bar
+from ..execution.tasks import (
+    MatchContext, MatchRecord, MatchTask, automata_of, play_task, play_tasks, plays_as_automata,
+)
+from ..kinds.registry import KindResult, RunOptions
+from ..kinds.round_robin import seatings
+from ..results.outputs import MatchStream
+from ..scenario.spec import EntrantSpec, Population, Scenario
 
 
 def match_context(scenario: Scenario, population: Population) -> MatchContext:
@@ -82,7 +74,9 @@ class RoundRobinModel(mesa.Model):
 
     def __init__(self, scenario: Scenario, population: Population, options: RunOptions | None = None,
                  progress: Callable[[int], None] | None = None, keep_rounds: bool = False):
-        super().__init__(rng=seeding.seed_sequence(scenario.seed, seeding.ANALYSIS_STREAM))
+        rng, mesa_seed = seeding.model_generator(seeding.seed_sequence(scenario.seed, seeding.ANALYSIS_STREAM))
+        super().__init__(rng=mesa_seed)
+        self.rng = rng  # the model's own generator; Mesa's (seeded by mesa_seed) decides none of our draws
         # not `self.scenario`: Mesa >= 3.5 reserves Model.scenario for its own Scenario class
         self.tournament_scenario = scenario
         self.options = options or RunOptions()
@@ -119,7 +113,7 @@ class RoundRobinModel(mesa.Model):
         )
         self.executor = Executor(play_task, self.context, options=self.options)
         self.automata = {} if self.options.engine == "python" else \
-            batch.automata_of(self.context, lambda e: range(self.game.n_players))
+            automata_of(self.context, lambda e: range(self.game.n_players))
         self.running = bool(self.seatings) and self.repetitions > 0
 
     @property
@@ -168,7 +162,7 @@ class RoundRobinModel(mesa.Model):
         rep = self.steps - 1  # Mesa counts steps from 1 inside step()
         tasks = [self.task(rep, j) for j in range(len(self.seatings))]
         todo = [t for t in tasks if t is not None]
-        auto = [t for t in todo if batch.plays_as_automata(t, self.automata)]
+        auto = [t for t in todo if plays_as_automata(t, self.automata)]
         batched = self._play_batch(auto) if auto else {}
         played = iter(self.executor.map([t for t in todo if t.match_id not in batched], self.progress))
         for j, task in enumerate(tasks):
@@ -197,7 +191,7 @@ class RoundRobinModel(mesa.Model):
                 if ck.has(key):
                     done[mid] = ck.get(key)
         rest = [t for t in tasks if t.match_id not in done]
-        for task, record in zip(rest, batch.play_tasks(self.context, rest, self.automata)):
+        for task, record in zip(rest, play_tasks(self.context, rest, self.automata)):
             done[task.match_id] = record
             if ck is not None:
                 ck.put(ex.scope, name, fields[task.match_id], record)
@@ -234,33 +228,9 @@ class RoundRobinModel(mesa.Model):
                           tables={"progress": history.reset_index(names="step")})
 
 
-def _parse(tt, scenario: Scenario) -> dict:
-    self_play = tt.get("self_play", bool, False)
-    cache = tt.get("cache_deterministic", bool, True)
-    k = scenario.game.n_players
-    for i, pop in enumerate(scenario.populations):
-        n = len(pop.entrants)
-        if not self_play and n < k:
-            raise tt.error(
-                f"{scenario.game.name!r} seats {k} players but population {pop.name!r} has only {n} "
-                f"entrant(s); add entrants or set self_play = true", "self_play",
-            )
-    return {"self_play": self_play, "cache_deterministic": cache}
-
-
-def _run(scenario: Scenario, options: RunOptions) -> KindResult:
-    from .progress import progress_bar
-
+def run(scenario: Scenario, options: RunOptions) -> KindResult:
+    """The ``round_robin`` kind's run (one population)."""
     model = RoundRobinModel(scenario, scenario.populations[0], options)
     with progress_bar(model.n_matches, enabled=options.progress, desc=scenario.name) as bar:
         model.progress = bar
         return model.run()
-
-
-kinds.register(kinds.Kind(
-    name="round_robin",
-    description="every k-subset of entrants plays `repetitions` matches (all seat orders if the game is not symmetric)",
-    parse=_parse,
-    run=_run,
-    seats_for=kinds.all_seats,
-))

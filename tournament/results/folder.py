@@ -24,8 +24,9 @@ import shutil
 import stat
 from pathlib import Path
 
-from .errors import TournamentError
-from .outputs import inside, listing, slug
+from ..errors import TournamentError
+from ..scenario.validation import slug
+from .outputs import inside, listing
 
 LOCK = ".lock"
 STAGING = ".staging"

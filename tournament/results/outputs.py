@@ -1,4 +1,4 @@
-"""Writing a results folder (SPEC §8).
+"""Writing and reading the files of a results folder.
 
 ``DIR/summary.json``  scenario, game, kind, settings, entrants, standings, analysis rates
 ``DIR/matches.csv``   one row per match (see ``MATCH_COLUMNS_DOC``)
@@ -12,11 +12,11 @@
 With several ``[[populations]]`` each gets a subfolder with the same files, and the top
 ``summary.json`` holds them side by side. A population's folder name is its name with every
 run of characters other than letters, digits, ``.``, ``_`` and ``-`` replaced by ``_``
-(:func:`slug`); the scenario validator rejects names whose folder names clash or could
-leave the results folder (:func:`folder_name_problem`).
+(``tournament.scenario.validation.slug``); the scenario validator rejects names whose folder
+names clash or could leave the results folder (``folder_name_problem``).
 
 A run writes its files into a staging folder and moves them into place only when all are
-complete (see ``results_folder``): an interrupted or failed run never leaves a half-written
+complete (see :mod:`.folder`): an interrupted or failed run never leaves a half-written
 file nor removes the previous run's results. ``matches.csv`` and ``rounds.npz`` are written
 as matches arrive (:class:`MatchStream`), so memory holds a compact table of the rows, not
 every match's rounds.
@@ -27,14 +27,19 @@ from __future__ import annotations
 import json
 import os
 import platform
-import re
 import tempfile
-from pathlib import Path
+import zipfile
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
+
+from ..analysis.comparison import comparison_table, sweep_table
+from ..analysis.matches import tidy_matches
+from ..errors import TournamentError
+from ..scenario.validation import folder_name_problem, slug
 
 MATCH_COLUMNS_DOC = """\
 match_id            position of the match in the schedule (also keys its random seed)
@@ -51,48 +56,10 @@ coalition           coalition structure of a settled k >= 3 match, e.g. {0,1}|{2
 """
 
 
-def slug(name: str) -> str:
-    """The folder name of a population (see the module docstring)."""
-    s = re.sub(r"[^A-Za-z0-9._-]+", "_", str(name)).strip("_")
-    return s or "population"
-
-
-#: endings of the files a results folder holds: a population folder may not look like one
-RESULT_SUFFIXES = (".json", ".csv", ".md", ".html", ".png", ".npz", ".parquet", ".tmp", ".lock")
-MAX_FOLDER_NAME = 120
-
-
-def folder_name_problem(name: str) -> str | None:
-    """Why ``name`` cannot name a population folder (None if it can)."""
-    folder = slug(name)
-    if folder.startswith("."):
-        return (f"gives the folder name {folder!r}, which is hidden or leaves the results folder; "
-                "start it with a letter or digit")
-    if folder.lower().endswith(RESULT_SUFFIXES):
-        return f"gives the folder name {folder!r}, which ends like a results file; rename it"
-    if len(folder.encode()) > MAX_FOLDER_NAME:
-        return f"gives a folder name of {len(folder.encode())} bytes; keep names under {MAX_FOLDER_NAME} characters"
-    return None
-
-
-def folder_clash(names: list[str]) -> tuple[int, int, str] | None:
-    """The first two names (indices) whose folder names are equal, ignoring case (as on
-    macOS and Windows file systems), or None."""
-    seen: dict[str, int] = {}
-    for i, name in enumerate(names):
-        key = slug(name).lower()
-        if key in seen:
-            return seen[key], i, slug(name)
-        seen[key] = i
-    return None
-
-
 def inside(root: Path, relative: str) -> Path:
     """``root / relative`` for a relative POSIX path read from a results folder (a
     ``run_info.json`` file list, a comparison's folder), refused unless every part is a plain
     name: no ``..``, no absolute path, no hidden part."""
-    from .errors import TournamentError
-
     parts = str(relative).split("/")
     if not relative or any(not p or p.startswith(".") or "\\" in p or "\0" in p for p in parts):
         raise TournamentError(f"{root}: refusing the path {relative!r} read from the folder "
@@ -103,8 +70,6 @@ def inside(root: Path, relative: str) -> Path:
 def subfolder(root: Path, population: str) -> Path:
     """The folder of a population inside ``root``, refused if its name could not have been
     written by a run (a crafted summary)."""
-    from .errors import TournamentError
-
     problem = folder_name_problem(population)
     if problem:
         raise TournamentError(f"{root}: population {population!r} {problem}")
@@ -114,8 +79,6 @@ def subfolder(root: Path, population: str) -> Path:
 def read_summary(folder: Path) -> dict:
     """``summary.json`` of a results folder, read without following a symbolic link and
     checked to be a results summary (a received folder may hold anything)."""
-    from .errors import TournamentError
-
     path = Path(folder) / "summary.json"
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
@@ -190,6 +153,15 @@ def write_csv(path: Path, frame: pd.DataFrame) -> None:
     atomic_write_text(path, frame.to_csv(index=False, lineterminator="\n"))
 
 
+def write_comparison(out: Path, populations: dict[str, dict], sweep: dict | None = None) -> pd.DataFrame:
+    """Write ``comparison.csv`` (and ``sweep.csv`` for a sweep) into ``out``."""
+    table = comparison_table(populations)
+    write_csv(Path(out) / "comparison.csv", table)
+    if sweep:
+        write_csv(Path(out) / "sweep.csv", sweep_table(table, sweep))
+    return table
+
+
 def write_parquet(path: Path, frame: pd.DataFrame) -> bool:
     """``matches.parquet`` next to the CSV when pyarrow is installed (same columns and
     types; returns whether it was written)."""
@@ -204,8 +176,6 @@ def write_parquet(path: Path, frame: pd.DataFrame) -> bool:
 def _add_rounds(zf, match_id: int, data: dict) -> None:
     """One match's per-round arrays as ``m{match_id}/{key}.npy`` entries (fixed timestamps,
     so the same results give the same bytes)."""
-    import zipfile
-
     for key, arr in data.items():
         arr = np.asarray(arr)
         if arr.dtype == object:
@@ -220,8 +190,6 @@ def write_rounds(path: Path, rounds: dict[int, dict]) -> None:
     """Per-round arrays of the kept matches as ``m{match_id}/{key}`` entries of an npz
     (readable with ``numpy.load``). Written with fixed zip timestamps so that the same
     results give a byte-identical file."""
-    import zipfile
-
     def write(tmp: str) -> None:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             for match_id, data in sorted(rounds.items()):
@@ -259,8 +227,6 @@ class MatchStream:
         self.rows += 1
         if rounds is not None and self.folder is not None:
             if self._zip is None:
-                import zipfile
-
                 self.folder.mkdir(parents=True, exist_ok=True)
                 self._zip = zipfile.ZipFile(self.folder / "rounds.npz", "w", compression=zipfile.ZIP_DEFLATED)
             _add_rounds(self._zip, row["match_id"], rounds)
@@ -270,8 +236,6 @@ class MatchStream:
     def _flush(self) -> None:
         if not self._pending:
             return
-        from .analysis import tidy_matches
-
         frame = tidy_matches(pd.DataFrame(self._pending))
         self._pending = []
         if self._columns is not None and list(frame.columns) != self._columns:
@@ -334,8 +298,6 @@ class RoundsFile(Mapping):
     holding them all (no pickles: ``allow_pickle=False``)."""
 
     def __init__(self, path: Path):
-        import zipfile
-
         self.path = Path(path)
         self._members: dict[int, dict[str, zipfile.ZipInfo]] = {}
         self._zip = zipfile.ZipFile(self.path) if self.path.is_file() else None

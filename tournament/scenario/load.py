@@ -1,4 +1,4 @@
-"""Scenario files (SPEC §7): load TOML (or a dict), validate strictly, build a :class:`Scenario`.
+"""Scenario files: load TOML (or a dict), validate strictly, build a :class:`~.spec.Scenario`.
 
 Everything is checked before anything runs: unknown keys, wrong types, unknown games and
 strategies (with close-match suggestions), parameters a strategy does not take, and
@@ -9,24 +9,26 @@ from __future__ import annotations
 
 import gc
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
 import strategies as strategies_pkg
-from strategies.base import Strategy
 
-from . import games as games_lib
-from . import kinds as kinds_mod
+from .. import games as games_lib
+from ..analysis.settings import ANALYSIS_KEYS
+from ..errors import GameError, ScenarioError, StrategyError
+from ..game import Game
+from ..kinds import registry as kinds_mod
+from ..seeding import fresh_seed
+from ..view import History, MatchView
 from . import sizes
-from .errors import GameError, ScenarioError, StrategyError
-from .game import Game
-from .outputs import folder_clash, folder_name_problem
-from .seeding import fresh_seed
+from .spec import EntrantSpec, MatchSettings, Population, Scenario, default_entrant_name
+from .sweep import parse_sweep
 from .validation import (
-    Table, depth_problem, non_negative_int, open_probability, positive_int, probability, text_problem,
+    Table, depth_problem, folder_clash, folder_name_problem, non_negative_int, open_probability, positive_int,
+    probability, text_problem,
 )
 
 #: largest scenario file read (a scenario is a few kB; anything this big is not one)
@@ -37,101 +39,15 @@ MAX_PAYOFF = 1e15
 MAX_TIME_LIMIT = 1e7
 
 
-@dataclass
-class EntrantSpec:
-    """One entrant: a strategy reference, its parameters and a display name.
-
-    Picklable (the reference is a string or an importable class), so worker processes
-    rebuild the strategy themselves with :meth:`build`.
-    """
-
-    strategy: str | type
-    name: str
-    params: dict = field(default_factory=dict)
-    base_dir: str | None = None
-    # display name of the [[entrants]] table this spec came from: the copies made by
-    # ``count`` share it (population kinds treat them as individuals of one type)
-    type_name: str | None = None
-
-    def build(self) -> Strategy:
-        return strategies_pkg.build(self.strategy, self.params, self.base_dir, label=self.name)
-
-    def strategy_class(self) -> type[Strategy]:
-        return strategies_pkg.resolve(self.strategy, self.base_dir)
-
-    def to_dict(self) -> dict:
-        ref = self.strategy if isinstance(self.strategy, str) else f"{self.strategy.__module__}:{self.strategy.__qualname__}"
-        return {"name": self.name, "strategy": ref, "params": _jsonable(self.params)}
-
-
-@dataclass
-class Population:
-    """A named list of entrants (a scenario has one, or several to compare)."""
-
-    name: str
-    entrants: list[EntrantSpec]
-
-
-@dataclass
-class MatchSettings:
-    turns: int | None = 200
-    prob_end: float | None = None
-    noise: float = 0.0
-    reveal_length: bool = True  # strategies see a fixed match length as view.turns
-
-    def to_dict(self) -> dict:
-        return {"turns": self.turns, "prob_end": self.prob_end, "noise": self.noise,
-                "reveal_length": self.reveal_length}
-
-
-@dataclass
-class Scenario:
-    name: str
-    game: Game
-    populations: list[Population]
-    kind: str = "round_robin"
-    match: MatchSettings = field(default_factory=MatchSettings)
-    repetitions: int = 1
-    seed: int = 0
-    seed_given: bool = True
-    description: str = ""
-    settings: dict = field(default_factory=dict)  # kind-specific [tournament] settings
-    report: dict = field(default_factory=dict)
-    analysis: dict = field(default_factory=dict)  # [analysis]: match_columns settings
-    # [tournament] on_error, time_limit (part of the results), backend, scheduler (not)
-    execution: dict = field(default_factory=lambda: {"on_error": "abort", "time_limit": None,
-                                                     "backend": "processes", "scheduler": None})
-    extra: dict = field(default_factory=dict)  # other top-level tables (e.g. sweep)
-    game_spec: dict = field(default_factory=dict)
-    source: str | None = None
-    base_dir: str | None = None
-
-    @property
-    def entrants(self) -> list[EntrantSpec]:
-        if len(self.populations) != 1:
-            raise ScenarioError("this scenario compares several populations; use .populations", source=self.source)
-        return self.populations[0].entrants
-
-    def with_population(self, pop: Population) -> "Scenario":
-        """The same scenario restricted to one population."""
-        from dataclasses import replace
-
-        return replace(self, populations=[pop])
-
-    def settings_dict(self) -> dict:
-        return {
-            "kind": self.kind, "repetitions": self.repetitions, **self.match.to_dict(),
-            **_jsonable(self.settings), "analysis": dict(self.analysis),
-            "on_error": self.execution["on_error"], "time_limit": self.execution["time_limit"],
-        }
-
-
 REPORT_KEYS: dict[str, tuple[Any, Any, str]] = {
     # key: (type, default, description)
     "traces": (int, 1, "repetitions per pairing whose per-round traces are saved (0: none)"),
     "plots": (bool, True, "draw PNG plots and the HTML report"),
     "title": (str, "", "report title (default: scenario name)"),
 }
+
+#: parsers of extra top-level scenario tables: key -> parser(table, scenario)
+TOP_LEVEL_TABLES: dict[str, Callable[[Table, Scenario], Any]] = {"sweep": parse_sweep}
 
 
 def load_scenario(source: str | Path | dict, *, base_dir: str | Path | None = None) -> Scenario:
@@ -238,8 +154,6 @@ def parse_scenario(data: dict, *, source: str, base_dir: Path, default_name: str
         raise rt.error("expected a non-negative integer", "traces")
     rt.finish()
 
-    from .analysis import ANALYSIS_KEYS
-
     at = top.table("analysis", {})
     analysis_settings = {key: at.get(key, typ, default) for key, (typ, default, _doc) in ANALYSIS_KEYS.items()}
     if analysis_settings["cycle_min_repeats"] < 2:
@@ -261,7 +175,7 @@ def parse_scenario(data: dict, *, source: str, base_dir: Path, default_name: str
                        "every match (use \"abort\")", "on_error")
     scenario.settings = kind_obj.parse(tt, scenario)
     tt.finish()
-    for ext_key, parser in kinds_mod.TOP_LEVEL_TABLES.items():
+    for ext_key, parser in TOP_LEVEL_TABLES.items():
         if ext_key in top:
             scenario.extra[ext_key] = parser(top.table(ext_key), scenario)
     top.finish()
@@ -403,17 +317,9 @@ def parse_entrants(tables: list[Table], base_dir: Path, parent: Table | None = N
     return out
 
 
-def default_entrant_name(ref: str | type, cls: type[Strategy], params: dict) -> str:
-    """Display name of an entrant without a ``name``: the strategy reference and its parameters."""
-    short = ref if isinstance(ref, str) else cls.registry_name()
-    return short if not params else f"{short}({', '.join(f'{k}={v}' for k, v in params.items())})"
-
-
 def check_entrants_fit(entrants: list[EntrantSpec], game: Game, source: str, prefix: str, seats) -> None:
     """Seat every entrant in every seat it may take and run its reset (or its cheaper
     ``check``), so that e.g. a missing cooperate/defect parameter fails before the run."""
-    from .view import History, MatchView
-
     checked: set = set()
     previous = None
     for idx, spec in enumerate(entrants):
@@ -445,19 +351,3 @@ def check_entrants_fit(entrants: list[EntrantSpec], game: Game, source: str, pre
                     f"{seat} of game {game.name!r}: {detail}",
                     source=source, key=f"{prefix}[{idx}]",
                 ) from None
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (np.floating,)):
-        return float(obj)
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, type):
-        return f"{obj.__module__}:{obj.__qualname__}"
-    return obj

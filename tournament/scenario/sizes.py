@@ -34,7 +34,8 @@ import math
 import os
 from dataclasses import dataclass
 
-from .errors import ScenarioError
+from ..errors import ScenarioError
+from ..kinds import registry as kinds
 
 BASE = 250e6  # the program with its libraries loaded, and the report
 WORKER = 150e6  # each further worker process
@@ -122,7 +123,7 @@ def _f(x) -> float:
 
 # ---------------------------------------------------------------------------- counting
 def n_seatings(n: int, k: int, symmetric: bool, self_play: bool) -> int:
-    """Number of seatings of one round-robin repetition (``roundrobin.seatings``), by formula."""
+    """Number of seatings of one round-robin repetition (``kinds.round_robin.seatings``), by formula."""
     if symmetric:
         return math.comb(n + k - 1, k) if self_play else math.comb(n, k)
     return n**k if self_play else math.perm(n, k)
@@ -143,7 +144,8 @@ def match_length(turns: int | None, prob_end: float | None, n_matches: float) ->
     return mean, longest
 
 
-def _match_keys(scenario) -> str:
+def match_keys(scenario) -> str:
+    """The key that sets the length of a match."""
     m = scenario.match
     if m.prob_end is not None and m.turns is None:
         return "tournament.prob_end"
@@ -154,14 +156,15 @@ def _match_keys(scenario) -> str:
 Terms = list  # [(bytes or seconds, key, what)]
 
 
-def _round_robin(scenario, n_entrants: int, self_play: bool, workers: int, entrants_key: str
-                 ) -> tuple[Terms, Terms, float]:
-    """Memory and time terms of the round robin of ``n_entrants``, and its match count."""
+def round_robin_terms(scenario, n_entrants: int, self_play: bool, workers: int, entrants_key: str
+                      ) -> tuple[Terms, Terms, float]:
+    """Memory and time terms of the round robin of ``n_entrants`` (a ``round_robin`` run, or the
+    types' matches of a population kind), and its match count."""
     game = scenario.game
     k = game.n_players
     matches = _f(n_seatings(n_entrants, k, game.is_symmetric, self_play)) * scenario.repetitions
     mean, longest = match_length(scenario.match.turns, scenario.match.prob_end, matches)
-    length_key = _match_keys(scenario)
+    length_key = match_keys(scenario)
     count_key = "tournament.repetitions" if scenario.repetitions > 1 else entrants_key
     upto = "up to " if scenario.match.prob_end is not None else ""
     memory = [(workers * MATCH_BYTES * k * longest, length_key, f"{workers} match(es) of {upto}{longest:.4g} rounds in flight"),
@@ -171,56 +174,6 @@ def _round_robin(scenario, n_entrants: int, self_play: bool, workers: int, entra
     return memory, seconds, matches
 
 
-def _population(scenario, pop, workers: int, prefix: str) -> tuple[Terms, Terms]:
-    """Memory and time terms of one population's run."""
-    from .population.common import initial_counts, types_of
-
-    st = scenario.settings
-    kind = scenario.kind
-    k = scenario.game.n_players
-    if kind == "round_robin":
-        mem, sec, _ = _round_robin(scenario, len(pop.entrants), bool(st.get("self_play")), workers, prefix)
-        return mem, sec
-    if kind not in ("random_matching", "moran", "ecological", "replicator"):
-        return [], []  # a kind this module does not know: no estimate
-    types = types_of(pop)
-    t = len(types)
-    size_key = "tournament.population_size" if st.get("population_size") else prefix
-    if kind == "random_matching":
-        n = float(int(initial_counts(st, types).sum())) * (1 if scenario.game.is_symmetric else k)
-        turns, runs, gens = float(scenario.match.turns), float(st["runs"]), float(st["generations"])
-        windows = runs * gens * (turns / st["record_every"] + 1)
-        per = INDIVIDUAL_BYTES + MATCH_BYTES * k * turns  # each individual keeps its own history
-        memory = [(workers * n * per, size_key if INDIVIDUAL_BYTES > MATCH_BYTES * k * turns else "tournament.turns",
-                   f"{n:.4g} individuals with histories of {turns:.4g} rounds"),
-                  (runs * gens * n * ROW_BYTES, "tournament.generations", f"{runs * gens * n:.4g} individual records"),
-                  (windows * t * RECORD_BYTES, "tournament.record_every", f"{windows * t:.4g} share records")]
-        seconds = [(runs * gens * turns * n * SEAT_ROUND_SECONDS, "tournament.generations" if gens > 1 else size_key,
-                    f"{runs:.4g} runs of {gens:.4g} generations of {turns:.4g} rounds of {n:.4g} individuals")]
-        return memory, seconds
-    memory, seconds, _ = _round_robin(scenario, t, True, workers, prefix)
-    if kind == "moran":
-        n = float(int(initial_counts(st, types).sum()))
-        runs, gens = float(st["runs"]), float(st["max_generations"])
-        records = runs * (gens * n / float(st["record_every"] or n) + 2)
-        memory += [(workers * n * INDIVIDUAL_BYTES, size_key, f"{n:.4g} individuals"),
-                   (records * t * RECORD_BYTES, "tournament.max_generations" if st["record_every"] is None
-                    else "tournament.record_every", f"{records * t:.4g} share records")]
-        if st.get("interaction") is not None:
-            from .population.graphs import GraphSpec, expected_edges
-
-            edges = sum(expected_edges(GraphSpec.from_dict(st[w]), int(n)) for w in ("interaction", "replacement"))
-            memory.append((2 * n * GRAPH_BYTES + edges * EDGE_BYTES, "tournament.graph", f"graphs of {n:.4g} nodes"))
-        seconds.append((runs * gens * n * (EVENT_SECONDS + n * EVENT_INDIVIDUAL_SECONDS), "tournament.max_generations",
-                        f"{runs:.4g} runs of up to {gens:.4g} generations of {n:.4g} individuals"))
-        return memory, seconds
-    gens, boot = float(st["generations"]), float(st.get("bootstrap", 0))
-    memory.append((gens * t * RECORD_BYTES * 3 + boot * t * 8 * 4, "tournament.generations",
-                   f"{gens:.4g} generations of {t} types"))
-    seconds.append((gens * (1 + boot) * 2e-5, "tournament.generations", f"up to {gens:.4g} generations"))
-    return memory, seconds
-
-
 def estimate(scenario, workers: int = 1) -> Estimate:
     """Peak memory and single-core time of running ``scenario`` with ``workers`` workers."""
     return _combine(*terms(scenario, workers))
@@ -228,13 +181,18 @@ def estimate(scenario, workers: int = 1) -> Estimate:
 
 def terms(scenario, workers: int = 1) -> tuple[Terms, Terms]:
     """The memory and time terms of a run, the program itself first (every population's
-    terms add up: a finished population keeps its results until the folder is written)."""
+    terms add up: a finished population keeps its results until the folder is written). Each
+    population's terms come from its kind (``Kind.estimate``; a kind without one is not
+    estimated)."""
     memory: Terms = [(BASE + (workers - 1) * WORKER, "tournament", "the program")]
     seconds: Terms = []
     pops = scenario.populations
+    kind = kinds.get(scenario.kind)
     for i, pop in enumerate(pops):
         prefix = "entrants" if len(pops) == 1 or "sweep" in scenario.extra else f"populations[{i}].entrants"
-        m, s = _population(scenario, pop, workers, prefix)
+        if kind.estimate is None:
+            continue
+        m, s = kind.estimate(scenario, pop, workers, prefix)
         memory += m
         seconds += s
     if len(pops) > 1:

@@ -4,15 +4,20 @@ A :class:`Table` wraps one TOML table. Consumers take keys one by one with typed
 :meth:`Table.finish` then rejects every key nobody took (with close-match suggestions).
 All scenario validation goes through here so every message has the same shape:
 ``FILE: key 'tournament.turns': expected a positive integer, got -3``.
+
+Names that become folder names (populations, sweep points, compared files) are checked here
+too: :func:`slug` makes a name into its folder's name, :func:`folder_name_problem` says why a
+name cannot be one and :func:`folder_clash` finds two names that would share a folder.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from typing import Any, Callable
 
-from .errors import ScenarioError, close_matches
+from ..errors import ScenarioError, close_matches
 
 MISSING = object()
 
@@ -172,4 +177,42 @@ def depth_problem(data: Any, max_depth: int = MAX_DEPTH) -> tuple[str, str] | No
             stack.extend((v, f"{path}.{k}" if path else str(k), depth + 1) for k, v in obj.items())
         elif isinstance(obj, list):
             stack.extend((v, f"{path}[{i}]", depth + 1) for i, v in enumerate(obj))
+    return None
+
+
+# ------------------------------------------------------------------ names -> folder names
+def slug(name: str) -> str:
+    """The folder name of a population: every run of characters other than letters, digits, ``.``,
+    ``_`` and ``-`` replaced by ``_`` (see ``tournament.results.outputs``)."""
+    s = re.sub(r"[^A-Za-z0-9._-]+", "_", str(name)).strip("_")
+    return s or "population"
+
+
+#: endings of the files a results folder holds: a population folder may not look like one
+RESULT_SUFFIXES = (".json", ".csv", ".md", ".html", ".png", ".npz", ".parquet", ".tmp", ".lock")
+MAX_FOLDER_NAME = 120
+
+
+def folder_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a population folder (None if it can)."""
+    folder = slug(name)
+    if folder.startswith("."):
+        return (f"gives the folder name {folder!r}, which is hidden or leaves the results folder; "
+                "start it with a letter or digit")
+    if folder.lower().endswith(RESULT_SUFFIXES):
+        return f"gives the folder name {folder!r}, which ends like a results file; rename it"
+    if len(folder.encode()) > MAX_FOLDER_NAME:
+        return f"gives a folder name of {len(folder.encode())} bytes; keep names under {MAX_FOLDER_NAME} characters"
+    return None
+
+
+def folder_clash(names: list[str]) -> tuple[int, int, str] | None:
+    """The first two names (indices) whose folder names are equal, ignoring case (as on
+    macOS and Windows file systems), or None."""
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        key = slug(name).lower()
+        if key in seen:
+            return seen[key], i, slug(name)
+        seen[key] = i
     return None
