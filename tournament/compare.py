@@ -12,10 +12,6 @@ from typing import Iterable
 import numpy as np
 
 from .errors import TournamentError
-from .report.populations import BACK_LINK, write_comparison_report
-from .results.folder import ResultsFolder
-from .results.outputs import write_comparison, write_json
-from .runner import run_scenario
 from .scenario.load import load_scenario
 from .scenario.validation import folder_name_problem, slug
 
@@ -61,6 +57,10 @@ def compare_files(files: Iterable[str | Path], out: str | Path, workers: int = 1
         while stem.lower() in {s.lower() for s in stems}:  # a.toml and A.toml: distinct folders
             stem += "_"
         stems.append(stem)
+    # the run machinery (Mesa, pandas, the kinds' models) is imported once every file is
+    # valid, so that a bad file is reported at once
+    from .results.folder import ResultsFolder
+
     folder = ResultsFolder(out)
     folder.prepare(stems)
     with folder:  # one comparison at a time in this folder; each file's run locks its own
@@ -68,6 +68,10 @@ def compare_files(files: Iterable[str | Path], out: str | Path, workers: int = 1
 
 
 def _compare(files, scenarios, stems, out: Path, workers, progress, run_options) -> dict:
+    from .report.populations import BACK_LINK, write_comparison_report
+    from .results.outputs import write_comparison, write_json
+    from .runner import run_scenario
+
     populations: dict[str, dict] = {}
     entries: dict[str, dict] = {}
     for f, sc, stem in zip(files, scenarios, stems):
