@@ -35,10 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from tournament import Game, MatchResult, MatchView, play_match
 from tournament import games as game_library
-from tournament.game import Game
-from tournament.match import MatchResult, play_match
-from tournament.view import MatchView
 
 from .automaton import Automaton
 from .base import Strategy

@@ -27,6 +27,10 @@ SH = games.get("stag_hunt")
 SH3 = games.get("stag_hunt", players=3)
 
 
+def moves(m, seat: int) -> str:
+    return "".join(row[seat] for row in m.action_labels())
+
+
 # ---------------------------------------------------------------------- parameters
 class Renamed(Strategy):
     """Defects for `punish` rounds after each defection, keeping the count under another name."""
@@ -70,7 +74,7 @@ def test_a_parameter_stored_under_another_name_survives_clone_and_self_play():
     m = play_match(PD, [s, s], turns=8, seed=0, engine="python")
     assert [p.n for p in m.strategies] == [5, 5] and m.strategies[1] is not s
     # seat 1 opens with D too (with the default it would open with C), so both punish for ever
-    assert [tournament.match.format_actions(PD, m.actions, j) for j in (0, 1)] == ["DDDDDDDD"] * 2
+    assert [moves(m, j) for j in (0, 1)] == ["DDDDDDDD"] * 2
     assert_plays(s.clone(), ["D"] + ["C"] * 7, "DDDDDDCC")  # five rounds after the one seen: n is 5
     u = pickle.loads(pickle.dumps(s))
     assert u.get_params() == {"punish": 5, "first": "D"} and u.clone().n == 5
@@ -325,11 +329,11 @@ def test_assert_plays_with_profiles_labels_seats_and_more_players():
 def test_assert_plays_with_noise_is_reproducible():
     # noise flips recorded moves; the same seed flips the same ones
     m = versus("tit_for_tat", ["C"], turns=30, noise=0.2, seed=4)
-    own = tournament.match.format_actions(PD, m.actions, 0)
+    own = moves(m, 0)
     assert "D" in own  # some flips happened ...
     assert_plays("tit_for_tat", ["C"], own, noise=0.2, seed=4)  # ... and they repeat
     # tit-for-tat copies the opponent's recorded move unless its own move was flipped
-    opp = tournament.match.format_actions(PD, m.actions, 1)
+    opp = moves(m, 1)
     flipped = sum(own[t] != opp[t - 1] for t in range(1, 30))
     assert 0 < flipped < 15
 
@@ -454,3 +458,11 @@ def test_the_strategies_page_runs_as_written(monkeypatch):
     for name in re.findall(r"`(assert_\w+|versus|random_script)\(", text):
         assert hasattr(testing, name), name
 
+
+
+def test_the_harness_doctests_pass():
+    # CI does not collect doctests (yet): run the harness's documented examples here
+    import doctest
+
+    result = doctest.testmod(testing, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 5 and result.failed == 0
