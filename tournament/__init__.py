@@ -13,9 +13,10 @@ from .game import Game
 from .match import MatchModel, MatchResult, play_match
 from .runner import RunResult, run_scenario
 from .scenario import Scenario, load_scenario
+from .view import MatchView
 
 __all__ = [
-    "Game", "GameError", "MatchModel", "MatchResult", "RunResult", "Scenario", "ScenarioError",
+    "Game", "GameError", "MatchModel", "MatchResult", "MatchView", "RunResult", "Scenario", "ScenarioError",
     "StrategyError", "TournamentError", "analysis", "games", "load_scenario", "play_match", "run_scenario",
 ]
 __version__ = "0.1.0"
