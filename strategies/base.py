@@ -1,9 +1,14 @@
 """The strategy contract.
 
-Subclass :class:`Strategy`, take parameters as keyword arguments of ``__init__`` (stored
-as attributes of the same name, scikit-learn style), and override :meth:`Strategy.choose`.
-One instance plays one seat of one match; the engine gives it a private random generator
-``self.rng`` before :meth:`reset`.
+Subclass :class:`Strategy`, take parameters as keyword arguments of ``__init__`` and
+override :meth:`Strategy.choose`. One instance plays one seat of one match; the engine gives
+it a private random generator ``self.rng`` before :meth:`reset`.
+
+**Parameters.** The arguments each instance was constructed with are recorded (every
+subclass's ``__init__`` is wrapped when the class is defined), so :meth:`Strategy.get_params`,
+:meth:`Strategy.clone` and the repr never lose a parameter, whatever attribute ``__init__``
+stores it under. Storing it under its own name (scikit-learn style) is still the clearest:
+then reassigning that attribute after construction (``s.punish = 5``) changes the parameter.
 
 **Traces.** ``self.expose(key, value)`` records a per-round value (e.g. the haggler's
 ``demand``). A value belongs to the round being played: exposed in :meth:`reset` or
@@ -56,6 +61,12 @@ class Strategy:
     built from a scenario file, relative ones are resolved against the scenario's folder."""
 
     rng: np.random.Generator
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is not None and callable(init) and not getattr(init, "_records_params", False):
+            cls.__init__ = _recording(init)  # type: ignore[method-assign]
 
     # ------------------------------------------------------------- hooks
     def reset(self, view: "MatchView") -> None:
@@ -135,11 +146,36 @@ class Strategy:
         return dict(_init_parameters(cls.__init__))
 
     def get_params(self) -> dict[str, Any]:
-        return {key: getattr(self, key, default) for key, default in self.parameters().items()}
+        """The constructor parameters of this instance: the arguments it was built with (a
+        parameter not given has its default), except that an attribute of the parameter's
+        name reassigned after construction wins (``s.punish = 5``)."""
+        state = self.__dict__
+        call = state.get("_init_call")
+        if call is None:  # built without calling __init__ (e.g. object.__new__): attributes
+            return {key: getattr(self, key, default) for key, default in self.parameters().items()}
+        given, _ = self._given(call)
+        stored = call[2]
+        out = {}
+        for key, default in self.parameters().items():
+            value = state.get(key, _MISSING)
+            if value is not _MISSING and key in stored and _changed(value, stored[key]):
+                out[key] = value
+            else:
+                out[key] = given.get(key, default)
+        for key, value in given.items():  # keywords taken by **kwargs
+            if key not in out:
+                out[key] = value
+        return out
 
     def clone(self) -> "Strategy":
-        """A fresh instance with the same parameters."""
-        return type(self)(**self.get_params())
+        """A fresh instance with the same parameters (:meth:`get_params`)."""
+        call = self.__dict__.get("_init_call")
+        extra = self._given(call)[1] if call else ()  # arguments taken by *args, if any
+        return type(self)(*extra, **self.get_params())
+
+    def _given(self, call) -> tuple[dict[str, Any], tuple]:
+        args, kwargs, _ = call
+        return _bind(type(self).__init__, args, kwargs) if args else (kwargs, ())
 
     @classmethod
     def registry_name(cls) -> str:
@@ -251,6 +287,62 @@ def _expose_error(key: Any, message: str):
     from tournament.errors import StrategyError
 
     return StrategyError(f"expose({key!r}, ...): {message}")
+
+
+_MISSING = object()
+_SCALARS = (int, float, complex, str, bytes, bool)
+
+
+def _changed(value: Any, before: Any) -> bool:
+    """Whether an attribute was reassigned since ``__init__``: another object, except an equal
+    number or string (pickling does not keep the identity of those)."""
+    if value is before:
+        return False
+    return not (type(value) is type(before) and type(value) in _SCALARS and value == before)
+
+
+def _recording(init):
+    """``init`` wrapped to record the outermost call (a subclass's ``super().__init__(...)``
+    inside it is not the constructor call) in ``_init_call``: its positional and keyword
+    arguments and the attributes as ``__init__`` left them. Nothing else is done here (the
+    arguments are matched to parameter names only when asked for): populations build 10^4
+    and more instances."""
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        state = self.__dict__
+        if "_init_call" in state:
+            return init(self, *args, **kwargs)
+        state["_init_call"] = None
+        init(self, *args, **kwargs)
+        state["_init_call"] = (args, kwargs, state.copy())
+
+    __init__._records_params = True  # type: ignore[attr-defined]
+    return __init__
+
+
+@functools.lru_cache(maxsize=1024)
+def _signature(init) -> inspect.Signature:
+    return inspect.signature(init)
+
+
+def _bind(init, args: tuple, kwargs: dict) -> tuple[dict[str, Any], tuple]:
+    """Positional constructor arguments by parameter name (those taken by ``*args`` apart)."""
+    sig = _signature(init)
+    bound = sig.bind(None, *args, **kwargs).arguments
+    given: dict[str, Any] = {}
+    extra: tuple = ()
+    for i, (name, value) in enumerate(bound.items()):
+        if i == 0:
+            continue  # self
+        kind = sig.parameters[name].kind
+        if kind is inspect.Parameter.VAR_POSITIONAL:
+            extra = tuple(value)
+        elif kind is inspect.Parameter.VAR_KEYWORD:
+            given.update(value)
+        else:
+            given[name] = value
+    return given, extra
 
 
 @functools.lru_cache(maxsize=1024)

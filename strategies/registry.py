@@ -29,7 +29,7 @@ from .base import Strategy
 _REGISTRY: dict[str, type[Strategy]] = {}
 _BUILTINS_LOADED = False
 _FILE_CACHE: dict[tuple[str, float], Any] = {}
-_INTERNAL_MODULES = {"base", "registry"}
+_INTERNAL_MODULES = {"base", "registry", "testing"}  # not strategies: never imported to find them
 
 
 def register(cls: type[Strategy]) -> type[Strategy]:

@@ -19,6 +19,7 @@ _EXPORTS = {
     "GameError": ".errors",
     "MatchModel": ".engine.match",
     "MatchResult": ".engine.result",
+    "MatchView": ".view",
     "RunResult": ".runner",
     "Scenario": ".scenario.spec",
     "ScenarioError": ".errors",

@@ -8,11 +8,11 @@ and ``noise``.
 **What a strategy cannot do.** Each seat has its own :class:`History`: a copy of the match
 that the engine writes into every round and never reads back (results come from the engine's
 own record and the game's payoff table). The arrays handed out (``actions``, ``payoffs``,
-``counts(...)``, and the game's payoff table) are numpy views of read-only memory:
-writing to them raises ``ValueError`` and so does ``setflags(write=True)``. The game a seat
-sees is its own copy of an immutable :class:`~tournament.game.Game`; ``seat``, ``game`` and
-the other attributes have no setters. So a strategy can neither change its payoffs, nor what
-its co-players see, nor any other match.
+``counts(...)``, ``labels_of(...)``, and the game's payoff table) are numpy views of
+read-only memory: writing to them raises ``ValueError`` and so does ``setflags(write=True)``.
+The game a seat sees is its own copy of an immutable :class:`~tournament.game.Game`;
+``seat``, ``game`` and the other attributes have no setters. So a strategy can neither change
+its payoffs, nor what its co-players see, nor any other match.
 
 This guards against accidents and casual tampering, not against hostile code: a strategy is
 Python running in the same process and can always reach memory through ``gc``, ``ctypes``
@@ -24,6 +24,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from .errors import StrategyError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .game import Game
@@ -61,7 +63,7 @@ class History:
     __slots__ = (
         "game", "seat", "k", "t", "xi", "last_actions", "last_payoffs", "match_id", "_dtype", "_row",
         "_cap", "_limit", "_buf", "_ro", "_strides", "_record_payoffs", "_pay_buf", "_pay_w", "_pay_ro", "_pay_n",
-        "_cnt", "_cnt_ro", "_cnt_n", "horizon", "noise",
+        "_cnt", "_cnt_ro", "_cnt_n", "horizon", "noise", "_last_labels", "_label_cols",
     )
 
     def __init__(self, game: "Game", capacity: int = 64, match_id: int | None = None, *,
@@ -88,6 +90,8 @@ class History:
         self._cnt = np.zeros((k, max(game.n_actions)), dtype=np.int64)
         self._cnt_ro = readonly_array(self._cnt, np.int64, self._cnt.shape)
         self._cnt_n = 0
+        self._last_labels: tuple[int, tuple[str, ...] | None] = (-1, None)  # (round, labels) memo
+        self._label_cols: list[_LabelColumn | None] | None = None  # per seat, made when first asked for
         self._grow(max(1, int(capacity)))
         # match attributes shown to strategies (set by the engine): the known length, the noise
         self.horizon: int | None = None
@@ -145,15 +149,78 @@ class History:
             self._pay_n = t
         return self._pay_ro[:t]
 
+    def last_labels(self) -> tuple[str, ...] | None:
+        t, labels = self._last_labels
+        if t != self.t:
+            last = self.last_actions
+            if last is None:
+                return None
+            acts = self.game.actions
+            labels = tuple([acts[j][a] for j, a in enumerate(last)])
+            self._last_labels = (self.t, labels)
+        return labels
+
+    def labels(self, seat: int) -> np.ndarray:
+        """Seat ``seat``'s actions as labels (a read-only string array), filled in as rounds
+        are added: asking every round costs only the new round."""
+        cols = self._label_cols
+        if cols is None:
+            cols = self._label_cols = [None] * self.k
+        col = cols[seat]
+        if col is None:
+            col = cols[seat] = _LabelColumn(self.game.actions[seat], self._limit)
+        t = self.t
+        if col.n < t:
+            col.fill(self._ro[:, seat], t, self.last_actions[seat])
+        return col.ro[:t]
+
     def counts(self) -> np.ndarray:
         t = self.t
-        if self._cnt_n < t:
+        if self._cnt_n == t - 1:  # asked every round: add the last profile
+            cnt = self._cnt
+            for j, a in enumerate(self.last_actions):
+                cnt[j, a] += 1
+            self._cnt_n = t
+        elif self._cnt_n < t:
             rows = self._ro[self._cnt_n : t]
             width = self._cnt.shape[1]
             for j in range(self.k):
                 self._cnt[j] += np.bincount(rows[:, j], minlength=width)[:width]
             self._cnt_n = t
         return self._cnt_ro
+
+
+class _LabelColumn:
+    """One seat's actions as labels, in a buffer that grows like the history's."""
+
+    __slots__ = ("names", "table", "limit", "buf", "w", "ro", "n")
+
+    def __init__(self, labels: tuple[str, ...], limit: int | None):
+        self.names = labels
+        self.table = np.array(labels)
+        self.limit = limit
+        self.buf = bytearray()
+        self.w = self.ro = np.zeros(0, dtype=self.table.dtype)
+        self.n = 0
+
+    def fill(self, actions: np.ndarray, t: int, last: int) -> None:
+        """Add rounds ``n..t-1`` from the seat's column of actions (``last``: round t-1's)."""
+        n = self.n
+        if len(self.w) < t:
+            size = self.table.dtype.itemsize
+            cap = max(t, 2 * len(self.w), 16)
+            if self.limit is not None:
+                cap = max(t, min(cap, self.limit))
+            buf = bytearray(cap * size)
+            buf[: len(self.buf)] = self.buf
+            self.buf = buf  # arrays handed out earlier keep the old buffer alive
+            self.w = np.frombuffer(buf, dtype=self.table.dtype)
+            self.ro = readonly_array(buf, self.table.dtype)
+        if n == t - 1:
+            self.w[n] = self.names[last]
+        else:
+            self.w[n:t] = self.table[actions[n:t]]
+        self.n = t
 
 
 class MatchView:
@@ -170,6 +237,11 @@ class MatchView:
     - ``last_actions``: tuple of the last round's actions (None in round 0),
       ``last_payoff``: own payoff of the last round (None in round 0)
     - ``counts(j)``: how often seat j has played each of its actions so far
+    - labels instead of indices: ``last_labels`` (the last round's actions, None in round
+      0), ``opponent_last`` (two players: the other seat's last action, None in round 0),
+      ``others_last`` (the other seats' last actions), ``labels_of(j)`` (seat j's actions so
+      far, a string array), ``label_counts(j)`` (label -> count); ``opponent``: the other
+      seat (two players)
     - ``turns``: the match length when it is fixed and revealed, else None (``prob_end``
       matches, ``reveal_length = false``, random matching); ``noise``: the noise probability
     """
@@ -255,6 +327,61 @@ class MatchView:
         """Action counts of ``seat`` (default: own) over the rounds so far."""
         s = self._seat if seat is None else seat
         return self._h.counts()[s, : self._h.game.n_actions[s]]
+
+    # ------------------------------------------------------------ labels
+    @property
+    def last_labels(self) -> tuple[str, ...] | None:
+        """The last round's actions as labels, one per seat (None in round 0)."""
+        return self._h.last_labels()
+
+    @property
+    def opponent(self) -> int:
+        """The other seat of a two-player game."""
+        if self._h.k != 2:
+            raise self._not_two("opponent", "view.others (the other seats)")
+        return 1 - self._seat
+
+    @property
+    def opponent_last(self) -> str | None:
+        """The other seat's last action as a label, in a two-player game (None in round 0)."""
+        h = self._h
+        if h.k != 2:
+            raise self._not_two("opponent_last", "view.others_last (the other seats' last labels) "
+                                                 "or view.last_labels (every seat's)")
+        last = h.last_actions
+        if last is None:
+            return None
+        other = 1 - self._seat
+        return h.game.actions[other][last[other]]
+
+    @property
+    def others_last(self) -> tuple[str, ...] | None:
+        """The other seats' last actions as labels, in seat order (None in round 0)."""
+        labels = self._h.last_labels()
+        if labels is None:
+            return None
+        s = self._seat
+        return labels[:s] + labels[s + 1 :]
+
+    def labels_of(self, seat: int | None = None) -> np.ndarray:
+        """Seat ``seat``'s (default: own) actions so far as labels: a read-only string array
+        of shape (round,), e.g. ``view.labels_of(view.opponent)[-3:]``."""
+        return self._h.labels(self._seat if seat is None else self._check_seat(seat))
+
+    def label_counts(self, seat: int | None = None) -> dict[str, int]:
+        """How often seat ``seat`` (default: own) has played each of its actions so far, by
+        label (every action listed, in the game's order): ``{"C": 7, "D": 3}``."""
+        s = self._seat if seat is None else self._check_seat(seat)
+        return dict(zip(self._h.game.actions[s], self._h.counts()[s].tolist()))
+
+    def _check_seat(self, seat) -> int:
+        if isinstance(seat, bool) or not isinstance(seat, (int, np.integer)) or not 0 <= seat < self._h.k:
+            raise StrategyError(f"seat {seat!r} is not a seat of this {self._h.k}-player game (0..{self._h.k - 1})")
+        return int(seat)
+
+    def _not_two(self, what: str, instead: str) -> StrategyError:
+        return StrategyError(f"view.{what} is for two-player games; {self._h.game.name!r} has "
+                             f"{self._h.k} players: use {instead}")
 
     def __repr__(self) -> str:
         return f"MatchView(seat={self.seat}, round={self.round}, game={self.game.name!r})"

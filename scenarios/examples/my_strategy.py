@@ -21,6 +21,5 @@ class SoftGrudge(Strategy):
         return "C"
 
     def observe(self, view):
-        opponent = view.last_actions[1 - view.seat]
-        if view.game.actions[1 - view.seat][opponent] == "D":
+        if view.opponent_last == "D":  # the other seat's last action, as a label
             self.left = self.punish

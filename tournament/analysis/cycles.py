@@ -58,25 +58,37 @@ class Cycle:
 
 
 def encode_profiles(actions: np.ndarray) -> np.ndarray:
-    """One int64 code per row of a (rounds × k) action array (rows equal iff codes equal)."""
+    """One integer code per row of a (rounds × k) action array (rows equal iff codes equal),
+    in the narrowest signed dtype that holds every code (a long log stays small)."""
     a = np.asarray(actions)
     if a.ndim == 1:
-        return a.astype(np.int64)
-    if a.shape[1] == 1:
-        return a[:, 0].astype(np.int64)
+        a = a[:, None]
     base = int(a.max(initial=0)) + 1
-    if base ** a.shape[1] < 2**62:
-        weights = base ** np.arange(a.shape[1] - 1, -1, -1, dtype=np.int64)
-        return a.astype(np.int64) @ weights
-    _, codes = np.unique(a, axis=0, return_inverse=True)
-    return np.asarray(codes).reshape(-1).astype(np.int64)
+    k = a.shape[1]
+    if base**k >= 2**62:
+        _, codes = np.unique(a, axis=0, return_inverse=True)
+        return np.asarray(codes).reshape(-1).astype(np.int64)
+    dtype = next(d for d in (np.int8, np.int16, np.int32, np.int64) if base**k <= np.iinfo(d).max)
+    # column by column, in the narrow dtype: no wide copy of the whole (rounds × k) log
+    codes = a[:, 0].astype(dtype)
+    for j in range(1, k):
+        codes *= base
+        codes += a[:, j].astype(dtype, copy=False)
+    return codes
 
 
 def _lcp_with_shift(s: np.ndarray, p: int) -> int:
-    """Length of the longest common prefix of s and s[p:]."""
+    """Length of the longest common prefix of s and s[p:] (compared in blocks that grow
+    geometrically, so a short prefix costs little and a long log needs no full-size mask)."""
     n = len(s) - p
-    diff = np.flatnonzero(s[:n] != s[p:])
-    return int(diff[0]) if diff.size else n
+    lo, width = 0, 1024
+    while lo < n:
+        hi = min(n, lo + width)
+        diff = np.flatnonzero(s[lo:hi] != s[p + lo : p + hi])
+        if diff.size:
+            return lo + int(diff[0])
+        lo, width = hi, min(width * 4, 1 << 20)
+    return n
 
 
 def _smallest_period(s: np.ndarray, reps: int) -> int | None:
@@ -149,7 +161,7 @@ def find_cycle(actions: np.ndarray, min_repeats: int = 3, min_length: int = 0) -
     T = len(acts)
     if T == 0:
         return None
-    s = encode_profiles(acts)[::-1].copy()
+    s = encode_profiles(acts)[::-1]  # reversed view (no copy)
     p = _smallest_period(s, min_repeats)
     if p is None:
         return None

@@ -47,10 +47,14 @@ LEVEL = 0.95
 
 def log_digest(actions: np.ndarray) -> str:
     """A 64-bit BLAKE2b digest (hex) of an action log: equal digests mean identical play."""
-    a = np.ascontiguousarray(np.asarray(actions, dtype=np.int64))
+    a = np.asarray(actions)
     h = hashlib.blake2b(digest_size=8)
     h.update(np.asarray(a.shape, dtype=np.int64).tobytes())
-    h.update(a.tobytes())
+    # as int64 whatever the storage dtype (digests stay comparable), a block at a time so
+    # that a long match never holds a second, wider copy of its log
+    step = 1 << 16
+    for start in range(0, len(a), step):
+        h.update(np.ascontiguousarray(a[start : start + step], dtype=np.int64).tobytes())
     return h.hexdigest()
 
 
