@@ -284,6 +284,8 @@ class MatchStream:
                 raw = getattr(fh, "fp", None)
                 if raw is not None:
                     raw.close()
+                    # ZipFile.__del__ would try close() again at exit and print its traceback
+                    fh.fp = None
         self._csv = self._zip = None
 
 
