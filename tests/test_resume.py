@@ -150,7 +150,7 @@ def test_an_interrupted_rounds_file_is_dropped_without_a_traceback_at_exit(tmp_p
         "from tournament.results.outputs import MatchStream\n"
         "s = MatchStream(Path(sys.argv[1]))\n"
         "s.add({'match_id': 0}, {'actions': __import__('numpy').zeros((3, 2), 'uint8')})\n"
-        "s._zip.open('m1/actions.npy', 'w').write(b'partial')\n"
+        "h = s._zip.open('m1/actions.npy', 'w'); h.write(b'partial')\n"
         "s.abort()\n"
     )
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=60)
