@@ -3,7 +3,7 @@
 **1e — matches.** ``--matches`` (default 10^4) noisy (0.05) 2-player matches of 200 turns between
 random pairs of the deterministic automaton classics on Axelrod's prisoner's dilemma:
 
-- ``ours``: ``tournament.batch.play_automata`` as a tournament calls it: every match seeded on
+- ``ours``: ``tournament.engine.batch.play_automata`` as a tournament calls it: every match seeded on
   its own (engine generator, noise draws) so that the results equal the per-round engine's;
 - ``ours, play only``: the same after the per-match seeding and draws (the array loop);
 - ``kernel``: the bare numpy loop over rounds, vectorised across the same matches, with the
@@ -32,7 +32,7 @@ from _common import best_of_each, rate, verdict
 
 import strategies
 from tournament import games, seeding
-from tournament.batch import _play_vector, _prepare, _Tables, play_automata
+from tournament.engine.batch import _play_vector, _prepare, _Tables, play_automata
 
 CLASSICS = ["always_cooperate", "always_defect", "tit_for_tat", "grim", "win_stay_lose_shift", "tit_for_two_tats",
             "two_tits_for_tat", "suspicious_tit_for_tat", "alternator", "cycler", "bully"]
@@ -80,7 +80,7 @@ def matches_benchmark(n_matches: int, turns: int, repeats: int) -> None:
 
 
 def matching_benchmark(n: int, rounds: int) -> None:
-    from tournament.population.random_matching import RandomMatchingModel, context_for
+    from tournament.models.random_matching import RandomMatchingModel, context_for
     from tournament.scenario import load_scenario
 
     n -= n % (2 * len(TYPES))

@@ -28,7 +28,7 @@ ENGINE = PEAK + """
 import json, sys, time
 from tournament import games
 from tournament.scenario import EntrantSpec
-from tournament.tasks import MatchContext, MatchTask, play_task
+from tournament.execution.tasks import MatchContext, MatchTask, play_task
 T = int(sys.argv[1])
 g = games.get("prisoners_dilemma")
 ents = [EntrantSpec("tit_for_tat", "tft"), EntrantSpec("random", "random")]

@@ -17,7 +17,7 @@ import time
 import warnings
 
 from tournament import run_scenario
-from tournament.population.stats import proportion_ci
+from tournament.analysis.stats import proportion_ci
 
 CASES = [("tit_for_tat", "TitForTat", "always_defect", "Defector"),
          ("always_cooperate", "Cooperator", "always_defect", "Defector"),

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from tournament import run_scenario
-from tournament.execution import Executor, available_workers, default_chunk_size
+from tournament.execution.executor import Executor, available_workers, default_chunk_size
 from tournament.kinds import RunOptions
 
 
@@ -70,9 +70,9 @@ def timed_run(sc: dict, out: Path, **kw) -> tuple[float, float]:
 
 
 def chunk_overhead(sc: dict, workers: int) -> None:
-    from tournament.roundrobin import RoundRobinModel
+    from tournament.models.round_robin import RoundRobinModel
     from tournament.scenario import load_scenario
-    from tournament.tasks import MatchTask, play_task
+    from tournament.execution.tasks import MatchTask, play_task
 
     scen = load_scenario(sc)
     model = RoundRobinModel(scen, scen.populations[0])

@@ -10,7 +10,7 @@ haggler's default) and reports, per setting:
   cycle payoffs; ``unsettled`` if none) — and how many matches reached each, and how many
   distinct plays (action logs) the matches produced: 1 means the seed changed nothing;
 - *frequency*: the share of matches with the predicted outcome, with its 95% Wilson interval
-  (``tournament.population.stats.proportion_ci``);
+  (``tournament.analysis.stats.proportion_ci``);
 - *mechanism*: for the matches with the predicted outcome (or, if there are none, with the
   most frequent one), the hypothesis class each haggler followed over the cycle
   (``mechanism_i`` of ``matches.csv``; ⊤ = fell back to the maximin hypothesis);
@@ -45,7 +45,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
 import tournament  # noqa: E402
-from tournament.population.stats import proportion_ci  # noqa: E402
+from tournament.analysis.stats import proportion_ci  # noqa: E402
 
 SHOWN = {"top": "⊤"}
 
@@ -169,7 +169,7 @@ def settings() -> list[Setting]:
 
 
 def _matches_per_repetition(scenario: dict) -> int:
-    from tournament.roundrobin import seatings
+    from tournament.kinds.round_robin import seatings
     from tournament.scenario import load_scenario
 
     sc = load_scenario(scenario)

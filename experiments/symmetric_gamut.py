@@ -50,10 +50,10 @@ import pandas as pd
 
 from tournament import games
 from tournament.analysis.symmetric import pure_symmetric_values, random_starts, slsqp_runs
-from tournament.execution import Executor
-from tournament.population.dynamics import replicator
-from tournament.population.multisets import FocalPayoffs
-from tournament.population.stats import proportion_ci
+from tournament.execution.executor import Executor
+from tournament.theory.dynamics import replicator
+from tournament.theory.multisets import FocalPayoffs
+from tournament.analysis.stats import proportion_ci
 
 CLASSES = {"random": "random_game", "coordination": "coordination_game", "collaboration": "collaboration_game"}
 SCALE = 200.0  # width of the generators' payoff range [-100, 100]; the seed's payoffs are x/200 + 1/2

@@ -6,7 +6,7 @@ in every state an action (or a distribution over actions), and a transition tabl
 action profile of the round after noise, as every seat sees it. Any number of players and
 actions. A strategy that can be written this way says so by returning its automaton from
 :meth:`Strategy.automaton <strategies.base.Strategy.automaton>`; then matches in which every
-seat is an automaton are played by the batch engine (:mod:`tournament.batch`), vectorised
+seat is an automaton are played by the batch engine (:mod:`tournament.engine.batch`), vectorised
 across matches, with exactly the results of the per-round engine.
 
 **The draw rule** (both engines follow it). In a state with a single action nothing is drawn.

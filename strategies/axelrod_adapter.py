@@ -29,6 +29,7 @@ How the wrapped player sees the match, and why:
 
 from __future__ import annotations
 
+import importlib.metadata
 import inspect
 import warnings
 from functools import lru_cache
@@ -38,6 +39,7 @@ import numpy as np
 
 from tournament.errors import StrategyError, close_matches
 
+from . import _axelrod_names
 from .base import Strategy
 from .cooperation import cooperation_actions
 
@@ -188,25 +190,59 @@ def _rebuild(name: str, params: dict) -> AxelrodStrategy:
     return wrapper(name)(**params)
 
 
-@lru_cache(maxsize=None)
-def _lookup(name: str) -> type:
+def library_names() -> dict[str, type]:
+    """Every class ``axelrod:<ClassName>`` may name, from the installed library (imports it):
+    ``axelrod.all_strategies`` and the other ``axelrod.Player`` subclasses of its namespace."""
     axl = _axelrod()
     known = {cls.__name__: cls for cls in axl.all_strategies}
     known.update({n: v for n, v in vars(axl).items()  # e.g. the parametrised Cycler, not in all_strategies
                   if isinstance(v, type) and issubclass(v, axl.Player) and v is not axl.Player})
+    return known
+
+
+def _unknown(name: str, version: str, known) -> StrategyError:
+    return StrategyError(
+        f"the Axelrod library (axelrod {version}) has no strategy class {name!r}."
+        + close_matches(name, known)
+        + " Its classes are listed by: python -c \"import axelrod; print([s.__name__ for s in axelrod.all_strategies])\""
+    )
+
+
+def _cheat_error(name: str, cheats) -> StrategyError:
+    return StrategyError(
+        f"axelrod:{name} {' and '.join(c.replace('_', ' ') for c in cheats)}; it cannot play through "
+        "the adapter, whose stand-in opponent is not the real one"
+    )
+
+
+def _check_offline(name: str) -> None:
+    """Refuse a name the installed library does not have (or one the adapter cannot play)
+    without importing the library, when its version is the one ``_axelrod_names`` lists; a
+    missing library is reported at once too."""
+    try:
+        version = importlib.metadata.version("axelrod")
+    except importlib.metadata.PackageNotFoundError:
+        _axelrod()  # raises the "needs the Axelrod library" error (or finds a library without metadata)
+        return
+    if version != _axelrod_names.AXELROD_VERSION:
+        return  # another version: its own names decide (in _lookup)
+    if name not in _axelrod_names.NAMES:
+        raise _unknown(name, version, sorted(_axelrod_names.NAMES))
+    if name in _axelrod_names.CHEATING:
+        raise _cheat_error(name, _axelrod_names.CHEATING[name])
+
+
+@lru_cache(maxsize=None)
+def _lookup(name: str) -> type:
+    _check_offline(name)
+    axl = _axelrod()
+    known = library_names()
     cls = known.get(name)
     if cls is None:
-        raise StrategyError(
-            f"the Axelrod library (axelrod {axl.__version__}) has no strategy class {name!r}."
-            + close_matches(name, known)
-            + " Its classes are listed by: python -c \"import axelrod; print([s.__name__ for s in axelrod.all_strategies])\""
-        )
+        raise _unknown(name, axl.__version__, known)
     cheats = [c for c in _CHEATING if cls.classifier.get(c)]
     if cheats:
-        raise StrategyError(
-            f"axelrod:{name} {' and '.join(c.replace('_', ' ') for c in cheats)}; it cannot play through "
-            "the adapter, whose stand-in opponent is not the real one"
-        )
+        raise _cheat_error(name, cheats)
     return cls
 
 

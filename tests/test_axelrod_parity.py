@@ -16,7 +16,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     axl = pytest.importorskip("axelrod")
 
-from strategies import axelrod_parity as ap  # noqa: E402
+from tournament.analysis import axelrod_parity as ap  # noqa: E402
 from strategies.axelrod_adapter import AxelrodStrategy  # noqa: E402
 
 ALL = [s.__name__ for s in axl.all_strategies]

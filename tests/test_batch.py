@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import strategies
 from tournament import ScenarioError, games, play_match, run_scenario, seeding
-from tournament.batch import play_automata, results_of
+from tournament.engine.batch import play_automata, results_of
 from tournament.game import Game
 
 PD = games.get("axelrod_pd")
@@ -245,7 +245,7 @@ def test_random_matching_is_the_same_with_the_batch_engine_on_and_off(game, type
           "tournament": {"kind": "random_matching", "turns": 25, "runs": 2, "generations": 3, "noise": 0.1,
                          "mutation": 0.1, "record_every": 4},
           "entrants": [{"strategy": s, "count": count} for s in types], "report": {"plots": False}}
-    from tournament.population.random_matching import RandomMatchingModel, context_for
+    from tournament.models.random_matching import RandomMatchingModel, context_for
     from tournament.scenario import load_scenario
 
     ctx = context_for(load_scenario(sc))
@@ -272,7 +272,7 @@ def test_wilson_interval_is_scipys_to_the_bit():
 
 @pytest.mark.parametrize("noise", [0.0, 0.07])
 def test_seeding_many_matches_at_once_draws_what_each_match_draws(noise):
-    from tournament.batch import _prepare, _prepare_many
+    from tournament.engine.batch import _prepare, _prepare_many
 
     autos = [[build(r).automaton(PD, s, 30) for s, r in enumerate(pair)]
              for pair in [("tit_for_tat", "random"), (("generous_tit_for_tat", {"p": 0.3}), "grim"),

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import strategies
 from tournament import StrategyError, games, play_match
-from tournament.match import format_actions
+from tournament.engine.match import format_actions
 from tournament.view import History, MatchView
 
 PD = games.get("prisoners_dilemma")

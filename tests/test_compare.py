@@ -8,7 +8,7 @@ import pytest
 
 from tournament import ScenarioError, load_scenario, run_scenario
 from tournament.cli import main
-from tournament.population.compare import comparison_table, metrics_of, overlaps
+from tournament.analysis.comparison import comparison_table, metrics_of, overlaps
 
 
 def noisy_pd(populations, seed=5, **tournament):

@@ -6,7 +6,7 @@ import filecmp
 import pytest
 
 from tournament import TournamentError, run_scenario
-from tournament.execution import Executor, default_chunk_size
+from tournament.execution.executor import Executor, default_chunk_size
 from tournament.kinds import RunOptions
 
 ROUND_ROBIN = {
@@ -94,7 +94,7 @@ def test_default_chunk_size_gives_about_eight_chunks_per_worker():
 
 def test_unreachable_scheduler_is_a_clear_error(monkeypatch):
     pytest.importorskip("dask.distributed")
-    monkeypatch.setattr("tournament.execution.CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr("tournament.execution.executor.CONNECT_TIMEOUT", "1s")
     with pytest.raises(TournamentError, match="cannot reach the Dask scheduler tcp://127.0.0.1:9"):
         with Executor(_square, 1, options=RunOptions(backend="dask", scheduler="tcp://127.0.0.1:9")) as ex:
             list(ex.map([1, 2]))

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from tournament import StrategyError, run_scenario
-from tournament.checkpoint import pending_checkpoint
+from tournament.execution.checkpoint import pending_checkpoint
 from tournament.cli import main
 
 BAD = textwrap.dedent("""

@@ -9,8 +9,8 @@ import pandas as pd
 import tournament
 from strategies.base import Strategy
 from strategies.haggler import IBHaggler
-from tournament.mechanism import mechanism_columns, mechanism_counts
-from tournament.tasks import MatchTask, row_for
+from tournament.analysis.mechanism import mechanism_columns, mechanism_counts
+from tournament.execution.tasks import MatchTask, row_for
 
 PD = tournament.games.get("prisoners_dilemma")
 C, D = 0, 1

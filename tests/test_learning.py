@@ -10,7 +10,7 @@ import pytest
 import strategies
 from strategies.learning import FictitiousPlay, Hedge, RegretMatching
 from tournament import Game, ScenarioError, games, load_scenario, play_match
-from tournament.match import format_actions
+from tournament.engine.match import format_actions
 from tournament.theory import external_regret, internal_regret
 from tournament.theory.regret import own_payoff_matrix
 

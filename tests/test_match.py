@@ -6,7 +6,7 @@ import pytest
 import strategies
 from strategies import Strategy
 from tournament import StrategyError, games, play_match
-from tournament.match import MatchModel
+from tournament.engine.match import MatchModel
 
 PD = games.get("prisoners_dilemma")
 

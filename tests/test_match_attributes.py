@@ -140,7 +140,7 @@ def test_random_matching_individuals_see_the_noise_and_no_length():
                          "population_size": 4},
           "report": {"plots": False},
           "entrants": [{"strategy": HorizonAware, "name": "horizon_aware"}, {"strategy": "always_cooperate"}]}
-    from tournament.population.random_matching import RandomMatchingModel, context_for
+    from tournament.models.random_matching import RandomMatchingModel, context_for
 
     model = RandomMatchingModel(context_for(load_scenario(sc)))
     model.run_model()

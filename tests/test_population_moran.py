@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from tournament import ScenarioError, load_scenario, run_scenario
-from tournament.population import fixation_probability
-from tournament.population.moran import MoranModel, moran_task
-from tournament.population.multisets import FocalPayoffs
+from tournament.theory.moran import fixation_probability
+from tournament.models.moran import MoranModel, moran_task
+from tournament.theory.multisets import FocalPayoffs
 
 CONSTANT = {"name": "constant fitness", "actions": [["A", "B"], ["A", "B"]],
             "payoffs": [[[2, 2], [2, 1]], [[1, 2], [1, 1]]]}  # A always earns 2, B always 1
@@ -98,7 +98,7 @@ def test_agents_are_individuals_and_results_do_not_depend_on_workers(tmp_path):
     for name in ("fixation.csv", "shares.csv", "matches.csv", "summary.json"):
         assert (tmp_path / "w1" / name).read_bytes() == (tmp_path / "w2" / name).read_bytes(), name
     s = load_scenario(sc)
-    from tournament.population.moran import MoranContext
+    from tournament.models.moran import MoranContext
 
     ctx = MoranContext(table=np.array([[1.0, 0.0], [2.0, 0.5]]), coop_table=None, n_players=2, types=["a", "b"],
                        counts=np.array([6, 4]), fitness="exponential", intensity=1.0, mutation=0.0,
@@ -163,6 +163,6 @@ def test_other_bad_settings():
     with pytest.raises(ScenarioError, match="population_size"):
         load_scenario(moran(base, shares=[1, 2]))
     s = load_scenario(moran(base, shares=[1, 4], population_size=10))
-    from tournament.population.common import initial_counts, types_of
+    from tournament.kinds.population import initial_counts, types_of
 
     assert initial_counts(s.settings, types_of(s.populations[0])).tolist() == [2, 8]

@@ -8,7 +8,7 @@ import pytest
 
 from strategies import Strategy
 from tournament import ScenarioError, StrategyError, load_scenario, run_scenario
-from tournament.population.random_matching import RandomMatchingModel, context_for
+from tournament.models.random_matching import RandomMatchingModel, context_for
 
 
 def scenario(entrants, game="prisoners_dilemma", seed=3, **tournament):

@@ -8,10 +8,11 @@ import pandas as pd
 import pytest
 
 from tournament import ScenarioError, games, load_scenario, run_scenario
-from tournament.population import replicator_dynamics
-from tournament.population.common import estimate_payoffs, types_of
-from tournament.population.ecological import EcologicalModel
-from tournament.population.multisets import FocalPayoffs
+from tournament.kinds.population import types_of
+from tournament.models.payoffs import estimate_payoffs
+from tournament.models.shares import EcologicalModel
+from tournament.theory.dynamics import replicator as replicator_dynamics
+from tournament.theory.multisets import FocalPayoffs
 from tournament.kinds import RunOptions
 
 

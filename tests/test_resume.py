@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tournament import ScenarioError, TournamentError, run_scenario
-from tournament.checkpoint import FOLDER, pending_checkpoint
+from tournament.execution.checkpoint import FOLDER, pending_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASSICS = ["tit_for_tat", "random", "grim", "generous_tit_for_tat", "win_stay_lose_shift", "always_defect",
@@ -140,3 +140,19 @@ def test_a_new_run_refuses_to_overwrite_an_interrupted_one(reference, tmp_path):
     assert pending_checkpoint(out) == kept
     run_scenario(scenario, out=out, restart=True)
     assert not (out / FOLDER).exists()
+
+
+def test_an_interrupted_rounds_file_is_dropped_without_a_traceback_at_exit(tmp_path):
+    # Ctrl-C can land while a match's arrays are being written: the stream is aborted with a
+    # zip entry still open, and nothing may be printed when the interpreter exits.
+    code = (
+        "import sys, zipfile; from pathlib import Path\n"
+        "from tournament.results.outputs import MatchStream\n"
+        "s = MatchStream(Path(sys.argv[1]))\n"
+        "s.add({'match_id': 0}, {'actions': __import__('numpy').zeros((3, 2), 'uint8')})\n"
+        "h = s._zip.open('m1/actions.npy', 'w'); h.write(b'partial')\n"
+        "s.abort()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""

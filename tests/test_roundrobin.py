@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from tournament import load_scenario, run_scenario
-from tournament.roundrobin import RoundRobinModel, seatings
+from tournament.kinds.round_robin import seatings
+from tournament.models.round_robin import RoundRobinModel
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -106,7 +107,7 @@ def test_results_folder_contents(tmp_path):
     assert summary["scenario"] == "rr" and summary["kind"] == "round_robin" and summary["seed"] == 4
     assert [s["entrant"] for s in summary["standings"]] == r.standings["entrant"].tolist()
     assert summary["settings"]["turns"] == 20
-    from tournament.outputs import read_rounds
+    from tournament.results.outputs import read_rounds
 
     rounds = read_rounds(out / "rounds.npz")
     # traces kept for repetition 0 only (report.traces = 1)

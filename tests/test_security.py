@@ -26,11 +26,11 @@ import pandas as pd
 import pytest
 
 from tournament import ScenarioError, StrategyError, run_scenario
-from tournament.checkpoint import (
+from tournament.execution.checkpoint import (
     FOLDER, MAGIC, CheckpointError, decode_payload, encode_record, pending_checkpoint, scenario_fingerprint,
 )
 from tournament.cli import main
-from tournament.results_folder import FolderInUse, ResultsFolder
+from tournament.results.folder import FolderInUse, ResultsFolder
 from tournament.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -248,7 +248,7 @@ KINDS = {
 
 @pytest.mark.parametrize("settings", KINDS.values(), ids=KINDS.keys())
 def test_genuine_checkpoints_of_every_kind_pass_the_checks_and_resume_identically(tmp_path, monkeypatch, settings):
-    from tournament.checkpoint import Checkpoint
+    from tournament.execution.checkpoint import Checkpoint
 
     (tmp_path / "bad.py").write_text(BAD)
     (tmp_path / "fail.flag").write_text("")  # the Raiser fails in match 2: a forfeited row
@@ -612,7 +612,7 @@ def test_payoffs_near_the_float_limit_are_refused_before_matches_run(tmp_path):
 
 
 def test_the_estimate_counts_matches_by_formula_and_workers_raise_it(tmp_path):
-    from tournament import sizes
+    from tournament.scenario import sizes
 
     sc = load_scenario_text(tmp_path, PD + entrants("tit_for_tat", "grim"))
     assert sizes.n_seatings(250, 2, True, False) == 250 * 249 // 2
@@ -699,7 +699,7 @@ def test_an_abort_with_two_workers_keeps_every_match_one_worker_keeps(tmp_path):
     assert messages[0] == messages[1] and "match 29, round 2" in messages[0]
     # one worker keeps every match before the failing one, and the automaton-only matches of
     # its repetition (the batch engine plays them first); two workers keep at least those
-    from tournament.roundrobin import seatings
+    from tournament.kinds.round_robin import seatings
 
     automata_only = {j for j, seats in enumerate(seatings(9, 2, True, False)) if 8 not in seats}
     assert kept[0] == set(range(29)) | automata_only and kept[1] >= kept[0]

@@ -1,5 +1,6 @@
 """The engine owns its generators: pinned first draws and actions (identical on every supported
-Mesa version), Mesa only gets an integer seed, and chunked draws equal drawing at once."""
+Mesa version), Mesa only gets an integer seed — in matches and in every other Mesa model
+(round robin, share dynamics, Moran, random matching) — and chunked draws equal drawing at once."""
 
 import random
 
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 import strategies
 from tournament import games, play_match, seeding
-from tournament.match import MatchModel, format_actions
+from tournament.engine.match import MatchModel, format_actions
 
 PD = games.get("prisoners_dilemma")
 SS = seeding.match_seed(2024, 7)
@@ -145,3 +146,118 @@ def test_skipping_numbers_equals_drawing_them():
     seeding.skip_doubles(b, 1000)
     assert a.bit_generator.state == b.bit_generator.state
     assert np.array_equal(a.integers(1, 5, size=9), b.integers(1, 5, size=9))
+
+
+# ------------------------------------------------------------------ every Mesa model
+def _models_seeds(monkeypatch, build):
+    """The ``rng`` each Mesa model built by ``build()`` handed to ``mesa.Model.__init__``, by class."""
+    import mesa
+
+    seen: dict[str, object] = {}
+    init = mesa.Model.__init__
+
+    def spy(self, *args, **kwargs):
+        seen.setdefault(type(self).__name__, kwargs.get("rng"))
+        return init(self, *args, **kwargs)
+
+    monkeypatch.setattr(mesa.Model, "__init__", spy)
+    model = build()
+    monkeypatch.undo()
+    return model, seen
+
+
+def _population_scenario(kind, **settings):
+    from tournament.scenario import load_scenario
+
+    return load_scenario({"name": "seeds", "seed": 11, "game": {"name": "prisoners_dilemma"},
+                          "tournament": {"kind": kind, "turns": 5, **settings},
+                          "entrants": [{"strategy": "tit_for_tat", "count": 3},
+                                       {"strategy": "random", "params": {"p": 0.5}, "count": 3}]})
+
+
+def _round_robin(kind):
+    from tournament.kinds.registry import RunOptions
+    from tournament.models.round_robin import RoundRobinModel
+
+    sc = _population_scenario(kind, repetitions=2)
+    return RoundRobinModel(sc, sc.populations[0], RunOptions())
+
+
+def _shares(cls_name):
+    def build():
+        from tournament.kinds.registry import RunOptions
+        from tournament.models import shares
+
+        sc = _population_scenario(cls_name.replace("Model", "").lower(), repetitions=2)
+        return getattr(shares, cls_name)(sc, sc.populations[0], RunOptions())
+    return build
+
+
+def _moran():
+    from tournament.kinds.population import types_of
+    from tournament.kinds.registry import RunOptions
+    from tournament.models.moran import MoranModel, moran_context
+    from tournament.models.payoffs import estimate_payoffs
+
+    sc = _population_scenario("moran", repetitions=2, runs=3)
+    ctx, _, _ = moran_context(sc, estimate_payoffs(sc, types_of(sc.populations[0]), RunOptions()))
+    return MoranModel(ctx, 2)
+
+
+def _random_matching():
+    from tournament.models.random_matching import RandomMatchingModel, context_for
+
+    return RandomMatchingModel(context_for(_population_scenario("random_matching", runs=2)), 1)
+
+
+def _moran_placement(model, rng):
+    """What a Moran model draws while it is built: the random placement of its individuals."""
+    rng.shuffle(np.repeat(np.arange(len(model.ctx.types)), model.ctx.counts))
+
+
+# model class, how to build one, the SeedSequence it is seeded from, Mesa's integer seed, the first
+# number of the model's own generator once built (pinned: the same on Mesa 3.3 and 3.5), and what
+# the model draws while it is built
+MODELS = [
+    ("RoundRobinModel", lambda: _round_robin("round_robin"), seeding.seed_sequence(11, seeding.ANALYSIS_STREAM),
+     746503771, "0x1.1892f005b4d90p-1", None),
+    ("EcologicalModel", _shares("EcologicalModel"), seeding.seed_sequence(11, seeding.POPULATION_STREAM),
+     1388763433, "0x1.bab280d66a2bep-2", None),
+    ("ReplicatorModel", _shares("ReplicatorModel"), seeding.seed_sequence(11, seeding.POPULATION_STREAM),
+     1388763433, "0x1.bab280d66a2bep-2", None),
+    ("MoranModel", _moran, seeding.seed_sequence(11, seeding.POPULATION_STREAM, 1, 2),
+     1057744551, "0x1.9e6baa130465ap-1", _moran_placement),
+    ("RandomMatchingModel", _random_matching, seeding.seed_sequence(11, seeding.POPULATION_STREAM, 2, 1),
+     2142875890, "0x1.f00868dba6dadp-1", None),
+]
+
+
+@pytest.mark.parametrize("name, build, ss, pinned_seed, first, built", MODELS, ids=[m[0] for m in MODELS])
+def test_every_mesa_model_gets_an_integer_seed_and_owns_its_generator(monkeypatch, name, build, ss,
+                                                                      pinned_seed, first, built):
+    model, seen = _models_seeds(monkeypatch, build)
+    assert type(model).__name__ == name
+    legacy = np.random.default_rng(ss)  # what Mesa made of the SeedSequence it used to be handed ...
+    mesa_seed = int(legacy.integers(seeding.MESA_SEED_BOUND))  # ... and the one integer it drew from it
+    rng_arg = seen[name]
+    assert type(rng_arg) is int and rng_arg == mesa_seed == seeding.model_generator(ss)[1]
+    assert mesa_seed == pinned_seed
+    assert model.random.random() == random.Random(mesa_seed).random()  # Mesa's stdlib generator
+    # the model's own generator continues exactly where Mesa's numpy generator stood (results unchanged)
+    if built is not None:
+        built(model, legacy)
+    assert model.rng.bit_generator.state == legacy.bit_generator.state
+    assert model.rng.random().hex() == first
+
+
+def test_a_moran_run_is_pinned_and_ignores_mesas_generators():
+    from tournament.models.moran import MoranTask, moran_task
+
+    model = _moran()
+    again = _moran()
+    again.random = None  # Mesa's stdlib generator plays no part in the run
+    a, b = model.run_model(), again.run_model()
+    assert (a["fixed"], a["steps"], a["counts"][-1].tolist()) == (1, 6, [0, 6])
+    assert np.array_equal(a["counts"], b["counts"])
+    c = moran_task(model.ctx, MoranTask(2))
+    assert np.array_equal(a["counts"], c["counts"])

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from strategies.softmax_switcher import SoftmaxSwitcher
 from tournament import Game, ScenarioError, StrategyError, games, load_scenario, play_match
-from tournament.match import MatchModel
+from tournament.engine.match import MatchModel
 from tournament.theory import softmax as S
 
 # A small common-payoff game with unequal action counts (2 x 3) and three payoff levels

@@ -12,7 +12,7 @@ from tournament.analysis.symmetric import (
     focal_payoffs, improving_pair_deviation, pure_symmetric_values, symmetric_optimum, symmetric_value,
     unilateral_gains,
 )
-from tournament.population.multisets import FocalPayoffs, hypergeometric_probs, multisets
+from tournament.theory.multisets import FocalPayoffs, hypergeometric_probs, multisets
 
 
 def brute_value(game, profile):

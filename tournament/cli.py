@@ -14,8 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from .errors import TournamentError
-from .runner import RunInterrupted
+from .errors import RunInterrupted, TournamentError
 
 #: how many "clear differences" ``tournament compare`` prints (the report lists more)
 MAX_DIFFERENCES_SHOWN = 10
@@ -42,10 +41,15 @@ def _outputs_line(out: Path) -> str:
 
 
 def _cmd_run(args) -> int:
-    from .runner import run_scenario
+    from .scenario.load import load_scenario
 
     out = Path(args.out) if args.out else Path("results") / _default_folder(args.file)
-    result = run_scenario(args.file, out=out, workers=args.workers, progress=not args.quiet,
+    # validated before the run machinery (Mesa, pandas, the kinds' models) is even imported,
+    # so that a bad file is reported at once
+    scenario = load_scenario(args.file)
+    from .runner import run_scenario
+
+    result = run_scenario(scenario, out=out, workers=args.workers, progress=not args.quiet,
                           resume=args.resume, restart=args.restart, backend=args.backend,
                           scheduler=args.scheduler)
     if not args.quiet:
@@ -71,7 +75,7 @@ def _cmd_run(args) -> int:
 
 def _default_folder(file: str) -> str:
     """``results/<file name>``, unless the file's name cannot be a folder (``...toml``)."""
-    from .outputs import folder_name_problem
+    from .scenario.validation import folder_name_problem
 
     stem = Path(file).stem
     problem = folder_name_problem(stem)
@@ -200,15 +204,16 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_compare(args) -> int:
-    import pandas as pd
-
-    from .population.compare import compare_files
-    from .report.populations import ranked_differences
+    from .compare import compare_files
 
     out = Path(args.out) if args.out else Path("results") / ("compare_" + "_".join(Path(f).stem for f in args.files))
     summary = compare_files(args.files, out, workers=args.workers, progress=not args.quiet, resume=args.resume,
                             restart=args.restart, backend=args.backend, scheduler=args.scheduler)
     if not args.quiet:
+        import pandas as pd
+
+        from .report.populations import ranked_differences
+
         order = list(summary["populations"])
         print(f"Compared {len(order)} populations on {summary['game']['name']}: {', '.join(order)}")
         diffs = ranked_differences(pd.read_csv(out / "comparison.csv"), order)

@@ -98,3 +98,7 @@ def close_matches(word: str, candidates, n: int = 3) -> str:
 class WorkerLost(TournamentError):
     """A worker process died (killed, out of memory, or a crash in native code) while it ran
     tasks; every task finished before that is kept in the checkpoint."""
+
+
+class RunInterrupted(TournamentError):
+    """A run stopped by Ctrl-C (or a failing strategy) with its finished work checkpointed."""

@@ -10,14 +10,21 @@ from typing import Any
 
 import pandas as pd
 
-from . import analysis, kinds, mechanism, outputs, sizes
-from .checkpoint import FOLDER, Checkpoint, CheckpointError, pending_checkpoint, scenario_fingerprint
-from .errors import TournamentError
-from .kinds import KindResult, RunOptions
-from .outputs import MatchStream, slug
-from .records import validator_for
-from .results_folder import FolderInUse, ResultsFolder, os_error_message
-from .scenario import Scenario, load_scenario
+from . import kinds
+from .analysis import mechanism
+from .analysis.matches import summary_fields, tidy_matches
+from .errors import RunInterrupted, TournamentError
+from .execution.checkpoint import FOLDER, Checkpoint, CheckpointError, pending_checkpoint, scenario_fingerprint
+from .execution.records import validator
+from .kinds import Kind, KindResult, RunOptions
+from .report import write_report
+from .results import outputs
+from .results.folder import FolderInUse, ResultsFolder, os_error_message
+from .results.outputs import MatchStream
+from .scenario import sizes
+from .scenario.load import load_scenario
+from .scenario.spec import Scenario
+from .scenario.validation import slug
 
 
 @dataclass
@@ -55,10 +62,6 @@ class RunResult:
             total += int(s.get("n_matches") or 0)
             errors += [e for e in s.get("first_errors", []) if e not in errors]
         return failed, total, errors[:3]
-
-
-class RunInterrupted(TournamentError):
-    """A run stopped by Ctrl-C (or a failing strategy) with its finished work checkpointed."""
 
 
 def run_scenario(
@@ -110,7 +113,7 @@ def run_scenario(
     multi = len(scenario.populations) > 1
     folder.prepare([pop.name for pop in scenario.populations] if multi else [])
     with folder:
-        ck = _open_checkpoint(scenario, folder.root, resume, restart)
+        ck = _open_checkpoint(scenario, kind, folder.root, resume, restart)
         options.checkpoint = ck
         streams: dict[str, MatchStream] = {}
         try:
@@ -140,7 +143,7 @@ def _run_populations(scenario: Scenario, kind, options: RunOptions,
     results: dict[str, KindResult] = {}
     for pop in scenario.populations:
         res = kind.run(scenario.with_population(pop), replace(options, scope=pop.name, sink=streams.get(pop.name)))
-        res.matches = analysis.tidy_matches(res.matches)
+        res.matches = tidy_matches(res.matches)
         results[pop.name] = res
     return results, time.perf_counter() - started
 
@@ -182,7 +185,7 @@ def _with_note(exc: TournamentError, note: str) -> TournamentError:
     return exc
 
 
-def _open_checkpoint(scenario: Scenario, out: Path, resume: bool, restart: bool) -> Checkpoint:
+def _open_checkpoint(scenario: Scenario, kind: Kind, out: Path, resume: bool, restart: bool) -> Checkpoint:
     """The checkpoint of a run into ``out``: refuses to overwrite an interrupted run's work
     unless told to resume or restart, and refuses to resume from a checkpoint that is not
     safe to read (a link, not a file) or holds records that do not belong to this run."""
@@ -200,7 +203,7 @@ def _open_checkpoint(scenario: Scenario, out: Path, resume: bool, restart: bool)
         )
     try:
         ck = Checkpoint(out, fingerprint, files, resume=resume and pending is not None,
-                        validate=validator_for(scenario))
+                        validate=validator(scenario, kind.checks(scenario) if kind.checks else {}))
     except OSError as exc:
         raise TournamentError(f"{out}: cannot write the checkpoint: {os_error_message(exc)}") from None
     for warning in ck.warnings:
@@ -220,11 +223,9 @@ def game_summary(game) -> dict:
 
 
 def population_summary(scenario: Scenario, result: KindResult) -> dict:
-    from . import analysis
-
     summary = dict(result.summary)
     exact = scenario.match.noise == 0 and scenario.match.prob_end is None  # no chance-identical logs
-    summary.update(analysis.summary_fields(scenario.game, result.matches, scenario.analysis, exact))
+    summary.update(summary_fields(scenario.game, result.matches, scenario.analysis, exact))
     counts = mechanism.mechanism_counts(result.matches)
     if counts:
         summary["mechanisms"] = counts
@@ -277,7 +278,7 @@ def write_results(out: Path, scenario: Scenario, results: dict[str, KindResult],
     multi = len(results) > 1
     for pop in scenario.populations:
         res = results[pop.name]
-        folder = out / outputs.slug(pop.name) if multi else out
+        folder = out / slug(pop.name) if multi else out
         stream = streams.get(pop.name)
         if stream is None or not stream.used:
             outputs.write_csv(folder / "matches.csv", res.matches)
@@ -293,11 +294,7 @@ def write_results(out: Path, scenario: Scenario, results: dict[str, KindResult],
             outputs.write_json(folder / "summary.json", sub)
     outputs.write_json(out / "summary.json", summary)
     if multi:
-        from .population.compare import write_comparison
-
-        write_comparison(out, summary["populations"], scenario.extra.get("sweep"))
-    from .report import write_report
-
+        outputs.write_comparison(out, summary["populations"], scenario.extra.get("sweep"))
     write_report(out, plots=scenario.report.get("plots", True), header=report_header)
     outputs.write_json(out / "run_info.json", {
         "elapsed_seconds": round(elapsed, 3), "workers": options.workers, "backend": options.backend,

@@ -1,246 +1,53 @@
-"""Analyses of match logs: stable cycles, Pareto optimality, coalitions, and symmetric optima.
+"""Analyses of match logs and of results: stable cycles (:mod:`.cycles`), Pareto optimality
+(:mod:`.pareto`), coalitions (:mod:`.coalitions`), symmetric optima (:mod:`.symmetric`), the
+analysis columns and rates of match rows (:mod:`.matches`, settings in :mod:`.settings`),
+independent observations and intervals (:mod:`.observations`, :mod:`.stats`), standings
+(:mod:`.standings`), mechanisms (:mod:`.mechanism`), comparisons of populations
+(:mod:`.comparison`) and the parity of wrapped Axelrod-library strategies
+(:mod:`.axelrod_parity`).
 
-``match_columns`` gives the analysis columns of one ``matches.csv`` row (run in the worker
-that played the match); ``summary_fields`` the rates in ``summary.json``, computed on
-independent observations (identical repetitions count once; see :mod:`.observations`).
-
-**Settled.** A match is settled when, from some round on, its joint play repeats one cycle to
-the end: at least ``cycle_min_repeats`` (3) periods *and* at least ``cycle_min_tail`` (by
-default a quarter) of the match's rounds. The share matters for noisy and stochastic play:
-with 5% noise per action, three equal rounds end 38 of the 66 kept 200-round matches of
-``scenarios/classics_noisy_pd.toml`` by chance, a quarter of the match none; softmax
-switchers in the 2,000-round prisoner's dilemma "settle" in 58% of the matches with a median
-onset of round 1,993 under the bare rule and in none under this one, while those frozen at
-(Low, Low) in the high/low game for the last quarter of the match really are stuck. Genuine
-convergence in the bundled scenarios starts within the first two thirds of the match (the
-deterministic hagglers' latest onset: round 5,192 of 8,000). A match too short for
-``cycle_min_repeats`` periods (e.g. the one-round matches of a replicator scenario) has no
-``settled`` value, and rates that apply to no match are left out rather than shown as 0%.
+The names below are imported on first use, so that e.g. ``tournament.analysis.settings``
+loads neither pandas nor scipy.
 """
 
-from __future__ import annotations
+from ..plugins import lazy_exports
 
-import math
-from collections import Counter
-
-import numpy as np
-import pandas as pd
-
-from .coalitions import (  # noqa: F401
-    CoalitionReport,
-    analyze_coalitions,
-    coalition_structure,
-    format_structure,
-    pure_coalition_structure,
-)
-from .cycles import Cycle, find_cycle  # noqa: F401
-from .observations import finished, log_digest, mark, rate, wilson  # noqa: F401
-from .pareto import (  # noqa: F401
-    is_feasible,
-    is_pareto_optimal,
-    pareto_frontier_2d,
-    pareto_frontier_segments,
-    pareto_gap,
-    pareto_profile_share,
-    sample_frontier,
-)
-
-#: the scenario's ``[analysis]`` table: key -> (type, default, description)
-ANALYSIS_KEYS: dict[str, tuple] = {
-    "cycle_min_repeats": (int, 3, "a stable cycle must repeat at least this many times at the end (>= 2)"),
-    "cycle_min_tail": (float, 0.25, "...and its periodic tail must cover at least this fraction of the rounds"),
-    "coalition_outsiders": (str, "correlated", "U'_C 'correlated' (outsiders see the group's action) or U_C 'independent'"),
+_EXPORTS = {
+    "ANALYSIS_KEYS": ".settings",
+    "DEFAULTS": ".settings",
+    "settled_rule": ".settings",
+    "CoalitionReport": ".coalitions",
+    "analyze_coalitions": ".coalitions",
+    "coalition_structure": ".coalitions",
+    "format_structure": ".coalitions",
+    "pure_coalition_structure": ".coalitions",
+    "Cycle": ".cycles",
+    "find_cycle": ".cycles",
+    "finished": ".observations",
+    "log_digest": ".observations",
+    "mark": ".observations",
+    "rate": ".observations",
+    "wilson": ".observations",
+    "is_feasible": ".pareto",
+    "is_pareto_optimal": ".pareto",
+    "pareto_frontier_2d": ".pareto",
+    "pareto_frontier_segments": ".pareto",
+    "pareto_gap": ".pareto",
+    "pareto_profile_share": ".pareto",
+    "sample_frontier": ".pareto",
+    "applicable": ".matches",
+    "flag": ".matches",
+    "match_columns": ".matches",
+    "summary_fields": ".matches",
+    "tidy_matches": ".matches",
+    "symmetric_optimum": ".symmetric",
+    "cross_table": ".standings",
+    "comparison_table": ".comparison",
+    "overlaps": ".comparison",
+    "mean_ci": ".stats",
+    "percentile_ci": ".stats",
+    "proportion_ci": ".stats",
 }
 
-
-DEFAULTS: dict = {key: default for key, (_typ, default, _doc) in ANALYSIS_KEYS.items()}
-
-
-def settled_rule(settings: dict | None = None) -> dict:
-    """The rule a match had to meet to count as settled, for ``summary.json`` and the report."""
-    s = {**DEFAULTS, **(settings or {})}
-    reps, tail = int(s["cycle_min_repeats"]), float(s["cycle_min_tail"])
-    text = (f"from some round on, the joint play repeats one cycle to the end of the match, at least "
-            f"{reps} times" + (f" and over at least {tail:.0%} of the rounds" if tail > 0 else ""))
-    return {"cycle_min_repeats": reps, "cycle_min_tail": tail, "text": text}
-
-
-def match_columns(game, actions: np.ndarray, payoffs: np.ndarray, *, cycle_min_repeats: int = 3,
-                  cycle_min_tail: float = DEFAULTS["cycle_min_tail"], coalition_outsiders: str = "correlated") -> dict:
-    """Analysis columns of one match: ``settled``, ``cycle_period``, ``cycle_onset``,
-    ``cycle_payoff_i``, ``pareto_optimal``, ``pareto_gap``, ``pareto_profile_share``, for
-    k >= 3 ``coalition``, ``coalition_stable``, ``blocking_groups``, and ``log_digest`` (equal
-    for identical action logs). ``settled`` and ``pareto_optimal`` are None (empty in the CSV)
-    when the match is shorter than ``cycle_min_repeats`` rounds. The keyword settings are the
-    scenario's ``[analysis]`` table (``ANALYSIS_KEYS``)."""
-    k = game.n_players
-    applicable = len(actions) >= cycle_min_repeats
-    min_length = int(math.ceil(cycle_min_tail * len(actions)))
-    cyc = find_cycle(actions, cycle_min_repeats, min_length) if applicable else None
-    row: dict = {"settled": cyc is not None if applicable else None}
-    if cyc is None:
-        row.update({"cycle_period": math.nan, "cycle_onset": math.nan})
-        row.update({f"cycle_payoff_{i}": math.nan for i in range(k)})
-        row.update({"pareto_optimal": False if applicable else None, "pareto_gap": math.nan,
-                    "pareto_profile_share": math.nan})
-        if k >= 3:
-            row.update({"coalition": "", "coalition_stable": math.nan, "blocking_groups": ""})
-        row["log_digest"] = log_digest(actions)
-        return row
-    v = cyc.mean_payoff(payoffs)
-    gap = pareto_gap(game, v)
-    row.update({"cycle_period": cyc.period, "cycle_onset": cyc.onset})
-    row.update({f"cycle_payoff_{i}": float(v[i]) for i in range(k)})
-    row.update({
-        "pareto_optimal": bool(gap <= _pareto_tol(game)),
-        "pareto_gap": gap,
-        "pareto_profile_share": pareto_profile_share(game, cyc.profiles),
-    })
-    if k >= 3:
-        rep = analyze_coalitions(game, cyc.profiles, outsiders=coalition_outsiders)
-        row.update({
-            "coalition": rep.label,
-            "coalition_stable": rep.stable,
-            "blocking_groups": ";".join(format_structure([b]) for b in rep.blocking),
-        })
-    row["log_digest"] = log_digest(actions)
-    return row
-
-
-def _pareto_tol(game) -> float:
-    from .pareto import tolerance
-
-    return tolerance(game)
-
-
-def tidy_matches(matches: pd.DataFrame) -> pd.DataFrame:
-    """Integer analysis columns as nullable integers (no "2.0" in the CSV) and the flags as
-    nullable booleans (empty where they do not apply)."""
-    out = matches.copy()
-    for col in ("cycle_period", "cycle_onset"):
-        if col in out:
-            out[col] = out[col].astype("Int64")
-    for col in ("settled", "pareto_optimal"):
-        if col in out and out[col].isna().any():
-            out[col] = out[col].astype("boolean")
-    return out
-
-
-def flag(series: pd.Series) -> pd.Series:
-    """A True/False/empty column (as read back from ``matches.csv``) as plain booleans, empty
-    counting as False."""
-    s = series.map(lambda v: v if isinstance(v, (bool, np.bool_)) else
-                   (str(v).strip().lower() == "true" if isinstance(v, str) else False))
-    return s.astype(bool)
-
-
-def applicable(matches: pd.DataFrame) -> pd.Series:
-    """Which matches have a ``settled`` value (long enough for a cycle to show)."""
-    return matches["settled"].notna() if "settled" in matches else pd.Series(False, index=matches.index)
-
-
-def _entrant_columns(matches: pd.DataFrame) -> list[str]:
-    return sorted((c for c in matches.columns if c.startswith("entrant_") and c[8:].isdigit()),
-                  key=lambda c: int(c[8:]))
-
-
-def _formed(label) -> bool:
-    return any(len(b.split(",")) >= 2 for b in str(label).split("|")) if label else False
-
-
-def _rates(df: pd.DataFrame, marked: pd.DataFrame, k: int) -> dict:
-    settled = flag(df["settled"])
-    pareto = flag(df["pareto_optimal"])
-    out = {
-        "settled": rate(settled, marked),
-        "pareto_optimal": rate(pareto, marked),
-        "pareto_optimal_given_settled": rate(pareto[settled], marked),
-    }
-    if k >= 3 and "coalition" in df:
-        labels = df.loc[settled, "coalition"].fillna("").astype(str)
-        out["coalition_formed"] = rate(labels.map(_formed), marked)
-    return out
-
-
-def summary_fields(game, matches: pd.DataFrame, analysis_settings: dict | None = None,
-                   detect_identical: bool = True) -> dict:
-    """Rates for ``summary.json``: ``settled_rule`` (what settled means here), ``rates``
-    (overall), ``rates_by_entrant``, ``rates_by_pairing``, ``cycles`` (period and onset
-    statistics) and, for k >= 3, ``coalitions`` (structure counts among settled matches).
-    Forfeited matches are counted in ``failed_matches`` (with the first errors) and left out.
-    Every rate carries its 95% interval computed on independent observations (identical
-    repetitions count once; see :func:`.observations.rate`; ``detect_identical`` is False for
-    runs with noise or random lengths, see :func:`.observations.mark`). Rates are left out
-    when no match is long enough to settle."""
-    if matches is None or len(matches) == 0 or "settled" not in matches:
-        return {}
-    k = game.n_players
-    out: dict = {}
-    if "status" in matches:  # forfeited matches are reported, not analysed
-        failed = matches["status"].fillna("ok") != "ok"
-        out["failed_matches"] = int(failed.sum())
-        if failed.any():
-            errors = matches.loc[failed, "error"].fillna("").astype(str)
-            out["first_errors"] = errors.drop_duplicates().head(3).tolist()
-        matches = matches[~failed]
-        if len(matches) == 0:
-            return out
-    matches = matches[applicable(matches)]
-    if len(matches) == 0:
-        return out
-    marked = mark(matches, detect_identical)
-    out["settled_rule"] = settled_rule(analysis_settings)
-    out["rates"] = _rates(matches, marked, k)
-    ecols = _entrant_columns(matches)
-    names = list(dict.fromkeys(matches[ecols].astype(str).to_numpy().ravel()))
-    out["rates_by_entrant"] = {
-        name: _rates(matches[(matches[ecols].astype(str) == name).any(axis=1)], marked, k) for name in sorted(names)
-    }
-    symmetric = bool(game.is_symmetric)
-    keys = matches[ecols].astype(str).apply(
-        lambda r: " vs ".join(sorted(r) if symmetric else list(r)), axis=1)
-    out["rates_by_pairing"] = {key: _rates(matches[keys == key], marked, k) for key in sorted(set(keys))}
-    is_settled = flag(matches["settled"])
-    settled = matches[is_settled]
-    if len(settled):
-        periods = settled["cycle_period"].astype(int)
-        onsets = settled["cycle_onset"].astype(int)
-        turns = settled["turns"].astype(float) if "turns" in settled else None
-        out["cycles"] = {
-            "period_counts": {str(p): int(c) for p, c in sorted(Counter(periods).items())},
-            "onset_mean": float(onsets.mean()),
-            "onset_median": float(onsets.median()),
-            "onset_max": int(onsets.max()),
-            "pareto_profile_share_mean": float(settled["pareto_profile_share"].mean()),
-            "pareto_gap_mean": float(settled["pareto_gap"].mean()),
-        }
-        if turns is not None:
-            out["cycles"]["onset_share_median"] = float((onsets / turns).median())
-    if k >= 3 and "coalition" in matches:
-        labels = settled["coalition"].fillna("").astype(str)
-        counts = Counter(labels)
-        out["coalitions"] = {
-            "structures": {lab: int(c) for lab, c in counts.most_common()},
-            "structure_rates": {lab: rate(labels == lab, marked) for lab, c in counts.most_common()},
-            "stable": rate(flag(settled["coalition_stable"].fillna(False)), marked),
-            "partners": _partners(settled, ecols),
-        }
-    return out
-
-
-def _partners(settled: pd.DataFrame, ecols: list[str]) -> dict:
-    """How often each entrant was in a formed coalition with each other entrant."""
-    pairs: Counter = Counter()
-    for _, row in settled.iterrows():
-        for block in str(row["coalition"]).split("|"):
-            seats = [int(x) for x in block.strip("{}").split(",") if x]
-            if len(seats) < 2:
-                continue
-            names = sorted(str(row[ecols[s]]) for s in seats)
-            for i in range(len(names)):
-                for j in range(i + 1, len(names)):
-                    pairs[f"{names[i]} + {names[j]}"] += 1
-    return dict(pairs.most_common())
-
-
-from .symmetric import symmetric_optimum  # noqa: E402,F401
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -1,7 +1,7 @@
 """Symmetric optima of symmetric common-payoff games (SPEC §6.4; seed 002).
 
 Everyone plays the same mixed strategy s; the common payoff ``U(s)`` is a polynomial in s,
-evaluated in the multiset form of :mod:`tournament.population.multisets` (the game's payoff
+evaluated in the multiset form of :mod:`tournament.theory.multisets` (the game's payoff
 depends only on the multiset of actions played). Its gradient is ``∂U/∂s_a = k·EU(a, s)``.
 
 :func:`symmetric_optimum` searches the best symmetric profile from random starts (uniform on
@@ -31,8 +31,8 @@ import pandas as pd
 
 from ..errors import GameError
 from ..game import Game
-from ..population.dynamics import replicator
-from ..population.multisets import FocalPayoffs
+from ..theory.dynamics import replicator
+from ..theory.multisets import FocalPayoffs
 
 METHODS = ("slsqp", "replicator", "both")
 

@@ -23,7 +23,7 @@ import solara
 from mesa.visualization import SolaraViz
 
 from ..analysis.cycles import find_cycle
-from ..standings import cross_table
+from ..analysis.standings import cross_table
 from ..theory import softmax as sm
 from . import figures
 from .pages import PageSpec, page_for

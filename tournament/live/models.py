@@ -20,18 +20,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..analysis.standings import standings
+from ..engine.match import MatchModel
 from ..errors import ScenarioError
-from ..kinds import RunOptions
-from ..match import MatchModel
-from ..population.common import estimate_payoffs, types_of
-from ..population.ecological import EcologicalModel
-from ..population.moran import MoranModel, moran_context
-from ..population.random_matching import RandomMatchingModel, context_for
-from ..population.replicator import ReplicatorModel
-from ..roundrobin import RoundRobinModel, match_context, seatings
-from ..scenario import Scenario, load_scenario, parse_scenario
-from ..standings import standings
-from ..tasks import MatchRecord, MatchTask, match_arguments
+from ..execution.tasks import MatchRecord, MatchTask, match_arguments
+from ..kinds.population import types_of
+from ..kinds.registry import RunOptions
+from ..kinds.round_robin import seatings
+from ..models.moran import MoranModel, moran_context
+from ..models.payoffs import estimate_payoffs
+from ..models.random_matching import RandomMatchingModel, context_for
+from ..models.round_robin import RoundRobinModel, match_context
+from ..models.shares import EcologicalModel, ReplicatorModel
+from ..scenario.load import load_scenario, parse_scenario
+from ..scenario.spec import Scenario
 
 
 # ------------------------------------------------------------------ scenario with the page's settings

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import TournamentError
-from ..population.common import initial_counts, types_of
-from ..scenario import Scenario, load_scenario
+from ..kinds.population import initial_counts, types_of
+from ..scenario.load import load_scenario
+from ..scenario.spec import Scenario
 from . import models
 
 PAGES = ("auto", "tournament", "match")

@@ -18,9 +18,10 @@ from typing import Callable
 
 import pandas as pd
 
+from .. import games
 from ..game import Game
-from ..outputs import RoundsFile, atomic_write_text
 from ..plugins import import_modules
+from ..results.outputs import RoundsFile, atomic_write_text, read_summary, subfolder
 from .escape import Markdown, md, md_block, plain_plots, render_html
 
 # Modules that register sections (imported lazily; missing modules are skipped).
@@ -63,8 +64,6 @@ class ReportContext:
         g = self.summary["game"]
         if "payoffs" in g:
             return Game(g["payoffs"], actions=g["actions"], name=g["name"], players=g["players"], params=g["params"])
-        from .. import games
-
         return games.get(g["name"], **g["params"])
 
     def image_path(self, name: str) -> Path:
@@ -84,6 +83,13 @@ def section(fn: Callable[[ReportContext], Section | None]):
 
 def _load_sections() -> None:
     import_modules(SECTION_MODULES)
+
+
+def _in_module_order(fns: list[Callable[[ReportContext], Section | None]]) -> list[Callable]:
+    """Registered sections in the order of ``SECTION_MODULES`` (then of registration), whatever
+    order their modules happened to be imported in (sections of equal ``order`` keep it)."""
+    rank = {name: i for i, name in enumerate(SECTION_MODULES)}
+    return sorted(fns, key=lambda fn: rank.get(fn.__module__, len(rank)))
 
 
 # Sections shown once, above the per-population parts, when a run has several populations
@@ -170,7 +176,7 @@ def failures_section(ctx: ReportContext) -> Section | None:
 def build_sections(ctx: ReportContext) -> list[Section]:
     _load_sections()
     out = []
-    for fn in _SECTIONS:
+    for fn in _in_module_order(_SECTIONS):
         sec = fn(ctx)
         if sec is not None:
             out.append(sec)
@@ -185,8 +191,6 @@ def write_report(out: str | Path, plots: bool = True, header: str = "") -> Path:
     Every text that comes from the scenario or the folder is escaped (see ``report.escape``),
     and ``report.html`` embeds only the images drawn here, so re-rendering a received
     folder shows its text as text and reads no other file."""
-    from ..outputs import read_summary
-
     out = Path(out).resolve()
     summary = read_summary(out)
     with plain_plots():
@@ -194,8 +198,6 @@ def write_report(out: str | Path, plots: bool = True, header: str = "") -> Path:
 
 
 def _write_report(out: Path, summary: dict, plots: bool, header: str = "") -> Path:
-    from ..outputs import subfolder
-
     lines = [f"# {md(summary['scenario'])}", ""]
     if header:
         lines += [header, ""]
@@ -210,7 +212,7 @@ def _write_report(out: Path, summary: dict, plots: bool, header: str = "") -> Pa
     if pops:
         _load_sections()
         ctx = ReportContext(folder=out, summary=summary, plots=plots)
-        secs = [sec for sec in (fn(ctx) for fn in _COMPARISON_SECTIONS) if sec is not None]
+        secs = [sec for sec in (fn(ctx) for fn in _in_module_order(_COMPARISON_SECTIONS)) if sec is not None]
         for sec in sorted(secs, key=lambda s: s.order):
             lines += section_lines(sec, out)
             images += sec.images

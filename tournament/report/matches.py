@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..standings import cross_table
-from ..analysis import flag
+from ..analysis.matches import flag
+from ..analysis.standings import cross_table
 from . import MISSING, ReportContext, Section, markdown_table, section
 from .figures import draw_feasible_region, figure, save
 

@@ -13,7 +13,7 @@ from collections import Counter
 
 import pandas as pd
 
-from ..mechanism import UNSETTLED, mechanism_seats
+from ..analysis.mechanism import UNSETTLED, mechanism_seats
 from . import ReportContext, Section, markdown_table, section
 
 ORDER = 47  # after the coalitions, before the demand trajectories

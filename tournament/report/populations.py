@@ -17,7 +17,10 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
-from ..outputs import slug
+from ..analysis.comparison import comparison_table, overlaps
+from ..errors import TournamentError
+from ..results.outputs import inside
+from ..scenario.validation import slug
 from . import (
     MISSING,
     ReportContext,
@@ -27,11 +30,15 @@ from . import (
     section,
     section_lines,
     write_markdown_and_html,
+    write_report,
 )
 from .escape import Markdown, plain_plots
 from .escape import md as esc
 
 MAX_TYPES_PLOTTED = 12
+
+#: the line under the title of each file's report in a ``tournament compare`` folder
+BACK_LINK = "Part of a comparison: [all populations side by side](../report.md)."
 
 
 def _figure(width: float = 7.0, height: float = 4.0):
@@ -190,8 +197,6 @@ def population_section(ctx: ReportContext) -> Section | None:
 
 # ------------------------------------------------------------------ comparison
 def _entries(summary: dict, out: Path) -> dict[str, tuple[dict, Path]]:
-    from ..outputs import inside
-
     return {name: (entry, inside(out, entry.get("folder", slug(name)))) for name, entry in summary["populations"].items()}
 
 
@@ -215,8 +220,6 @@ def ranked_differences(table: pd.DataFrame, order: list[str]) -> list[dict]:
     how clear the difference is: the difference over its standard error (from the interval
     widths; exact values, e.g. deterministic means, rank first), then its size. Each entry has
     ``metric``, ``item``, ``higher``, ``lower``, their estimates, ``z`` and ``text``."""
-    from ..population.compare import overlaps
-
     out = []
     for i, a in enumerate(order):
         for b in order[i + 1:]:
@@ -367,8 +370,6 @@ def comparison_markdown(summary: dict, out: Path, table: pd.DataFrame, plots: bo
 
 @comparison_section
 def populations_comparison(ctx: ReportContext) -> Section | None:
-    from ..population.compare import comparison_table
-
     pops = ctx.summary.get("populations")
     if not pops or len(pops) < 2:
         return None
@@ -400,10 +401,6 @@ def rebuild_comparison(out: Path, plots: bool = True) -> Path:
     own report, then the comparison (``tournament report`` on a compare folder)."""
     import json
 
-    from ..errors import TournamentError
-    from ..population.compare import BACK_LINK
-    from . import write_report
-
     out = Path(out)
     summary = json.loads((out / "comparison.json").read_text(encoding="utf-8"))
     root = out.resolve()
@@ -421,8 +418,6 @@ def rebuild_comparison(out: Path, plots: bool = True) -> Path:
     if path.is_file():
         table = pd.read_csv(path)
     else:
-        from ..population.compare import comparison_table
-
         table = comparison_table(summary["populations"])
     table["item"] = table["item"].astype(str)
     return write_comparison_report(out, summary, table, plots)
