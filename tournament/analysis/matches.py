@@ -26,7 +26,7 @@ import pandas as pd
 
 from .coalitions import analyze_coalitions, format_structure
 from .cycles import find_cycle
-from .observations import log_digest, mark, rate
+from .observations import log_digest, mark, rate, rate_at
 from .pareto import pareto_gap, pareto_profile_share, tolerance
 from .settings import DEFAULTS, settled_rule
 
@@ -107,18 +107,31 @@ def _formed(label) -> bool:
     return any(len(b.split(",")) >= 2 for b in str(label).split("|")) if label else False
 
 
-def _rates(df: pd.DataFrame, marked: pd.DataFrame, k: int) -> dict:
-    settled = flag(df["settled"])
-    pareto = flag(df["pareto_optimal"])
-    out = {
-        "settled": rate(settled, marked),
-        "pareto_optimal": rate(pareto, marked),
-        "pareto_optimal_given_settled": rate(pareto[settled], marked),
-    }
-    if k >= 3 and "coalition" in df:
-        labels = df.loc[settled, "coalition"].fillna("").astype(str)
-        out["coalition_formed"] = rate(labels.map(_formed), marked)
-    return out
+class _Rates:
+    """The rates of any subset of the analysed matches, from arrays built once (a summary asks
+    for them overall, per entrant and per pairing: no DataFrame filtering per group)."""
+
+    def __init__(self, matches: pd.DataFrame, marked: pd.DataFrame, k: int):
+        rows = marked.index.get_indexer(matches.index)
+        self.det = marked["deterministic"].to_numpy(dtype=bool)[rows]
+        self.seating = pd.factorize(marked["seating"])[0][rows]
+        self.settled = flag(matches["settled"]).to_numpy()
+        self.pareto = flag(matches["pareto_optimal"]).to_numpy()
+        self.formed = None
+        if k >= 3 and "coalition" in matches:
+            labels = matches["coalition"].fillna("").astype(str)
+            self.formed = labels.map(_formed).to_numpy(dtype=bool)
+
+    def of(self, idx: np.ndarray) -> dict:
+        det, seating, s, p = self.det[idx], self.seating[idx], self.settled[idx], self.pareto[idx]
+        out = {
+            "settled": rate_at(s, det, seating),
+            "pareto_optimal": rate_at(p, det, seating),
+            "pareto_optimal_given_settled": rate_at(p[s], det[s], seating[s]),
+        }
+        if self.formed is not None:
+            out["coalition_formed"] = rate_at(self.formed[idx][s], det[s], seating[s])
+        return out
 
 
 def summary_fields(game, matches: pd.DataFrame, analysis_settings: dict | None = None,
@@ -149,16 +162,18 @@ def summary_fields(game, matches: pd.DataFrame, analysis_settings: dict | None =
         return out
     marked = mark(matches, detect_identical)
     out["settled_rule"] = settled_rule(analysis_settings)
-    out["rates"] = _rates(matches, marked, k)
+    rates = _Rates(matches, marked, k)
+    out["rates"] = rates.of(np.arange(len(matches)))
     ecols = _entrant_columns(matches)
-    names = list(dict.fromkeys(matches[ecols].astype(str).to_numpy().ravel()))
+    seated = matches[ecols].astype(str).to_numpy()
     out["rates_by_entrant"] = {
-        name: _rates(matches[(matches[ecols].astype(str) == name).any(axis=1)], marked, k) for name in sorted(names)
+        name: rates.of(np.flatnonzero((seated == name).any(axis=1))) for name in sorted(set(seated.ravel().tolist()))
     }
     symmetric = bool(game.is_symmetric)
-    keys = matches[ecols].astype(str).apply(
-        lambda r: " vs ".join(sorted(r) if symmetric else list(r)), axis=1)
-    out["rates_by_pairing"] = {key: _rates(matches[keys == key], marked, k) for key in sorted(set(keys))}
+    by_pairing: dict[str, list[int]] = {}
+    for i, row in enumerate(seated.tolist()):
+        by_pairing.setdefault(" vs ".join(sorted(row) if symmetric else row), []).append(i)
+    out["rates_by_pairing"] = {key: rates.of(np.asarray(by_pairing[key])) for key in sorted(by_pairing)}
     is_settled = flag(matches["settled"])
     settled = matches[is_settled]
     if len(settled):

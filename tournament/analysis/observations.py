@@ -199,13 +199,20 @@ def rate(flags: pd.Series, marked: pd.DataFrame) -> dict:
 
     Keys: ``fraction``, ``ci_low``, ``ci_high``, ``count`` and ``n`` (matches),
     ``observations``, ``deterministic`` (every match deterministic: the rate is exact)."""
-    x = flags.to_numpy(dtype=bool)
+    rows = marked.index.get_indexer(flags.index)
+    det = marked["deterministic"].to_numpy(dtype=bool)[rows]
+    return rate_at(flags.to_numpy(dtype=bool), det, marked["seating"].to_numpy()[rows])
+
+
+def rate_at(x: np.ndarray, det: np.ndarray, seating: np.ndarray) -> dict:
+    """:func:`rate` on arrays of the same matches: the flags ``x``, whether each match's seating
+    is deterministic (``det``) and the seatings (any labels or codes). The summary calls it
+    once per entrant and pairing on slices of arrays built once."""
+    x = np.asarray(x, dtype=bool)
     n = len(x)
     if n == 0:
         return {"fraction": None, "ci_low": None, "ci_high": None, "count": 0, "n": 0, "observations": 0,
                 "deterministic": False}
-    rows = marked.index.get_indexer(flags.index)
-    det = marked["deterministic"].to_numpy(dtype=bool)[rows]
     count = int(x.sum())
     fixed = float(x[det].sum())
     s_n = int((~det).sum())
@@ -215,6 +222,6 @@ def rate(flags: pd.Series, marked: pd.DataFrame) -> dict:
         lo, hi = (fixed + s_n * w_lo) / n, (fixed + s_n * w_hi) / n
     else:
         lo = hi = count / n
-    seatings = len(set(marked["seating"].to_numpy()[rows][det].tolist())) if det.any() else 0
+    seatings = len(set(np.asarray(seating)[det].tolist())) if det.any() else 0
     return {"fraction": count / n, "ci_low": float(lo), "ci_high": float(hi), "count": count, "n": n,
             "observations": int(seatings + s_n), "deterministic": s_n == 0}
