@@ -189,7 +189,7 @@ def _cmd_list(args) -> int:
 def _cmd_report(args) -> int:
     folder = Path(args.dir)
     if (folder / "comparison.json").is_file():
-        from .report.populations import rebuild_comparison
+        from .report.comparison import rebuild_comparison
 
         path = rebuild_comparison(folder, plots=not args.no_plots)
     elif (folder / "summary.json").is_file():

@@ -68,7 +68,8 @@ def compare_files(files: Iterable[str | Path], out: str | Path, workers: int = 1
 
 
 def _compare(files, scenarios, stems, out: Path, workers, progress, run_options) -> dict:
-    from .report.populations import BACK_LINK, write_comparison_report
+    from .report.comparison import write_comparison_report
+    from .report.populations import BACK_LINK
     from .results.outputs import write_comparison, write_json
     from .runner import run_scenario
 

@@ -21,7 +21,7 @@ from .report import write_report
 from .results import outputs
 from .results.folder import FolderInUse, ResultsFolder, os_error_message
 from .results.outputs import MatchStream
-from .scenario import sizes
+from .scenario import budget
 from .scenario.load import load_scenario
 from .scenario.spec import Scenario
 from .scenario.validation import slug
@@ -98,7 +98,7 @@ def run_scenario(
     workers = int(workers)
     if workers < 1:
         raise TournamentError(f"--workers must be at least 1, got {workers}")
-    sizes.check_run(scenario, workers)
+    budget.check_run(scenario, workers)
     options = RunOptions(
         workers=workers, progress=progress, out=None,
         backend=backend or scenario.execution["backend"],
