@@ -24,8 +24,8 @@ PACKAGES = ("tournament", "strategies")
 #: Layers, lowest first. A module belongs to the layer of the longest prefix listed; it may import
 #: its own layer and the layers before it. One entry per line says why it sits where it does.
 LAYERS: list[tuple[str, ...]] = [
-    # leaves: exceptions and the plugin loader import nothing of ours
-    ("tournament.errors", "tournament.plugins"),
+    # leaves: exceptions, the plugin loader and JSON values import nothing of ours
+    ("tournament.errors", "tournament.plugins", "tournament.jsonable"),
     # a game and its derived facts; every seed
     ("tournament.game", "tournament.seeding"),
     # the read-only view of a match handed to strategies; the library of games
