@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..analysis.comparison import comparison_table, overlaps
 from ..results.outputs import inside
+from ..results.summary import PopulationSummary
 from ..scenario.validation import slug
 from .escape import md as esc
 from .sections import MISSING, ReportContext, Section, comparison_section, markdown_table, section
@@ -42,16 +43,15 @@ def _ci(est, lo, hi, fmt="{:.3f}") -> str:
     return f"{fmt.format(est)} [{fmt.format(lo)}, {fmt.format(hi)}]"
 
 
-def population_lines(pop: dict) -> list[str]:
+def population_lines(pop: PopulationSummary) -> list[str]:
     """A few plain-text lines for the terminal: final shares and fixation probabilities."""
-    shares = ", ".join(f"{f['type']} {_ci(f.get('share'), f.get('ci_low'), f.get('ci_high'), '{:.2f}')}"
-                       for f in pop.get("final_shares", []))
-    lines = [f"{pop['kind']}: final shares {shares}"] if shares else []
-    if pop.get("fixation"):
+    shares = ", ".join(f"{f.type} {_ci(f.share, f.ci_low, f.ci_high, '{:.2f}')}" for f in pop.final_shares)
+    lines = [f"{pop.kind}: final shares {shares}"] if shares else []
+    if pop.fixation:
         fix = ", ".join(f"{f['type']} {_ci(f['probability'], f['ci_low'], f['ci_high'], '{:.3f}')}"
                         + (f" (exact {f['exact']:.3f})" if f.get("exact") is not None else "")
-                        for f in pop["fixation"])
-        lines.append(f"fixation probability over {pop['runs']} runs: {fix}")
+                        for f in pop.fixation)
+        lines.append(f"fixation probability over {pop.extra.get('runs')} runs: {fix}")
     return lines
 
 
@@ -120,20 +120,21 @@ def plot_population(pop: pd.DataFrame, path: Path) -> Path | None:
 # ------------------------------------------------------------------ per population
 @section
 def population_section(ctx: ReportContext) -> Section | None:
-    pop = ctx.summary.get("population")
-    if not pop:
+    raw = ctx.summary.get("population")
+    if not isinstance(raw, dict):  # none (round robin), or a folder written before population_name
         return None
-    md = [f"Kind **{esc(pop['kind'])}**, types: {', '.join(esc(t) for t in pop['types'])}."]
-    if pop.get("structure"):
-        md.append(f"Population structure: {esc(pop['structure'])}.")
-    if pop.get("generations") is not None and pop["kind"] in ("ecological", "replicator"):
-        md.append(f"{pop['generations']} generations ({'converged' if pop.get('converged') else 'not converged'}); "
-                  f"intervals: {pop.get('interval', '')}.")
-    mp = pop.get("mean_payoff")
-    if isinstance(mp, dict):
-        md.append(f"Mean payoff per round: {_ci(mp.get('mean'), mp.get('ci_low'), mp.get('ci_high'))} "
-                  f"({mp.get('over', '')}).")
-    final = pd.DataFrame(pop.get("final_shares", []))
+    pop = PopulationSummary.from_json(raw, "population")
+    extra = pop.extra
+    md = [f"Kind **{esc(pop.kind)}**, types: {', '.join(esc(t) for t in pop.types)}."]
+    if extra.get("structure"):
+        md.append(f"Population structure: {esc(extra['structure'])}.")
+    if extra.get("generations") is not None and pop.kind in ("ecological", "replicator"):
+        md.append(f"{extra['generations']} generations ({'converged' if extra.get('converged') else 'not converged'}); "
+                  f"intervals: {extra.get('interval', '')}.")
+    mp = pop.mean_payoff
+    if mp is not None:
+        md.append(f"Mean payoff per round: {_ci(mp.mean, mp.ci_low, mp.ci_high)} ({mp.over or ''}).")
+    final = pd.DataFrame([f.to_json() for f in pop.final_shares])
     if not final.empty:
         shown = pd.DataFrame({
             "type": final["type"], "initial": final["initial"],
@@ -147,7 +148,7 @@ def population_section(ctx: ReportContext) -> Section | None:
         md += ["", f"Largest final share: **{top['type']}** ({top['share']:.3f}). This is the population's "
                    "outcome; the standings above rank the types by their payoff against every type with equal "
                    "weight, which is a different question."]
-    fix = pd.DataFrame(pop.get("fixation", []))
+    fix = pd.DataFrame(pop.fixation)
     if not fix.empty:
         shown = pd.DataFrame({
             "type": fix["type"], "initial": fix["initial_count"], "fixations": fix["fixations"], "runs": fix["runs"],
@@ -160,9 +161,9 @@ def population_section(ctx: ReportContext) -> Section | None:
         })
         md += ["", "**Fixation**", "", markdown_table(shown, legend="no value (e.g. no exact formula on a graph "
                                                                    "or with mutation)")]
-        if pop.get("unfixed_runs"):
-            md.append(f"\n{pop['unfixed_runs']} run(s) hit the generation cap before fixation.")
-    per_type = pd.DataFrame(pop.get("per_type", []))
+        if extra.get("unfixed_runs"):
+            md.append(f"\n{extra['unfixed_runs']} run(s) hit the generation cap before fixation.")
+    per_type = pd.DataFrame(pop.per_type)
     if not per_type.empty and per_type["cooperation"].notna().any():
         shown = pd.DataFrame({"type": per_type["type"], "cooperation [95% CI]": [
             _ci(r.cooperation, r.cooperation_ci_low, r.cooperation_ci_high) for r in per_type.itertuples()]})
