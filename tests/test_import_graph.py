@@ -207,7 +207,8 @@ def test_no_import_cycle():
     assert not cycles, "import cycles:\n" + "\n".join(cycles)
 
 
-@pytest.mark.parametrize("statement", ["import strategies", "import tournament"])
+# every built-in strategy module too (the registry imports them all): none needs the framework
+@pytest.mark.parametrize("statement", ["import strategies", "import strategies; strategies.names()", "import tournament"])
 def test_importing_the_light_packages_stays_light(statement):
     out = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", statement],
@@ -225,3 +226,13 @@ def test_importing_the_light_packages_stays_light(statement):
         or name.startswith(("tournament.kinds", "tournament.models", "tournament.engine", "tournament.execution"))
     )
     assert not heavy, f"{statement!r} loads {heavy}"
+
+
+def test_the_layers_order_the_pipeline():
+    order = ["tournament.errors", "tournament.game", "strategies.classics", "tournament.engine.match",
+             "tournament.analysis.standings", "tournament.results.summary", "tournament.execution.tasks",
+             "tournament.models.moran", "tournament.scenario.load", "tournament.report.matches", "tournament.runner",
+             "tournament.cli"]
+    layers = [layer_of(m) for m in order]
+    assert layers == sorted(layers) and len(set(layers)) == len(layers)
+    assert layer_of("tournament") == layer_of("tournament.cli") > layer_of("tournament.theory.moran")
