@@ -83,3 +83,22 @@ def test_nan_is_written_as_null_and_read_back_as_none():
     assert row.to_json() == {"rank": None, "entrant": "x", "mean_payoff": None, "ci_low": None, "ci_high": None,
                              "n": 0}
     assert StandingsRow.from_json(row.to_json()) == StandingsRow(None, "x", None, None, None, 0)
+
+
+def test_a_population_kinds_own_folder_keeps_its_dynamics_and_its_report_rebuilds(tmp_path):
+    # before population_name, the name overwrote the dynamics block, and `tournament report` on
+    # the population's folder failed with a TypeError
+    from tournament.report import write_report
+
+    sc = scenario(kind="moran", runs=10, max_generations=30)
+    del sc["entrants"]
+    sc["populations"] = [{"name": n, "entrants": [{"strategy": "tit_for_tat", "count": 3},
+                                                  {"strategy": s, "count": 1}]}
+                         for n, s in (("a", "always_defect"), ("b", "grim"))]
+    run_scenario(sc, out=tmp_path / "m")
+    sub = tmp_path / "m" / "b"
+    data = json.loads((sub / "summary.json").read_text())
+    pop = RunSummary.from_json(data).results[None].population
+    assert data["population_name"] == "b" and pop.kind == "moran" and pop.types == ["tit_for_tat", "grim"]
+    text = write_report(sub, plots=False).read_text()
+    assert "## Population dynamics" in text and "grim" in text
