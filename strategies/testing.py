@@ -35,8 +35,11 @@ from typing import Any
 
 import numpy as np
 
-from tournament import Game, MatchResult, MatchView, play_match
 from tournament import games as game_library
+from tournament.engine.match import play_match
+from tournament.engine.result import MatchResult
+from tournament.game import Game
+from tournament.view import MatchView
 
 from .automaton import Automaton
 from .base import Strategy

@@ -63,12 +63,15 @@ def test_population_kinds_compare_final_shares_and_fixation(tmp_path):
 
 
 def test_rates_are_read_from_the_summary_not_recomputed():
-    summary = {"standings": [{"entrant": "x", "mean_payoff": 1.0, "ci_low": 0.9, "ci_high": 1.1, "std": 0.2, "n": 4}],
+    summary = {"standings": [{"entrant": "x", "mean_payoff": 1.0, "ci_low": 0.9, "ci_high": 1.1, "n": 4}],
+               "overall": {"mean": 1.5, "ci_low": 1.2, "ci_high": 1.8, "n": 4},
                "rates": {"settled": {"fraction": 0.25, "ci_low": 0.1, "ci_high": 0.5, "n": 40},
                          "pareto_optimal": {"fraction": 0.5, "ci_low": 0.3, "ci_high": 0.7, "n": 40}}}
     rows = {(r["metric"], r["item"]): r for r in metrics_of(summary)}
     assert rows[("rate", "settled")]["estimate"] == 0.25 and rows[("rate", "settled")]["ci_high"] == 0.5
-    assert rows[("population_mean_payoff", "all")]["estimate"] == 1.0
+    assert rows[("population_mean_payoff", "all")]["estimate"] == 1.5  # the summary's, not pooled standings
+    assert ("population_mean_payoff", "all") not in {(r["metric"], r["item"]) for r in
+                                                     metrics_of({k: v for k, v in summary.items() if k != "overall"})}
     t = comparison_table({"a": summary, "b": summary})
     assert len(t) == 2 * len(rows) and set(t.population) == {"a", "b"}
 

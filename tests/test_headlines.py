@@ -274,11 +274,17 @@ def test_with_noise_identical_logs_are_chance_not_determinism():
     assert r.summary["rates"]["settled"]["observations"] == 6
 
 
-def test_wilson_bounds_are_scipys():
+def test_rates_use_the_one_proportion_interval():
+    # the rates' Wilson interval is analysis.stats.proportion_ci (scipy's), with its known values
     from scipy.stats import binomtest
 
-    from tournament.analysis.observations import wilson_bounds
+    from tournament.analysis.observations import wilson
+    from tournament.analysis.stats import proportion_ci
 
+    assert proportion_ci(0, 10)[1:] == pytest.approx((0.0, 0.27753279), abs=1e-8)
+    assert proportion_ci(10, 10)[1:] == pytest.approx((0.72246721, 1.0), abs=1e-8)
     for k, n in [(0, 1), (1, 1), (5, 20), (0, 50), (50, 50), (3, 7), (999, 1000)]:
         ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
-        assert wilson_bounds(k, n) == pytest.approx((ci.low, ci.high), abs=1e-12)
+        w = wilson(k, n)
+        assert (w["ci_low"], w["ci_high"]) == (ci.low, ci.high)
+        assert w["fraction"] == k / n and w["count"] == k and w["n"] == n

@@ -612,12 +612,12 @@ def test_payoffs_near_the_float_limit_are_refused_before_matches_run(tmp_path):
 
 
 def test_the_estimate_counts_matches_by_formula_and_workers_raise_it(tmp_path):
-    from tournament.scenario import sizes
+    from tournament.scenario import budget, sizes
 
     sc = load_scenario_text(tmp_path, PD + entrants("tit_for_tat", "grim"))
     assert sizes.n_seatings(250, 2, True, False) == 250 * 249 // 2
     assert sizes.n_seatings(4, 3, False, True) == 64 and sizes.n_seatings(4, 3, False, False) == 24
-    assert sizes.estimate(sc, workers=4).memory > sizes.estimate(sc, workers=1).memory
+    assert budget.estimate(sc, workers=4).memory > budget.estimate(sc, workers=1).memory
     mean, longest = sizes.match_length(None, 0.01, 1000)
     assert mean == 100 and (1 - 0.01) ** longest <= 1e-3 / 1000 < (1 - 0.01) ** (longest - 1)
 

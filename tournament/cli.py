@@ -125,6 +125,9 @@ def format_standings(st) -> str:
 
 
 def format_run(result) -> str:
+    from .jsonable import jsonable
+    from .results.summary import RunSummary
+
     s = result.summary
     lines = [f"{s['scenario']} — {s['game']['name']}, {s['kind']}, seed {s['seed']}"]
     st = result.standings
@@ -139,10 +142,11 @@ def format_run(result) -> str:
         lines.append(format_standings(st))
         if kind != "random_matching":
             lines.append("n: independent observations (identical repetitions of a deterministic match count once)")
-    if s.get("population"):
+    population = RunSummary.from_json(jsonable(s)).results[None].population if "populations" not in s else None
+    if population is not None:
         from .report.populations import population_lines
 
-        lines += population_lines(s["population"])
+        lines += population_lines(population)
     from .report.matches import rate_lines
 
     lines += rate_lines(s)
@@ -189,7 +193,7 @@ def _cmd_list(args) -> int:
 def _cmd_report(args) -> int:
     folder = Path(args.dir)
     if (folder / "comparison.json").is_file():
-        from .report.populations import rebuild_comparison
+        from .report.comparison import rebuild_comparison
 
         path = rebuild_comparison(folder, plots=not args.no_plots)
     elif (folder / "summary.json").is_file():

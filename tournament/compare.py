@@ -68,8 +68,11 @@ def compare_files(files: Iterable[str | Path], out: str | Path, workers: int = 1
 
 
 def _compare(files, scenarios, stems, out: Path, workers, progress, run_options) -> dict:
-    from .report.populations import BACK_LINK, write_comparison_report
+    from .report.comparison import write_comparison_report
+    from .report.populations import BACK_LINK
+    from .jsonable import jsonable
     from .results.outputs import write_comparison, write_json
+    from .results.summary import RunSummary
     from .runner import run_scenario
 
     populations: dict[str, dict] = {}
@@ -77,14 +80,14 @@ def _compare(files, scenarios, stems, out: Path, workers, progress, run_options)
     for f, sc, stem in zip(files, scenarios, stems):
         res = run_scenario(sc, out=out / stem, workers=workers, progress=progress, report_header=BACK_LINK,
                            **run_options)
-        pops = res.summary.get("populations")
-        if pops:
-            for pname, psum in pops.items():
+        run = RunSummary.from_json(jsonable(res.summary))
+        if run.multi:
+            for pname, results in run.results.items():
                 label = f"{stem}/{pname}"
-                populations[label] = psum
+                populations[label] = results.to_json()
                 entries[label] = {"file": str(f), "seed": sc.seed, "kind": sc.kind, "folder": f"{stem}/{slug(pname)}"}
         else:
-            populations[stem] = res.summary
+            populations[stem] = run.to_json()
             entries[stem] = {"file": str(f), "seed": sc.seed, "kind": sc.kind, "folder": stem}
     table = write_comparison(out, populations)
     summary = {

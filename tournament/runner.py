@@ -16,12 +16,14 @@ from .analysis.matches import summary_fields, tidy_matches
 from .errors import RunInterrupted, TournamentError
 from .execution.checkpoint import FOLDER, Checkpoint, CheckpointError, pending_checkpoint, scenario_fingerprint
 from .execution.records import validator
+from .jsonable import jsonable
 from .kinds import Kind, KindResult, RunOptions
 from .report import write_report
 from .results import outputs
 from .results.folder import FolderInUse, ResultsFolder, os_error_message
 from .results.outputs import MatchStream
-from .scenario import sizes
+from .results.summary import RunSummary
+from .scenario import budget
 from .scenario.load import load_scenario
 from .scenario.spec import Scenario
 from .scenario.validation import slug
@@ -98,7 +100,7 @@ def run_scenario(
     workers = int(workers)
     if workers < 1:
         raise TournamentError(f"--workers must be at least 1, got {workers}")
-    sizes.check_run(scenario, workers)
+    budget.check_run(scenario, workers)
     options = RunOptions(
         workers=workers, progress=progress, out=None,
         backend=backend or scenario.execution["backend"],
@@ -288,11 +290,13 @@ def write_results(out: Path, scenario: Scenario, results: dict[str, KindResult],
         for name, table in res.tables.items():
             outputs.write_csv(folder / f"{name}.csv", table)
         if multi:
+            # the population's own summary.json: the run's head, then its results; its name goes
+            # under "population_name" ("population" is the population kinds' dynamics summary)
             sub = {k: v for k, v in summary.items() if k != "populations"}
             sub.update(summary["populations"][pop.name])
-            sub["population"] = pop.name
-            outputs.write_json(folder / "summary.json", sub)
-    outputs.write_json(out / "summary.json", summary)
+            sub["population_name"] = pop.name
+            outputs.write_json(folder / "summary.json", RunSummary.from_json(jsonable(sub)).to_json())
+    outputs.write_json(out / "summary.json", RunSummary.from_json(jsonable(summary)).to_json())
     if multi:
         outputs.write_comparison(out, summary["populations"], scenario.extra.get("sweep"))
     write_report(out, plots=scenario.report.get("plots", True), header=report_header)

@@ -67,6 +67,11 @@ class MatchKey:
         return seed_sequence(self.seed, self.stream, self.match_id, 1 + seat)
 
 
+def graph_seed(seed: int, which: int) -> int:
+    """The seed of the Moran kind's random interaction (``which`` = 0) or replacement (1) graph."""
+    return int(seed_sequence(seed, POPULATION_STREAM, 0, which).generate_state(1)[0])
+
+
 def generator(ss: np.random.SeedSequence | int | None) -> np.random.Generator:
     """A PCG64 generator for a seed sequence (or int seed)."""
     return np.random.default_rng(ss)

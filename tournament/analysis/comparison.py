@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 
 COLUMNS = ["population", "metric", "item", "estimate", "ci_low", "ci_high", "n"]
@@ -69,27 +68,7 @@ def metrics_of(summary: dict) -> list[dict]:
     elif isinstance(summary.get("overall"), dict):
         ov = summary["overall"]
         add("population_mean_payoff", "all", ov.get("mean"), ov.get("ci_low"), ov.get("ci_high"), ov.get("n"))
-    elif summary.get("standings"):
-        add("population_mean_payoff", "all", *pooled_standings(summary["standings"]))
     return rows
-
-
-def pooled_standings(standings: list[dict]) -> tuple[float, float, float, int]:
-    """Mean payoff over all match-seats of all entrants, with the standings' normal interval,
-    from the per-entrant means, standard deviations and counts."""
-    st = pd.DataFrame(standings)
-    n = st["n"].to_numpy(dtype=float)
-    m = st["mean_payoff"].to_numpy(dtype=float)
-    sd = np.nan_to_num(st["std"].to_numpy(dtype=float)) if "std" in st else np.zeros_like(m)
-    total = n.sum()
-    if total == 0:
-        return math.nan, math.nan, math.nan, 0
-    mean = float((n * m).sum() / total)
-    if total < 2:
-        return mean, math.nan, math.nan, int(total)
-    var = (((n - 1) * sd**2).sum() + (n * (m - mean) ** 2).sum()) / (total - 1)
-    half = 1.96 * math.sqrt(var / total)
-    return mean, mean - half, mean + half, int(total)
 
 
 def comparison_table(populations: dict[str, dict]) -> pd.DataFrame:

@@ -41,6 +41,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from .stats import proportion_ci
+
 #: confidence level of every interval
 LEVEL = 0.95
 
@@ -166,30 +168,11 @@ def mean_interval(y: np.ndarray, c: np.ndarray, strata: np.ndarray, deterministi
             "deterministic": bool(all_det), "df": df}
 
 
-def wilson_bounds(successes: int, n: int) -> tuple[float, float]:
-    """The 95% Wilson score interval of ``successes`` in ``n`` trials: what
-    ``scipy.stats.binomtest(k, n).proportion_ci(0.95, method="wilson")`` returns, by the same
-    operations on the same types (so the same bits, tested), without the binomial test it
-    would also run (a millisecond per call; a summary asks for thousands)."""
-    from scipy.special import ndtri
-
-    k = int(successes)
-    p = k / n
-    z = ndtri(0.5 + 0.5 * LEVEL)
-    denom = 2 * (n + z**2)
-    center = (2 * n * p + z**2) / denom
-    q = 1 - p
-    delta = z / denom * np.sqrt(4 * n * p * q + z**2)
-    low = 0.0 if k == 0 else center - delta
-    high = 1.0 if k == n else center + delta
-    return float(low), float(high)
-
-
 def wilson(successes: int, n: int) -> dict:
     """A proportion with its 95% Wilson score interval."""
     if n == 0:
         return {"fraction": None, "ci_low": None, "ci_high": None, "count": 0, "n": 0}
-    lo, hi = wilson_bounds(int(successes), int(n))
+    _, lo, hi = proportion_ci(int(successes), int(n), LEVEL)
     return {"fraction": successes / n, "ci_low": lo, "ci_high": hi, "count": int(successes), "n": int(n)}
 
 
@@ -218,7 +201,7 @@ def rate_at(x: np.ndarray, det: np.ndarray, seating: np.ndarray) -> dict:
     s_n = int((~det).sum())
     s_k = int(x[~det].sum())
     if s_n:
-        w_lo, w_hi = wilson_bounds(s_k, s_n)
+        _, w_lo, w_hi = proportion_ci(s_k, s_n, LEVEL)
         lo, hi = (fixed + s_n * w_lo) / n, (fixed + s_n * w_hi) / n
     else:
         lo = hi = count / n

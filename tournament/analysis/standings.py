@@ -61,11 +61,18 @@ def standings(matches: pd.DataFrame, k: int, entrant_order: list[str] | None = N
         iv = mean_interval(sel["y"], sel["c"], sel["seating"], sel["deterministic"])
         rows.append({"entrant": name, "mean_payoff": iv["mean"], "ci_low": iv["ci_low"], "ci_high": iv["ci_high"],
                      "n": iv["n"], "seats": iv["seats"], "deterministic": iv["deterministic"]})
-    table = pd.DataFrame(rows, columns=COLUMNS[1:])
+    return ranked(rows)
+
+
+def ranked(rows: list[dict]) -> pd.DataFrame:
+    """The standings table of every kind from one row per entrant (``entrant``, ``mean_payoff``,
+    its interval, ``n`` and, for kinds made of matches, ``seats`` and ``deterministic``):
+    best mean first (ties keep the entrants' order), ranked 1, 2, ... with ties sharing the
+    best rank; an entrant without a mean (no finished match, no run) comes last, unranked."""
+    table = pd.DataFrame(rows, columns=[c for c in COLUMNS[1:] if any(c in r for r in rows)] or COLUMNS[1:])
     table = table.sort_values("mean_payoff", ascending=False, kind="stable", na_position="last")
-    # an entrant with no finished match (all forfeited) has no rank
     table.insert(0, "rank", table["mean_payoff"].rank(ascending=False, method="min").astype("Int64"))
-    return table.reset_index(drop=True)[COLUMNS]
+    return table.reset_index(drop=True)
 
 
 def overall(matches: pd.DataFrame, k: int, detect_identical: bool = True) -> dict:

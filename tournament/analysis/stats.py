@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 
 
-def proportion_ci(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float, float]:
-    """(estimate, low, high): Wilson score interval of a binomial proportion (scipy)."""
+@functools.lru_cache(maxsize=4096)
+def _wilson(successes: int, n: int, confidence: float) -> tuple[float, float]:
     from scipy import stats  # imported on use: scipy.stats is slow to import
 
+    ci = stats.binomtest(successes, n).proportion_ci(confidence_level=confidence, method="wilson")
+    return float(ci.low), float(ci.high)
+
+
+def proportion_ci(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float, float]:
+    """(estimate, low, high): Wilson score interval of a binomial proportion, as scipy's
+    ``binomtest(k, n).proportion_ci(method="wilson")`` gives it (the one proportion interval of
+    the framework: the rates, the standings' fractions, fixation probabilities). Each (k, n) is
+    computed once per process: a summary asks for the same few counts thousands of times."""
     if n <= 0:
         return math.nan, math.nan, math.nan
-    ci = stats.binomtest(int(successes), int(n)).proportion_ci(confidence_level=confidence, method="wilson")
-    return successes / n, float(ci.low), float(ci.high)
+    low, high = _wilson(int(successes), int(n), float(confidence))
+    return successes / n, low, high
 
 
 def mean_ci(values, confidence: float = 0.95, bounds: tuple[float, float] | None = None

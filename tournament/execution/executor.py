@@ -36,7 +36,7 @@ from ..errors import TournamentError, WorkerLost
 from .checkpoint import task_fields
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..kinds.registry import RunOptions
+    from .options import RunOptions
 
 BACKENDS = ("processes", "dask")
 #: how long to wait for a Dask scheduler before giving up with a clear error
@@ -125,7 +125,7 @@ class Executor:
     """Runs ``fn(context, task)`` over batches of tasks, keeping one worker pool (or Dask
     client) alive across batches (a round robin submits one batch per repetition).
 
-    ``options`` (a :class:`~tournament.kinds.RunOptions`) chooses the backend —
+    ``options`` (a :class:`~tournament.execution.options.RunOptions`) chooses the backend —
     ``workers`` local processes, or ``backend="dask"`` with an optional ``scheduler``
     address (without one a ``LocalCluster`` of ``workers`` processes is started) — and
     carries the checkpoint. Use as a context manager; :meth:`map` yields results in order.

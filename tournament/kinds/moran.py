@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import seeding
 from ..plugins import lazy_function
+from ..seeding import graph_seed
 from ..scenario import sizes
 from ..scenario.spec import Population, Scenario
 from ..scenario.validation import Table, positive_int, probability
@@ -23,11 +23,6 @@ from .population import initial_counts, parse_composition, parse_selection, type
 from .registry import Kind, RecordCheck, all_seats, register
 
 UPDATES = ("birth_death", "death_birth")
-
-
-def graph_seed(seed: int, which: int) -> int:
-    """The seed of the random interaction (``which`` = 0) or replacement (1) graph."""
-    return int(seeding.seed_sequence(seed, seeding.POPULATION_STREAM, 0, which).generate_state(1)[0])
 
 
 def _parse(tt: Table, scenario: Scenario) -> dict:

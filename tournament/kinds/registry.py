@@ -4,8 +4,9 @@ A kind is declared by a :class:`Kind`: it parses its own ``[tournament]`` keys, 
 seats an entrant may take (so that the scenario loader can check them before running),
 estimates the size of a run, checks the records of its tasks read back from a checkpoint, and
 runs a scenario. The built-in kinds declare themselves in the modules listed in
-``_KIND_MODULES``, imported by name on first use (as plugins: a third-party module can call
-:func:`register` too). Declarations are light — parsing a scenario loads no Mesa model —
+``tournament.kinds._KIND_MODULES``, imported by name on first use by :func:`tournament.kinds.get`
+and :func:`tournament.kinds.names` (as plugins: a third-party module can call :func:`register`
+too). Declarations are light — parsing a scenario loads no Mesa model —
 and a kind's ``run`` lives with its Mesa model in :mod:`tournament.models`, imported when the
 kind first runs (:func:`tournament.plugins.lazy_function`).
 """
@@ -15,37 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from ..plugins import import_modules
+from ..execution.options import RunOptions
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from ..scenario.spec import Population, Scenario
     from ..scenario.validation import Table
-
-#: the modules declaring the built-in kinds, in the order the kinds are listed
-_KIND_MODULES = (
-    "tournament.kinds.round_robin",
-    "tournament.kinds.ecological",
-    "tournament.kinds.moran",
-    "tournament.kinds.random_matching",
-    "tournament.kinds.replicator",
-)
-
-
-@dataclass
-class RunOptions:
-    """How to run (not what): never changes the results."""
-
-    workers: int = 1
-    progress: bool = False
-    out: str | None = None
-    backend: str = "processes"  # "processes" (workers local processes) or "dask"
-    scheduler: str | None = None  # Dask scheduler address; None starts a LocalCluster
-    checkpoint: Any = None  # tournament.execution.checkpoint.Checkpoint while writing to `out`
-    scope: str = ""  # checkpoint namespace (the population's name)
-    sink: Any = None  # tournament.results.outputs.MatchStream writing this population's match rows
-    engine: str = "auto"  # "auto": automaton matches on the batch engine; "python": every match per round
 
 
 @dataclass
@@ -80,7 +57,6 @@ class Kind:
 
 
 _KINDS: dict[str, Kind] = {}
-_LOADED = False
 
 
 def register(kind: Kind) -> Kind:
@@ -88,22 +64,9 @@ def register(kind: Kind) -> Kind:
     return kind
 
 
-def _load() -> None:
-    global _LOADED
-    if _LOADED:
-        return
-    _LOADED = True
-    import_modules(_KIND_MODULES)
-
-
-def names() -> list[str]:
-    _load()
-    return list(_KINDS)
-
-
-def get(name: str) -> Kind:
-    _load()
-    return _KINDS[name]
+def registered() -> dict[str, Kind]:
+    """The kinds registered so far (without loading the built-in ones: see ``tournament.kinds``)."""
+    return _KINDS
 
 
 def all_seats(scenario: Scenario, population: Population) -> Callable[[int], Iterable[int]]:

@@ -11,7 +11,6 @@ reuse it, as the Axelrod library does; default true), ``turns``/``prob_end``/``n
 
 from __future__ import annotations
 
-import itertools
 from functools import lru_cache
 from typing import Callable
 
@@ -20,18 +19,7 @@ from ..scenario import sizes
 from ..scenario.spec import Population, Scenario
 from ..scenario.validation import Table
 from .registry import Kind, RecordCheck, all_seats, register
-
-
-def seatings(n_entrants: int, k: int, symmetric: bool, self_play: bool) -> list[tuple[int, ...]]:
-    """All seatings (entrant index per seat) of one repetition, in a fixed order."""
-    pick = itertools.combinations_with_replacement if self_play else itertools.combinations
-    out: list[tuple[int, ...]] = []
-    for group in pick(range(n_entrants), k):
-        if symmetric:
-            out.append(group)
-        else:
-            out.extend(sorted(set(itertools.permutations(group))))
-    return out
+from .seatings import seatings
 
 
 def _parse(tt: Table, scenario: Scenario) -> dict:

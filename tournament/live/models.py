@@ -26,7 +26,7 @@ from ..errors import ScenarioError
 from ..execution.tasks import MatchRecord, MatchTask, match_arguments
 from ..kinds.population import types_of
 from ..kinds.registry import RunOptions
-from ..kinds.round_robin import seatings
+from ..kinds.seatings import seatings
 from ..models.moran import MoranModel, moran_context
 from ..models.payoffs import estimate_payoffs
 from ..models.random_matching import RandomMatchingModel, context_for

@@ -38,13 +38,13 @@ import numpy as np
 import pandas as pd
 
 from .. import seeding
+from ..seeding import graph_seed
 from ..analysis.stats import mean_ci, proportion_ci
 from ..engine.match import release_model
 from ..errors import ScenarioError
 from ..execution.executor import Executor
 from ..execution.progress import progress_bar
 from ..kinds.graphs import GraphSpec, checked_graph, neighbour_arrays
-from ..kinds.moran import graph_seed
 from ..kinds.population import initial_counts, types_of
 from ..kinds.registry import KindResult, RunOptions
 from ..scenario.spec import Scenario

@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from .. import seeding
+from ..analysis.standings import ranked
 from ..analysis.stats import mean_ci
 from ..engine.batch import AutomatonPopulation
 from ..engine.match import call_strategy, release_model, to_action
@@ -586,13 +587,10 @@ def run(scenario: Scenario, options: RunOptions) -> KindResult:
         runs = list(ex.map(tasks, bar))
     names = list(types.names)
     table_rows = []
-    for name in names:
-        vals = [r["per_type"][name]["mean_payoff"] for r in runs]
-        m, lo, hi, n = mean_ci(vals)
-        sd = float(np.nanstd(vals, ddof=1)) if n > 1 else math.nan
-        table_rows.append({"entrant": name, "mean_payoff": m, "ci_low": lo, "ci_high": hi, "std": sd, "n": n})
-    st_table = pd.DataFrame(table_rows).sort_values("mean_payoff", ascending=False, kind="stable")
-    st_table.insert(0, "rank", st_table["mean_payoff"].rank(ascending=False, method="min").fillna(len(names)).astype(int))
+    for name in names:  # one observation per run (Student-t over runs)
+        m, lo, hi, n = mean_ci([r["per_type"][name]["mean_payoff"] for r in runs])
+        table_rows.append({"entrant": name, "mean_payoff": m, "ci_low": lo, "ci_high": hi, "n": n})
+    st_table = ranked(table_rows)
     final = np.array([r["final_shares"] for r in runs])
     pop: dict = {
         "kind": "random_matching", "types": names, "initial_counts": counts.tolist(),

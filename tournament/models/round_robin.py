@@ -32,7 +32,7 @@ from ..execution.tasks import (
     MatchContext, MatchRecord, MatchTask, automata_of, play_task, play_tasks, plays_as_automata,
 )
 from ..kinds.registry import KindResult, RunOptions
-from ..kinds.round_robin import seatings
+from ..kinds.seatings import seatings
 from ..results.outputs import MatchStream
 from ..scenario.spec import EntrantSpec, Population, Scenario
 

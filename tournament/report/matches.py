@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..analysis.matches import flag
 from ..analysis.standings import cross_table
-from . import MISSING, ReportContext, Section, markdown_table, section
+from .sections import MISSING, ReportContext, Section, markdown_table, section
 from .figures import draw_feasible_region, figure, save
 
 MAX_ROWS = 40

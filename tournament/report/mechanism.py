@@ -14,7 +14,7 @@ from collections import Counter
 import pandas as pd
 
 from ..analysis.mechanism import UNSETTLED, mechanism_seats
-from . import ReportContext, Section, markdown_table, section
+from .sections import ReportContext, Section, markdown_table, section
 
 ORDER = 47  # after the coalitions, before the demand trajectories
 CLASSES = ("top", "constant", "automaton", "loop", "password", "custom")

@@ -12,28 +12,16 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
 
 from ..analysis.comparison import comparison_table, overlaps
-from ..errors import TournamentError
 from ..results.outputs import inside
+from ..results.summary import PopulationSummary
 from ..scenario.validation import slug
-from . import (
-    MISSING,
-    ReportContext,
-    Section,
-    comparison_section,
-    markdown_table,
-    section,
-    section_lines,
-    write_markdown_and_html,
-    write_report,
-)
-from .escape import Markdown, plain_plots
 from .escape import md as esc
+from .sections import MISSING, ReportContext, Section, comparison_section, markdown_table, section
 
 MAX_TYPES_PLOTTED = 12
 
@@ -55,16 +43,15 @@ def _ci(est, lo, hi, fmt="{:.3f}") -> str:
     return f"{fmt.format(est)} [{fmt.format(lo)}, {fmt.format(hi)}]"
 
 
-def population_lines(pop: dict) -> list[str]:
+def population_lines(pop: PopulationSummary) -> list[str]:
     """A few plain-text lines for the terminal: final shares and fixation probabilities."""
-    shares = ", ".join(f"{f['type']} {_ci(f.get('share'), f.get('ci_low'), f.get('ci_high'), '{:.2f}')}"
-                       for f in pop.get("final_shares", []))
-    lines = [f"{pop['kind']}: final shares {shares}"] if shares else []
-    if pop.get("fixation"):
+    shares = ", ".join(f"{f.type} {_ci(f.share, f.ci_low, f.ci_high, '{:.2f}')}" for f in pop.final_shares)
+    lines = [f"{pop.kind}: final shares {shares}"] if shares else []
+    if pop.fixation:
         fix = ", ".join(f"{f['type']} {_ci(f['probability'], f['ci_low'], f['ci_high'], '{:.3f}')}"
                         + (f" (exact {f['exact']:.3f})" if f.get("exact") is not None else "")
-                        for f in pop["fixation"])
-        lines.append(f"fixation probability over {pop['runs']} runs: {fix}")
+                        for f in pop.fixation)
+        lines.append(f"fixation probability over {pop.extra.get('runs')} runs: {fix}")
     return lines
 
 
@@ -133,20 +120,21 @@ def plot_population(pop: pd.DataFrame, path: Path) -> Path | None:
 # ------------------------------------------------------------------ per population
 @section
 def population_section(ctx: ReportContext) -> Section | None:
-    pop = ctx.summary.get("population")
-    if not pop:
+    raw = ctx.summary.get("population")
+    if not isinstance(raw, dict):  # none (round robin), or a folder written before population_name
         return None
-    md = [f"Kind **{esc(pop['kind'])}**, types: {', '.join(esc(t) for t in pop['types'])}."]
-    if pop.get("structure"):
-        md.append(f"Population structure: {esc(pop['structure'])}.")
-    if pop.get("generations") is not None and pop["kind"] in ("ecological", "replicator"):
-        md.append(f"{pop['generations']} generations ({'converged' if pop.get('converged') else 'not converged'}); "
-                  f"intervals: {pop.get('interval', '')}.")
-    mp = pop.get("mean_payoff")
-    if isinstance(mp, dict):
-        md.append(f"Mean payoff per round: {_ci(mp.get('mean'), mp.get('ci_low'), mp.get('ci_high'))} "
-                  f"({mp.get('over', '')}).")
-    final = pd.DataFrame(pop.get("final_shares", []))
+    pop = PopulationSummary.from_json(raw, "population")
+    extra = pop.extra
+    md = [f"Kind **{esc(pop.kind)}**, types: {', '.join(esc(t) for t in pop.types)}."]
+    if extra.get("structure"):
+        md.append(f"Population structure: {esc(extra['structure'])}.")
+    if extra.get("generations") is not None and pop.kind in ("ecological", "replicator"):
+        md.append(f"{extra['generations']} generations ({'converged' if extra.get('converged') else 'not converged'}); "
+                  f"intervals: {extra.get('interval', '')}.")
+    mp = pop.mean_payoff
+    if mp is not None:
+        md.append(f"Mean payoff per round: {_ci(mp.mean, mp.ci_low, mp.ci_high)} ({mp.over or ''}).")
+    final = pd.DataFrame([f.to_json() for f in pop.final_shares])
     if not final.empty:
         shown = pd.DataFrame({
             "type": final["type"], "initial": final["initial"],
@@ -160,7 +148,7 @@ def population_section(ctx: ReportContext) -> Section | None:
         md += ["", f"Largest final share: **{top['type']}** ({top['share']:.3f}). This is the population's "
                    "outcome; the standings above rank the types by their payoff against every type with equal "
                    "weight, which is a different question."]
-    fix = pd.DataFrame(pop.get("fixation", []))
+    fix = pd.DataFrame(pop.fixation)
     if not fix.empty:
         shown = pd.DataFrame({
             "type": fix["type"], "initial": fix["initial_count"], "fixations": fix["fixations"], "runs": fix["runs"],
@@ -173,9 +161,9 @@ def population_section(ctx: ReportContext) -> Section | None:
         })
         md += ["", "**Fixation**", "", markdown_table(shown, legend="no value (e.g. no exact formula on a graph "
                                                                    "or with mutation)")]
-        if pop.get("unfixed_runs"):
-            md.append(f"\n{pop['unfixed_runs']} run(s) hit the generation cap before fixation.")
-    per_type = pd.DataFrame(pop.get("per_type", []))
+        if extra.get("unfixed_runs"):
+            md.append(f"\n{extra['unfixed_runs']} run(s) hit the generation cap before fixation.")
+    per_type = pd.DataFrame(pop.per_type)
     if not per_type.empty and per_type["cooperation"].notna().any():
         shown = pd.DataFrame({"type": per_type["type"], "cooperation [95% CI]": [
             _ci(r.cooperation, r.cooperation_ci_low, r.cooperation_ci_high) for r in per_type.itertuples()]})
@@ -377,47 +365,3 @@ def populations_comparison(ctx: ReportContext) -> Section | None:
     table = pd.read_csv(path) if path.exists() else comparison_table(pops)
     table["item"] = table["item"].astype(str)
     return comparison_markdown(ctx.summary, ctx.folder, table, ctx.plots, ctx.summary.get("sweep"))
-
-
-def write_comparison_report(out: Path, summary: dict, table: pd.DataFrame, plots: bool = True) -> Path:
-    """``report.md`` (and ``report.html``) of ``tournament compare``: the comparison and links
-    to each file's own report."""
-    with plain_plots():
-        sec = comparison_markdown(summary, out, table, plots)
-    lines = [f"# Comparison of {esc(', '.join(Path(f).name for f in summary['comparison']))}", "",
-             f"Game: **{esc(summary['game']['name'])}**", ""]
-    rows = [{"population": name, "file": e["file"], "kind": e["kind"], "seed": e["seed"],
-             "report": Markdown(f"[{esc(e['folder'])}/report.md]({quote(e['folder'].split('/')[0])}/report.md)")}
-            for name, e in summary["populations"].items()]
-    # object dtype keeps the Markdown links (pandas would turn them into plain, escaped str)
-    lines += [markdown_table(pd.DataFrame(rows, dtype=object)), ""]
-    lines += section_lines(sec, out)
-    title = f"Comparison of {', '.join(Path(f).name for f in summary['comparison'])}"
-    return write_markdown_and_html(Path(out), "\n".join(lines), title, sec.images)
-
-
-def rebuild_comparison(out: Path, plots: bool = True) -> Path:
-    """Rebuild the reports of a ``tournament compare`` folder from its files: each file's
-    own report, then the comparison (``tournament report`` on a compare folder)."""
-    import json
-
-    out = Path(out)
-    summary = json.loads((out / "comparison.json").read_text(encoding="utf-8"))
-    root = out.resolve()
-    done = set()
-    for name, entry in summary.get("populations", {}).items():
-        sub = out / str(entry.get("folder", "")).split("/")[0]
-        if sub in done:
-            continue
-        done.add(sub)
-        if root not in sub.resolve().parents:
-            raise TournamentError(f"{out / 'comparison.json'}: population {name!r} points outside the folder")
-        if (sub / "summary.json").is_file():
-            write_report(sub, plots=plots, header=BACK_LINK)
-    path = out / "comparison.csv"
-    if path.is_file():
-        table = pd.read_csv(path)
-    else:
-        table = comparison_table(summary["populations"])
-    table["item"] = table["item"].astype(str)
-    return write_comparison_report(out, summary, table, plots)

@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..game import Game
 from ..theory import softmax as sm
-from . import ReportContext, Section, markdown_table, section
+from .sections import ReportContext, Section, markdown_table, section
 
 ORDER = 60
 MAX_PROFILES = 4096  # larger games: no exact chain in the report

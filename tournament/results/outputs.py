@@ -39,6 +39,7 @@ import pandas as pd
 from ..analysis.comparison import comparison_table, sweep_table
 from ..analysis.matches import tidy_matches
 from ..errors import TournamentError
+from ..jsonable import jsonable
 from ..scenario.validation import folder_name_problem, slug
 
 MATCH_COLUMNS_DOC = """\
@@ -331,27 +332,6 @@ class RoundsFile(Mapping):
 
     def __del__(self) -> None:
         self.close()
-
-
-def jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [jsonable(v) for v in obj]
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, (np.floating, float)):
-        v = float(obj)
-        return v if np.isfinite(v) else None
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    if isinstance(obj, np.ndarray):
-        return jsonable(obj.tolist())
-    if isinstance(obj, pd.DataFrame):
-        return jsonable(obj.to_dict(orient="records"))
-    if isinstance(obj, type):
-        return f"{obj.__module__}:{obj.__qualname__}"
-    return obj
 
 
 def software_versions() -> dict:

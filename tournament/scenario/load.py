@@ -20,10 +20,10 @@ from .. import games as games_lib
 from ..analysis.settings import ANALYSIS_KEYS
 from ..errors import GameError, ScenarioError, StrategyError
 from ..game import Game
-from ..kinds import registry as kinds_mod
+from .. import kinds as kinds_mod
 from ..seeding import fresh_seed
 from ..view import History, MatchView
-from . import sizes
+from . import budget, sizes
 from .spec import EntrantSpec, MatchSettings, Population, Scenario, default_entrant_name
 from .sweep import parse_sweep
 from .validation import (
@@ -183,7 +183,7 @@ def parse_scenario(data: dict, *, source: str, base_dir: Path, default_name: str
     for pop_index, pop in enumerate(populations):
         prefix = "entrants" if has_entrants else f"populations[{pop_index}].entrants"
         check_entrants_fit(pop.entrants, game, source, prefix, kind_obj.seats_for(scenario, pop))
-    sizes.check(scenario)
+    budget.check(scenario)
     return scenario
 
 

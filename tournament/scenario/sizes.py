@@ -2,9 +2,11 @@
 
 Every estimate is a closed formula of the scenario's settings (the number of matches comes
 from binomial coefficients, not from listing them), so checking a scenario takes the same
-time whether it asks for ten matches or 10^12. :func:`estimate` gives the peak memory and a
-lower bound of the single-core time; :func:`check` refuses a run whose memory estimate
-exceeds the memory available, with a message naming the key that drives it and the figures.
+time whether it asks for ten matches or 10^12. This module holds the formulas the kinds use
+for their terms; :mod:`tournament.scenario.budget` adds up a run's terms over its kind
+(``budget.estimate`` gives the peak memory and a lower bound of the single-core time;
+``budget.check`` refuses a run whose memory estimate exceeds the memory available, with a
+message naming the key that drives it and the figures).
 
 What the memory estimate counts (constants measured on the development machine with
 ``benchmarks/memory_match.py`` and ``benchmarks/memory_round_robin.py``; they are
@@ -35,7 +37,6 @@ import os
 from dataclasses import dataclass
 
 from ..errors import ScenarioError
-from ..kinds import registry as kinds
 
 BASE = 250e6  # the program with its libraries loaded, and the report
 WORKER = 150e6  # each further worker process
@@ -172,72 +173,6 @@ def round_robin_terms(scenario, n_entrants: int, self_play: bool, workers: int, 
     seconds = [(matches * mean * k * SEAT_ROUND_SECONDS,
                 length_key if mean > matches else count_key, f"{matches:.4g} matches of {upto}{longest:.4g} rounds")]
     return memory, seconds, matches
-
-
-def estimate(scenario, workers: int = 1) -> Estimate:
-    """Peak memory and single-core time of running ``scenario`` with ``workers`` workers."""
-    return _combine(*terms(scenario, workers))
-
-
-def terms(scenario, workers: int = 1) -> tuple[Terms, Terms]:
-    """The memory and time terms of a run, the program itself first (every population's
-    terms add up: a finished population keeps its results until the folder is written). Each
-    population's terms come from its kind (``Kind.estimate``; a kind without one is not
-    estimated)."""
-    memory: Terms = [(BASE + (workers - 1) * WORKER, "tournament", "the program")]
-    seconds: Terms = []
-    pops = scenario.populations
-    kind = kinds.get(scenario.kind)
-    for i, pop in enumerate(pops):
-        prefix = "entrants" if len(pops) == 1 or "sweep" in scenario.extra else f"populations[{i}].entrants"
-        if kind.estimate is None:
-            continue
-        m, s = kind.estimate(scenario, pop, workers, prefix)
-        memory += m
-        seconds += s
-    if len(pops) > 1:
-        memory.append((len(pops) * POPULATION_BYTES, "sweep" if "sweep" in scenario.extra else "populations",
-                       f"{len(pops)} populations"))
-    return memory, seconds
-
-
-def _combine(memory: Terms, seconds: Terms, times: float = 1.0) -> Estimate:
-    """The totals of the terms (all but the program's own ``times`` over, for a sweep) and
-    their largest parts."""
-    memory = [memory[0]] + [(m * times, k, w) for m, k, w in memory[1:]]
-    seconds = [(s * times, k, w) for s, k, w in seconds] or [(0.0, "tournament", "nothing")]
-    big_m = max(memory, key=lambda x: x[0])
-    big_s = max(seconds, key=lambda x: x[0])
-    return Estimate(sum(m for m, _, _ in memory), sum(s for s, _, _ in seconds), big_m[1], big_m[2],
-                    big_s[1], big_s[2])
-
-
-def check(scenario, workers: int = 1, *, times: float = 1.0, key: str | None = None) -> Estimate:
-    """Refuse (ScenarioError naming the key) a run that needs more memory than is available
-    or more than ``TIME_LIMIT`` of single-core time; return the estimate otherwise.
-    ``times`` repeats the run's work (a sweep of that many points, named by ``key``)."""
-    memory, seconds = terms(scenario, workers)
-    if times != 1.0:
-        memory.append((POPULATION_BYTES, key, "populations"))
-    est = _combine(memory, seconds, times)
-    many = f" × {times:.4g} sweep points" if times != 1.0 else ""
-    avail = available_memory()
-    if est.memory > avail:
-        raise ScenarioError(
-            f"this run needs about {human_bytes(est.memory)} of memory (largest part: {est.memory_part}{many}"
-            f"{f', with {workers} workers' if workers > 1 else ''}) but {human_bytes(avail)} is available; "
-            "make it smaller" + (" or use fewer workers" if workers > 1 else ""),
-            source=scenario.source, key=key or est.memory_key)
-    if est.seconds > TIME_LIMIT:
-        raise ScenarioError(
-            f"this run would take at least {human_seconds(est.seconds)} of computing (largest part: "
-            f"{est.time_part}{many}); make it smaller", source=scenario.source, key=key or est.time_key)
-    return est
-
-
-def check_run(scenario, workers: int) -> Estimate:
-    """:func:`check` for the worker count of an actual run."""
-    return check(scenario, workers)
 
 
 #: most entrants (``count`` copies included) one population may hold: each is a Python

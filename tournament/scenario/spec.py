@@ -7,13 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import numpy as np
 
 import strategies as strategies_pkg
 from strategies.base import Strategy
 
 from ..errors import ScenarioError
 from ..game import Game
+from ..jsonable import jsonable
 
 
 @dataclass
@@ -40,7 +40,7 @@ class EntrantSpec:
 
     def to_dict(self) -> dict:
         ref = self.strategy if isinstance(self.strategy, str) else f"{self.strategy.__module__}:{self.strategy.__qualname__}"
-        return {"name": self.name, "strategy": ref, "params": _jsonable(self.params)}
+        return {"name": self.name, "strategy": ref, "params": jsonable(self.params)}
 
 
 @dataclass
@@ -98,7 +98,7 @@ class Scenario:
     def settings_dict(self) -> dict:
         return {
             "kind": self.kind, "repetitions": self.repetitions, **self.match.to_dict(),
-            **_jsonable(self.settings), "analysis": dict(self.analysis),
+            **jsonable(self.settings), "analysis": dict(self.analysis),
             "on_error": self.execution["on_error"], "time_limit": self.execution["time_limit"],
         }
 
@@ -109,17 +109,3 @@ def default_entrant_name(ref: str | type, cls: type[Strategy], params: dict) -> 
     return short if not params else f"{short}({', '.join(f'{k}={v}' for k, v in params.items())})"
 
 
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (np.floating,)):
-        return float(obj)
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, type):
-        return f"{obj.__module__}:{obj.__qualname__}"
-    return obj

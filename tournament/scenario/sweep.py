@@ -25,7 +25,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..errors import StrategyError
-from . import sizes
+from . import budget
 from .spec import EntrantSpec, Population, Scenario, default_entrant_name
 from .validation import Table
 
@@ -62,7 +62,7 @@ def parse_sweep(table: Table, scenario: Scenario) -> dict:
     table.finish()
     base = scenario.populations
     # before building anything: the design's size (a 10^6-point sweep is refused here, unbuilt)
-    sizes.check(scenario, times=float(math.prod(len(v) for v in values.values())), key=table.path)
+    budget.check(scenario, times=float(math.prod(len(v) for v in values.values())), key=table.path)
     expanded: list[Population] = []
     points: dict[str, dict] = {}
     for combo in itertools.product(*values.values()):
