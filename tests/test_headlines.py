@@ -283,7 +283,9 @@ def test_rates_use_the_one_proportion_interval():
 
     assert proportion_ci(0, 10)[1:] == pytest.approx((0.0, 0.27753279), abs=1e-8)
     assert proportion_ci(10, 10)[1:] == pytest.approx((0.72246721, 1.0), abs=1e-8)
-    for k, n in [(0, 1), (1, 1), (5, 20), (0, 50), (50, 50), (3, 7), (999, 1000)]:
+    pairs = [(0, 1), (1, 1), (5, 20), (0, 50), (50, 50), (3, 7), (999, 1000)]
+    pairs += [(k, n) for n in (2, 3, 11, 30, 97, 400, 12345) for k in range(0, n + 1, max(1, n // 9))]
+    for k, n in pairs:  # the closed form gives scipy's bits
         ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
         w = wilson(k, n)
         assert (w["ci_low"], w["ci_high"]) == (ci.low, ci.high)
