@@ -91,13 +91,17 @@ def _lcp_with_shift(s: np.ndarray, p: int) -> int:
     return n
 
 
-def _smallest_period(s: np.ndarray, reps: int) -> int | None:
-    """Smallest p >= 1 with s[i] == s[i+p] for all i < (reps-1)·p (and reps·p <= len(s))."""
+def _smallest_period(s: np.ndarray, reps: int, min_length: int = 0) -> int | None:
+    """Smallest p >= 1 whose periodic prefix is at least L = max(reps·p, min_length) long:
+    s[i] == s[i+p] for all i < L - p (and L <= len(s)). All candidate periods are checked
+    together, on windows of positions that grow geometrically."""
     T = len(s)
     p_max = T // reps
     if p_max < 1:
         return None
     cand = np.arange(1, p_max + 1)
+    if min_length:
+        cand = cand[np.maximum(reps * cand, min_length) <= T]
     # necessary: s[0] == s[p] == s[2p] == ... (cheap first filter)
     keep = np.ones(len(cand), dtype=bool)
     for j in range(1, reps):
@@ -107,7 +111,7 @@ def _smallest_period(s: np.ndarray, reps: int) -> int | None:
         batch = cand[start : start + _BATCH]
         alive = batch
         lo, width = 1, 8
-        need = (reps - 1) * alive  # number of positions i to check for each candidate
+        need = np.maximum((reps - 1) * alive, min_length - alive)  # positions i to check per candidate
         while alive.size:
             hi = min(lo + width, int(need.max()))
             if hi <= lo:
@@ -124,24 +128,6 @@ def _smallest_period(s: np.ndarray, reps: int) -> int | None:
                 return int(alive[0])  # smallest survivor fully verified
         if alive.size:
             return int(alive[0])
-    return None
-
-
-def _smallest_period_with_length(s: np.ndarray, reps: int, min_length: int) -> int | None:
-    """Smallest p whose periodic tail is at least max(min_length, reps·p) long: the prefix
-    of s of that length must have period p."""
-    T = len(s)
-    if min_length > T:
-        return None
-    cand = np.arange(1, T // reps + 1)
-    cand = cand[s[cand] == s[0]]
-    for p in cand.tolist():
-        need = max(min_length, reps * p)
-        if need > T:
-            return None
-        head = min(need - p, 64)  # cheap rejection before the full comparison
-        if np.array_equal(s[:head], s[p : p + head]) and np.array_equal(s[: need - p], s[p:need]):
-            return p
     return None
 
 
@@ -169,7 +155,7 @@ def find_cycle(actions: np.ndarray, min_repeats: int = 3, min_length: int = 0) -
     if length < min_length:
         # every smaller period already failed the repeat test; look further for the
         # smallest period whose periodic tail is also long enough
-        p = _smallest_period_with_length(s, min_repeats, min_length)
+        p = _smallest_period(s, min_repeats, min_length)
         if p is None:
             return None
         length = p + _lcp_with_shift(s, p)
