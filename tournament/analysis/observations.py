@@ -136,13 +136,17 @@ def mean_interval(y: np.ndarray, c: np.ndarray, strata: np.ndarray, deterministi
     pooled_y, pooled_c = [], []
     rnd = ~det
     if rnd.any():
-        frame = pd.DataFrame({"s": strata[rnd], "y": y[rnd], "c": c[rnd]})
-        for _, grp in frame.groupby("s", sort=False):
-            if len(grp) >= 2:
-                parts.append((len(grp) * float(grp["y"].var(ddof=1)), len(grp) - 1.0))
+        # strata in order of first appearance, each one's matches in table order
+        codes, _ = pd.factorize(strata[rnd])
+        order = np.argsort(codes, kind="stable")
+        bounds = np.flatnonzero(np.diff(codes[order])) + 1
+        y_r, c_r = y[rnd], c[rnd]
+        for rows in np.split(order, bounds):
+            if len(rows) >= 2:
+                parts.append((len(rows) * float(np.var(y_r[rows], ddof=1)), len(rows) - 1.0))
             else:
-                pooled_y.append(float(grp["y"].iloc[0]))
-                pooled_c.append(float(grp["c"].iloc[0]))
+                pooled_y.append(float(y_r[rows[0]]))
+                pooled_c.append(float(c_r[rows[0]]))
     unknown = False
     if len(pooled_y) >= 2:
         py, pc = np.array(pooled_y), np.array(pooled_c)
