@@ -38,12 +38,14 @@ def main(argv=None) -> None:
     print(f"{'match':48s} {'ours':>8s} {'ours/python':>11s} {'axelrod':>8s} {'ours/axl':>9s} "
           f"{'python/axl':>10s}  stage games/s (ours, axelrod)")
     for label, ours_names, axl_names, noise in MATCHES:
-        fns = {"ours": lambda: play_match(game, list(ours_names), turns=args.turns, noise=noise, seed=1),
-               "python": lambda: play_match(game, list(ours_names), turns=args.turns, noise=noise, seed=1,
-                                            engine="python")}
+        # each closure binds this row's values: they are timed within this iteration, but say so
+        fns = {"ours": lambda names=ours_names, noise=noise: play_match(game, list(names), turns=args.turns,
+                                                                        noise=noise, seed=1),
+               "python": lambda names=ours_names, noise=noise: play_match(game, list(names), turns=args.turns,
+                                                                          noise=noise, seed=1, engine="python")}
         if axl is not None:
-            fns["theirs"] = lambda: axl.Match(tuple(getattr(axl, n)() for n in axl_names), turns=args.turns,
-                                              noise=noise, seed=1).play()
+            fns["theirs"] = lambda names=axl_names, noise=noise: axl.Match(
+                tuple(getattr(axl, n)() for n in names), turns=args.turns, noise=noise, seed=1).play()
         t = best_of_each(fns, args.repeats)
         ours, python = t["ours"], t["python"]
         if axl is None:

@@ -78,10 +78,12 @@ def main(argv=None) -> None:
     print(f"{'setting':26s} {'ours':>7s} {'axelrod':>8s} {'ratio':>6s}  target")
     procs = [None if p.strip().lower() == "none" else int(p) for p in args.axelrod_processes.split(",")]
     for noise in (0.0, 0.05):
-        fns = {"e2e": lambda: ours(noise, args.repetitions, True), "eng": lambda: ours(noise, args.repetitions, False)}
+        # the closures bind this noise level (noise=noise) rather than read the loop variable late
+        fns = {"e2e": lambda noise=noise: ours(noise, args.repetitions, True),
+               "eng": lambda noise=noise: ours(noise, args.repetitions, False)}
         if axl is not None and None in procs:  # in turns with ours
-            fns["a_e2e None"] = lambda: theirs(axl, noise, args.repetitions, True, None)
-            fns["a_eng None"] = lambda: theirs(axl, noise, args.repetitions, False, None)
+            fns["a_e2e None"] = lambda noise=noise: theirs(axl, noise, args.repetitions, True, None)
+            fns["a_eng None"] = lambda noise=noise: theirs(axl, noise, args.repetitions, False, None)
         t = best_of_each(fns, args.repeats)
         e2e, eng = t["e2e"], t["eng"]
         if axl is None:
@@ -91,8 +93,10 @@ def main(argv=None) -> None:
         # (it spawns fresh interpreters) do not overlap our timings
         for p in procs:
             if p is not None:
-                t.update(best_of_each({f"a_e2e {p}": lambda: theirs(axl, noise, args.repetitions, True, p),
-                                       f"a_eng {p}": lambda: theirs(axl, noise, args.repetitions, False, p)},
+                t.update(best_of_each({f"a_e2e {p}": lambda noise=noise, p=p: theirs(axl, noise, args.repetitions,
+                                                                                     True, p),
+                                       f"a_eng {p}": lambda noise=noise, p=p: theirs(axl, noise, args.repetitions,
+                                                                                     False, p)},
                                       args.repeats))
         a_e2e = min(t[f"a_e2e {p}"] for p in procs)
         a_eng = min(t[f"a_eng {p}"] for p in procs)

@@ -70,9 +70,9 @@ def timed_run(sc: dict, out: Path, **kw) -> tuple[float, float]:
 
 
 def chunk_overhead(sc: dict, workers: int) -> None:
+    from tournament.execution.tasks import MatchTask, play_task
     from tournament.models.round_robin import RoundRobinModel
     from tournament.scenario import load_scenario
-    from tournament.execution.tasks import MatchTask, play_task
 
     scen = load_scenario(sc)
     model = RoundRobinModel(scen, scen.populations[0])

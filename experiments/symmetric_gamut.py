@@ -49,11 +49,11 @@ import numpy as np
 import pandas as pd
 
 from tournament import games
+from tournament.analysis.stats import proportion_ci
 from tournament.analysis.symmetric import pure_symmetric_values, random_starts, slsqp_runs
 from tournament.execution.executor import Executor
 from tournament.theory.dynamics import replicator
 from tournament.theory.multisets import FocalPayoffs
-from tournament.analysis.stats import proportion_ci
 
 CLASSES = {"random": "random_game", "coordination": "coordination_game", "collaboration": "collaboration_game"}
 SCALE = 200.0  # width of the generators' payoff range [-100, 100]; the seed's payoffs are x/200 + 1/2
@@ -160,7 +160,7 @@ def summarise(games_df: pd.DataFrame) -> pd.DataFrame:
     for (cls, n, a), g in games_df.groupby(["class", "N", "A"]):
         row = {"class": cls, "N": n, "A": a, "games": len(g)}
 
-        def put(name, k, total):
+        def put(name, k, total, row=row):
             p, lo, hi = proportion_ci(int(k), int(total))
             row[name], row[f"{name}_ci_low"], row[f"{name}_ci_high"] = p, lo, hi
 

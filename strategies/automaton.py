@@ -40,8 +40,9 @@ from __future__ import annotations
 import bisect
 import functools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -91,7 +92,7 @@ class Automaton:
     # ------------------------------------------------------------------ building
     @classmethod
     def build(cls, outputs: Sequence[Any], transitions, start: int = 0, *,
-              n_profiles: int | None = None) -> "Automaton":
+              n_profiles: int | None = None) -> Automaton:
         """From per-state outputs and a transition table.
 
         ``outputs[s]`` is an action index, or a list of ``(action, probability)`` pairs
@@ -150,7 +151,7 @@ class Automaton:
         return f"Automaton({self.n_states} states, {self.n_profiles} profiles, start={self.start}, {kind})"
 
 
-def fixed(action: int, game: "Game") -> Automaton:
+def fixed(action: int, game: Game) -> Automaton:
     """The one-state automaton that always plays ``action``."""
     return Automaton.build([action], np.zeros((1, game.n_profiles), dtype=np.int64))
 
@@ -231,7 +232,7 @@ class AutomatonStrategy(Strategy):
     def is_stochastic(self) -> bool:
         return any(isinstance(a, dict) and sum(1 for p in a.values() if p > 0) > 1 for a in self.actions.values())
 
-    def automaton(self, game: "Game", seat: int, horizon: int | None = None) -> Automaton:
+    def automaton(self, game: Game, seat: int, horizon: int | None = None) -> Automaton:
         own = game.actions[seat]
         others = [j for j in range(game.n_players) if j != seat]
 
@@ -285,16 +286,16 @@ class AutomatonStrategy(Strategy):
             raise self._error("actions", str(exc)) from None
 
     # ------------------------------------------------------------------ per-round play
-    def reset(self, view: "MatchView") -> None:
+    def reset(self, view: MatchView) -> None:
         self._auto = self.automaton(view.game, view.seat)
         self._trans = self._auto.transitions.tolist()
         self._strides = view.game.strides.tolist()
         self._state = self._auto.start
 
-    def choose(self, view: "MatchView") -> int:
+    def choose(self, view: MatchView) -> int:
         return self._auto.action(self._state, self.rng)
 
-    def observe(self, view: "MatchView") -> None:
+    def observe(self, view: MatchView) -> None:
         p = 0
         for a, s in zip(view.last_actions, self._strides):
             p += a * s

@@ -32,7 +32,7 @@ from __future__ import annotations
 import importlib.metadata
 import inspect
 import warnings
-from functools import lru_cache
+from functools import cache
 from typing import Any, ClassVar
 
 import numpy as np
@@ -232,7 +232,7 @@ def _check_offline(name: str) -> None:
         raise _cheat_error(name, _axelrod_names.CHEATING[name])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _lookup(name: str) -> type:
     _check_offline(name)
     axl = _axelrod()
@@ -246,7 +246,7 @@ def _lookup(name: str) -> type:
     return cls
 
 
-@lru_cache(maxsize=None)
+@cache
 def wrapper(name: str) -> type[AxelrodStrategy]:
     """The :class:`Strategy` subclass wrapping ``axelrod.<name>`` (created once per name)."""
     axl_cls = _lookup(name)

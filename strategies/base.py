@@ -69,17 +69,17 @@ class Strategy:
             cls.__init__ = _recording(init)  # type: ignore[method-assign]
 
     # ------------------------------------------------------------- hooks
-    def reset(self, view: "MatchView") -> None:
+    def reset(self, view: MatchView) -> None:
         """Called once before round 0 (the view already knows game and seat)."""
 
-    def choose(self, view: "MatchView") -> int | str:
+    def choose(self, view: MatchView) -> int | str:
         """Return this round's action: an index into the own action list, or a label."""
         raise NotImplementedError(f"{type(self).__name__} must implement choose(view)")
 
-    def observe(self, view: "MatchView") -> None:
+    def observe(self, view: MatchView) -> None:
         """Called after every round, when ``view.last_actions`` holds its outcome."""
 
-    def automaton(self, game: "Game", seat: int, horizon: int | None = None) -> "Automaton | None":
+    def automaton(self, game: Game, seat: int, horizon: int | None = None) -> Automaton | None:
         """This strategy, for seat ``seat`` of ``game``, as a finite automaton over observed
         profiles (see :mod:`strategies.automaton`), or None (the default) to be played through
         :meth:`choose` and :meth:`observe`. When every seat of a match has one, the batch engine
@@ -90,7 +90,7 @@ class Strategy:
         return None
 
     # ------------------------------------------------------------- engine side
-    def begin_match(self, view: "MatchView", rng: np.random.Generator) -> None:
+    def begin_match(self, view: MatchView, rng: np.random.Generator) -> None:
         """Engine entry point: set the private generator, clear traces, call :meth:`reset`.
 
         The engine keeps ``self._trace_round`` at the round being played (see the module
@@ -167,7 +167,7 @@ class Strategy:
                 out[key] = value
         return out
 
-    def clone(self) -> "Strategy":
+    def clone(self) -> Strategy:
         """A fresh instance with the same parameters (:meth:`get_params`)."""
         call = self.__dict__.get("_init_call")
         extra = self._given(call)[1] if call else ()  # arguments taken by *args, if any
@@ -243,7 +243,7 @@ class _Trace:
         raise _expose_error(key, why + "; expose numbers, strings or numeric arrays of one fixed shape")
 
     @classmethod
-    def first(cls, key: Any, value: Any) -> "_Trace":
+    def first(cls, key: Any, value: Any) -> _Trace:
         if not isinstance(key, str) or not _KEY.match(key):
             raise _expose_error(key, "a trace key is a non-empty string of at most 100 characters without '/' or '\\'")
         kind, shape, _ = cls._classify(key, value)

@@ -16,8 +16,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     axl = pytest.importorskip("axelrod")
 
-from tournament.analysis import axelrod_parity as ap  # noqa: E402
 from strategies.axelrod_adapter import AxelrodStrategy  # noqa: E402
+from tournament.analysis import axelrod_parity as ap  # noqa: E402
 
 ALL = [s.__name__ for s in axl.all_strategies]
 DETERMINISTIC = [n for n in ALL if not ap.cheats(n) and not ap.is_stochastic(n)]

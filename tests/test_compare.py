@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from tournament import ScenarioError, load_scenario, run_scenario
-from tournament.cli import main
 from tournament.analysis.comparison import comparison_table, metrics_of, overlaps
+from tournament.cli import main
 
 
 def noisy_pd(populations, seed=5, **tournament):

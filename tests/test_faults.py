@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from tournament import StrategyError, run_scenario
-from tournament.execution.checkpoint import pending_checkpoint
 from tournament.cli import main
+from tournament.execution.checkpoint import pending_checkpoint
 
 BAD = textwrap.dedent("""
     import time

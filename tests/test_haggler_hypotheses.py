@@ -10,7 +10,12 @@ import pytest
 import tournament
 from strategies.haggler import hypotheses as hy
 from strategies.haggler.space import (
-    SpaceSpec, build_space, count_loops, estimate_size, minimal_automata, primitive_loops,
+    SpaceSpec,
+    build_space,
+    count_loops,
+    estimate_size,
+    minimal_automata,
+    primitive_loops,
 )
 
 PD = tournament.games.get("prisoners_dilemma")

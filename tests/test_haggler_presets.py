@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 import tournament
-from strategies.haggler import IBHaggler
-from strategies.haggler import config
+from strategies.haggler import IBHaggler, config
 from strategies.haggler import hypotheses as hy
 from strategies.haggler.space import estimate_size
 

@@ -15,8 +15,8 @@ from strategies import Strategy
 from tournament import games, play_match, run_scenario
 from tournament.analysis import match_columns, summary_fields
 from tournament.analysis.observations import mean_interval
-from tournament.cli import main
 from tournament.analysis.standings import standings
+from tournament.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 PD = games.get("prisoners_dilemma")

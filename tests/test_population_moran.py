@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from tournament import ScenarioError, load_scenario, run_scenario
-from tournament.theory.moran import fixation_probability
 from tournament.models.moran import MoranModel, moran_task
+from tournament.theory.moran import fixation_probability
 from tournament.theory.multisets import FocalPayoffs
 
 CONSTANT = {"name": "constant fitness", "actions": [["A", "B"], ["A", "B"]],

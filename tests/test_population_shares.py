@@ -8,12 +8,12 @@ import pandas as pd
 import pytest
 
 from tournament import ScenarioError, games, load_scenario, run_scenario
+from tournament.kinds import RunOptions
 from tournament.kinds.population import types_of
 from tournament.models.payoffs import estimate_payoffs
 from tournament.models.shares import EcologicalModel
 from tournament.theory.dynamics import replicator as replicator_dynamics
 from tournament.theory.multisets import FocalPayoffs
-from tournament.kinds import RunOptions
 
 
 def fixed_types(game, actions, kind, counts=None, **tournament):

@@ -4,14 +4,12 @@
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import pytest
 
 from strategies import Strategy
 from tournament import run_scenario
 from tournament.cli import main
-from tournament.report import markdown_table, write_report
+from tournament.report import markdown_table
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,11 +5,10 @@ import re
 from pathlib import Path
 
 import pytest
+from chromium import start
 
 from tournament import run_scenario
 from tournament.cli import main
-
-from chromium import start
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASSICS = ["always_cooperate", "always_defect", "tit_for_tat", "grim", "win_stay_lose_shift", "tit_for_two_tats",

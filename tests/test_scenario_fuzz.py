@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from tournament.cli import main
 
+
 # ------------------------------------------------------------------ a small TOML writer
 def _key(k: str) -> str:
     return _str(str(k))

@@ -26,10 +26,16 @@ import pandas as pd
 import pytest
 
 from tournament import ScenarioError, StrategyError, run_scenario
-from tournament.execution.checkpoint import (
-    FOLDER, MAGIC, CheckpointError, decode_payload, encode_record, pending_checkpoint, scenario_fingerprint,
-)
 from tournament.cli import main
+from tournament.execution.checkpoint import (
+    FOLDER,
+    MAGIC,
+    CheckpointError,
+    decode_payload,
+    encode_record,
+    pending_checkpoint,
+    scenario_fingerprint,
+)
 from tournament.results.folder import FolderInUse, ResultsFolder
 from tournament.scenario import load_scenario
 
@@ -356,7 +362,7 @@ def test_population_names_with_the_same_folder_are_refused(tmp_path, a, b):
         run_scenario(load_scenario_text(tmp_path, PD + pops), out=tmp_path / "o")
         assert (tmp_path / "o" / "x").is_dir() and (tmp_path / "o" / "x.").is_dir()
         return
-    with pytest.raises(ScenarioError, match=rf"populations\[1\]\.name.*both be written to the folder"):
+    with pytest.raises(ScenarioError, match=r"populations\[1\]\.name.*both be written to the folder"):
         load_scenario_text(tmp_path, PD + pops)
 
 

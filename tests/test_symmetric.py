@@ -9,7 +9,11 @@ from hypothesis import strategies as st
 
 from tournament import GameError, analysis, games
 from tournament.analysis.symmetric import (
-    focal_payoffs, improving_pair_deviation, pure_symmetric_values, symmetric_optimum, symmetric_value,
+    focal_payoffs,
+    improving_pair_deviation,
+    pure_symmetric_values,
+    symmetric_optimum,
+    symmetric_value,
     unilateral_gains,
 )
 from tournament.theory.multisets import FocalPayoffs, hypergeometric_probs, multisets

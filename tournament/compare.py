@@ -6,8 +6,8 @@ are compared by :func:`~tournament.runner.run_scenario` itself).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+from collections.abc import Iterable, Sequence
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -110,7 +111,7 @@ class Game:
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"Game is immutable: cannot delete {name!r}")
 
-    def isolated_copy(self) -> "Game":
+    def isolated_copy(self) -> Game:
         """An equal game that shares only immutable parts with this one (what a strategy's view
         holds, so that nothing a strategy does to its game reaches another match)."""
         new = object.__new__(Game)
@@ -292,7 +293,7 @@ class Game:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Game":
+    def from_dict(cls, d: dict) -> Game:
         return cls(
             d["payoffs"], actions=d.get("actions"), name=d.get("name"), players=d.get("players"),
             params=d.get("params"),

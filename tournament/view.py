@@ -66,7 +66,7 @@ class History:
         "_cnt", "_cnt_ro", "_cnt_n", "horizon", "noise", "_last_labels", "_label_cols",
     )
 
-    def __init__(self, game: "Game", capacity: int = 64, match_id: int | None = None, *,
+    def __init__(self, game: Game, capacity: int = 64, match_id: int | None = None, *,
                  seat: int | None = None, record_payoffs: bool = False, limit: int | None = None):
         self.game = game.isolated_copy()
         self.seat = seat
@@ -259,7 +259,7 @@ class MatchView:
         return self._seat
 
     @property
-    def game(self) -> "Game":
+    def game(self) -> Game:
         return self._h.game
 
     @property

@@ -20,7 +20,8 @@ Every hypothesis's state is tracked from round 0 whatever hypothesis is in use:
 
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import numpy as np
 

@@ -25,8 +25,8 @@ from .value_iteration import Solution, solve, worth_more_than_top
 MAX_ENTRIES = 6
 """Solved spaces kept (least recently used dropped first)."""
 
-_SOLVED: "OrderedDict[tuple, Solved]" = OrderedDict()
-_PRIORS: "OrderedDict[tuple, Prepared]" = OrderedDict()
+_SOLVED: OrderedDict[tuple, Solved] = OrderedDict()
+_PRIORS: OrderedDict[tuple, Prepared] = OrderedDict()
 
 
 @dataclass

@@ -15,9 +15,10 @@ import json
 import math
 import os
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .hypotheses import KINDS, Hypothesis, SeatGame, from_table
 from .priors import PRESETS

@@ -21,8 +21,9 @@ them in one line ("password DDC then loop (C,C)").
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -58,7 +59,7 @@ class SeatGame:
     other_actions: tuple[tuple[str, ...], ...] = field(default=())
 
     @classmethod
-    def of(cls, game, seat: int) -> "SeatGame":
+    def of(cls, game, seat: int) -> SeatGame:
         k = game.n_players
         if not 0 <= seat < k:
             raise ValueError(f"seat {seat} does not exist in {game.name!r} ({k} players)")
@@ -354,7 +355,7 @@ def from_table(sg: SeatGame, spec: Any, where: str = "custom") -> Hypothesis:
           states = { c = { C = { observe = ["C"], next = "c" },
                            D = { observe = ["C"], next = "d" } },
                      d = { C = { observe = ["D"], next = "c" },
-                           "*" = { next = { D = "d" } } } } }   # B = the keys of 'next' 
+                           "*" = { next = { D = "d" } } } } }   # B = the keys of 'next'
 
     Per state, one rule per own action (``"*"`` = every action not listed). A rule's
     ``observe`` lists the observations B(s, a) (labels; ``"*"`` or omitted: all), its

@@ -30,7 +30,8 @@ space (N, M, m, classes) — so the presets differ in both.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

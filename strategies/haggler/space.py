@@ -311,7 +311,7 @@ class HypothesisSpace:
         })
 
     # ------------------------------------------------------------ subsets
-    def subset(self, keep: np.ndarray) -> tuple["HypothesisSpace", np.ndarray]:
+    def subset(self, keep: np.ndarray) -> tuple[HypothesisSpace, np.ndarray]:
         """The space restricted to hypotheses where ``keep`` is True, and the kept row mask.
 
         Rows are renumbered in their old order, so a state-major block stays state-major

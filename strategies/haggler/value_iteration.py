@@ -70,7 +70,7 @@ def robust_value_iteration(next_rows: np.ndarray, reward: np.ndarray, gamma: flo
     R = next_rows.shape[1]
     values = np.full(R, float(reward.min(axis=1).max()))
     stop = tol * (1 - gamma) / gamma
-    for sweep in range(1, max_sweeps + 1):
+    for sweep in range(1, max_sweeps + 1):  # noqa: B007 - the number of sweeps done is returned below
         q = q_values(next_rows, reward, values, gamma)
         new = q.max(axis=0)
         delta = float(np.max(np.abs(new - values))) if R else 0.0

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -57,7 +57,7 @@ def cheats(name: str) -> list[str]:
     return [c for c in _CHEATING if cls.classifier.get(c)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_stochastic(name: str) -> bool:
     """The library's classifier of a default instance (what ``axelrod.Match`` checks)."""
     axl = library()
@@ -66,13 +66,13 @@ def is_stochastic(name: str) -> bool:
         return bool(axl.Classifiers["stochastic"](_class(name)()))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _class(name: str) -> type:
     axl = library()
     return {cls.__name__: cls for cls in axl.all_strategies}.get(name) or getattr(axl, name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _seeded_class(name: str) -> type:
     """The wrapper of ``name`` whose library player takes the seed it is given (``fixed_seed``)
     instead of one drawn from the seat's generator."""

@@ -30,6 +30,7 @@ from .observations import log_digest, mark, rate
 from .pareto import pareto_gap, pareto_profile_share, tolerance
 from .settings import DEFAULTS, settled_rule
 
+
 def match_columns(game, actions: np.ndarray, payoffs: np.ndarray, *, cycle_min_repeats: int = 3,
                   cycle_min_tail: float = DEFAULTS["cycle_min_tail"], coalition_outsiders: str = "correlated") -> dict:
     """Analysis columns of one match: ``settled``, ``cycle_period``, ``cycle_onset``,

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import bisect
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -213,7 +213,7 @@ def _play_loop(game: Game, automata: Sequence[Automaton], prep: _Prepared) -> np
         if flips is not None:
             for r in np.flatnonzero(flips.any(axis=1)).tolist():
                 noisy[base + r] = [(i, 1 if shifts is None else int(shifts[r, i])) for i in np.flatnonzero(flips[r]).tolist()]
-        for t in range(t, end):
+        for step in range(t, end):
             p = 0
             acts = []
             for i in range(k):
@@ -230,13 +230,13 @@ def _play_loop(game: Game, automata: Sequence[Automaton], prep: _Prepared) -> np
                     pos[i] += 1
                     a = outs[s][bisect.bisect_right(thr[s], u)]
                 acts.append(a)
-            flips = noisy.get(t)
+            flips = noisy.get(step)
             if flips is not None:
                 for i, shift in flips:
                     acts[i] = (acts[i] + shift) % n_actions[i]
             for i in range(k):
                 p += acts[i] * strides[i]
-            rec[t] = p
+            rec[step] = p
             for i in range(k):
                 state[i] = tabs[i][4][state[i]][p]
         t = end
@@ -255,7 +255,7 @@ class _Tables:
     offsets: np.ndarray  # first global state of each automaton
 
     @classmethod
-    def of(cls, autos: Sequence[Automaton], n_profiles: int) -> "_Tables":
+    def of(cls, autos: Sequence[Automaton], n_profiles: int) -> _Tables:
         offsets = np.cumsum([0] + [a.n_states for a in autos])
         m = max(a.outputs.shape[1] for a in autos)
         G = int(offsets[-1])

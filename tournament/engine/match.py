@@ -17,7 +17,8 @@ import functools
 import signal
 import threading
 import time
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import mesa
 import numpy as np
@@ -75,7 +76,7 @@ class SeatAgent(mesa.Agent):
     """A seated player: wraps one strategy instance and its read-only view (over the seat's
     own :class:`~tournament.view.History`)."""
 
-    def __init__(self, model: "MatchModel", seat: int, strategy: Strategy, label: str):
+    def __init__(self, model: MatchModel, seat: int, strategy: Strategy, label: str):
         super().__init__(model)
         self.seat = seat
         self.strategy = strategy

@@ -28,9 +28,10 @@ import os
 import signal
 import threading
 import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..errors import TournamentError, WorkerLost
 from .checkpoint import task_fields
@@ -132,7 +133,7 @@ class Executor:
     """
 
     def __init__(self, fn: Callable[[Any, Any], Any], context: Any, *, workers: int | None = None,
-                 chunk_size: int | None = None, options: "RunOptions | None" = None):
+                 chunk_size: int | None = None, options: RunOptions | None = None):
         self.fn = fn
         self.context = context
         self.options = options
@@ -150,7 +151,7 @@ class Executor:
         self._dask_context = None
         self._completed = None  # dask.distributed.as_completed of the running map
 
-    def __enter__(self) -> "Executor":
+    def __enter__(self) -> Executor:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

@@ -15,8 +15,9 @@ is the same in every run and for every worker count.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -80,7 +81,7 @@ class GraphSpec:
         return {"generator": self.generator, **dict(self.params)}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "GraphSpec":
+    def from_dict(cls, d: dict) -> GraphSpec:
         if "edges" in d:
             return cls(edges=tuple((int(a), int(b)) for a, b in d["edges"]))
         params = {k: v for k, v in d.items() if k != "generator"}

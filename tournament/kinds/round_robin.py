@@ -12,8 +12,8 @@ reuse it, as the Axelrod library does; default true), ``turns``/``prob_end``/``n
 from __future__ import annotations
 
 import itertools
-from functools import lru_cache
-from typing import Callable
+from collections.abc import Callable
+from functools import cache
 
 from ..plugins import lazy_function
 from ..scenario import sizes
@@ -38,7 +38,7 @@ def _parse(tt: Table, scenario: Scenario) -> dict:
     self_play = tt.get("self_play", bool, False)
     cache = tt.get("cache_deterministic", bool, True)
     k = scenario.game.n_players
-    for i, pop in enumerate(scenario.populations):
+    for pop in scenario.populations:
         n = len(pop.entrants)
         if not self_play and n < k:
             raise tt.error(
@@ -63,7 +63,7 @@ def match_checks(scenario: Scenario, names_of: Callable[[Population], list[str]]
     pops = {p.name: p for p in scenario.populations}
     game = scenario.game
 
-    @lru_cache(maxsize=None)
+    @cache
     def schedule(scope: str) -> tuple[list[str], list[tuple[int, ...]]]:
         names = names_of(pops[scope])
         return names, seatings(len(names), game.n_players, game.is_symmetric, self_play)

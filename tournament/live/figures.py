@@ -8,7 +8,7 @@ reading ``$...$`` in them as mathematics.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from matplotlib import colormaps

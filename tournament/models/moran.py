@@ -83,7 +83,7 @@ class MoranTask:
 class Individual(mesa.Agent):
     """One individual of the population: its type and its node in the graphs."""
 
-    def __init__(self, model: "MoranModel", type_index: int, node: int):
+    def __init__(self, model: MoranModel, type_index: int, node: int):
         super().__init__(model)
         self.type_index = int(type_index)
         self.node = int(node)
@@ -236,7 +236,7 @@ def moran_task(ctx: MoranContext, task: MoranTask) -> dict:
         release_model(model)
 
 
-def moran_context(scenario: Scenario, estimate) -> tuple[MoranContext, dict, "nx.Graph | None"]:
+def moran_context(scenario: Scenario, estimate) -> tuple[MoranContext, dict, nx.Graph | None]:
     """The run context of a (single-population) Moran scenario from its payoff estimate, the
     description of its graphs for the summary, and the interaction graph (None: well-mixed)."""
     st = scenario.settings

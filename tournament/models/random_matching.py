@@ -38,8 +38,8 @@ mean payoff per game as in the Moran kind (``fitness``, ``selection_intensity``)
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Sequence
 
 import mesa
 import numpy as np
@@ -87,7 +87,7 @@ class MatchingTask:
 class Member(mesa.Agent):
     """An individual: one strategy instance with its personal history across all its partners."""
 
-    def __init__(self, model: "RandomMatchingModel", uid: int, type_index: int, role: int):
+    def __init__(self, model: RandomMatchingModel, uid: int, type_index: int, role: int):
         super().__init__(model)
         ctx = model.ctx
         self.uid = uid
@@ -150,7 +150,7 @@ class Cohort(mesa.Agent):
     model's arrays (``tournament.engine.batch.AutomatonPopulation``) so that a round is played for
     everyone at once; ``count`` individuals. (Python strategies are one :class:`Member` each.)"""
 
-    def __init__(self, model: "RandomMatchingModel", type_index: int, role: int, count: int):
+    def __init__(self, model: RandomMatchingModel, type_index: int, role: int, count: int):
         super().__init__(model)
         self.type_index = type_index
         self.type_name = model.ctx.types[type_index].name
@@ -535,7 +535,7 @@ class RandomMatchingModel(mesa.Model):
         individuals.insert(0, "run", self.run_index)
         everyone = individuals  # per-type statistics over every game of the run (all generations)
         per_type = {}
-        for t, name in enumerate(names):
+        for name in names:
             sel = everyone[everyone["type"] == name]
             games = sel["games"].to_numpy()
             per_type[name] = {

@@ -18,7 +18,7 @@ with exactly the results of the per-round engine; the others go to the executor.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import mesa
 import pandas as pd
@@ -29,7 +29,13 @@ from ..execution.checkpoint import task_fields
 from ..execution.executor import Executor, task_name
 from ..execution.progress import progress_bar
 from ..execution.tasks import (
-    MatchContext, MatchRecord, MatchTask, automata_of, play_task, play_tasks, plays_as_automata,
+    MatchContext,
+    MatchRecord,
+    MatchTask,
+    automata_of,
+    play_task,
+    play_tasks,
+    plays_as_automata,
 )
 from ..kinds.registry import KindResult, RunOptions
 from ..kinds.round_robin import seatings
@@ -51,7 +57,7 @@ def match_context(scenario: Scenario, population: Population) -> MatchContext:
 class EntrantAgent(mesa.Agent):
     """An entrant of the round robin: accumulates its payoffs over all its matches."""
 
-    def __init__(self, model: "RoundRobinModel", index: int, spec: EntrantSpec):
+    def __init__(self, model: RoundRobinModel, index: int, spec: EntrantSpec):
         super().__init__(model)
         self.index = index
         self.spec = spec

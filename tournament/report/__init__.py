@@ -11,10 +11,10 @@ demands) lives next to its own code and appears whenever the data is there.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 

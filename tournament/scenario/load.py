@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import gc
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -27,8 +28,15 @@ from . import sizes
 from .spec import EntrantSpec, MatchSettings, Population, Scenario, default_entrant_name
 from .sweep import parse_sweep
 from .validation import (
-    Table, depth_problem, folder_clash, folder_name_problem, non_negative_int, open_probability, positive_int,
-    probability, text_problem,
+    Table,
+    depth_problem,
+    folder_clash,
+    folder_name_problem,
+    non_negative_int,
+    open_probability,
+    positive_int,
+    probability,
+    text_problem,
 )
 
 #: largest scenario file read (a scenario is a few kB; anything this big is not one)

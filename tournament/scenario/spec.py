@@ -91,7 +91,7 @@ class Scenario:
             raise ScenarioError("this scenario compares several populations; use .populations", source=self.source)
         return self.populations[0].entrants
 
-    def with_population(self, pop: Population) -> "Scenario":
+    def with_population(self, pop: Population) -> Scenario:
         """The same scenario restricted to one population."""
         return replace(self, populations=[pop])
 

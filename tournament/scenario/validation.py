@@ -15,7 +15,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..errors import ScenarioError, close_matches
 
@@ -108,10 +109,10 @@ class Table:
                 raise self.error(problem, name)
         return value
 
-    def table(self, name: str, default: Any = MISSING) -> "Table":
+    def table(self, name: str, default: Any = MISSING) -> Table:
         return Table(self.raw(name, default), self.key(name), self.source)
 
-    def tables(self, name: str, default: Any = MISSING) -> list["Table"]:
+    def tables(self, name: str, default: Any = MISSING) -> list[Table]:
         """An array of tables (``[[name]]``)."""
         value = self.raw(name, default)
         if not isinstance(value, list):
@@ -125,7 +126,7 @@ class Table:
             k = unknown[0]
             known = sorted(allowed_hint or self._taken)
             raise self.error(
-                f"unknown key." + close_matches(k, known) + (f" Known keys here: {', '.join(known)}." if known else ""),
+                "unknown key." + close_matches(k, known) + (f" Known keys here: {', '.join(known)}." if known else ""),
                 k,
             )
 

@@ -125,7 +125,7 @@ class FocalPayoffs:
         return {tuple(int(x) for x in row): j for j, row in enumerate(self.counts)}
 
     @classmethod
-    def from_game(cls, game: Game, player: int = 0) -> "FocalPayoffs":
+    def from_game(cls, game: Game, player: int = 0) -> FocalPayoffs:
         """The focal table of a player-symmetric game (payoffs of ``player``, by default 0)."""
         if not game.is_symmetric:
             raise GameError(

@@ -27,7 +27,7 @@ Profiles are numbered in C order, as :attr:`tournament.game.Game.profile_array`.
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
