@@ -5,6 +5,7 @@ import textwrap
 
 import pandas as pd
 import pytest
+from conftest import write_toml
 
 from tournament import ScenarioError, load_scenario, run_scenario
 from tournament.analysis.comparison import comparison_table, metrics_of, overlaps
@@ -73,12 +74,6 @@ def test_rates_are_read_from_the_summary_not_recomputed():
     assert len(t) == 2 * len(rows) and set(t.population) == {"a", "b"}
 
 
-def write(tmp_path, name, text):
-    p = tmp_path / name
-    p.write_text(textwrap.dedent(text))
-    return p
-
-
 def test_compare_command_across_files(tmp_path, capsys):
     body = """
     [game]
@@ -91,9 +86,9 @@ def test_compare_command_across_files(tmp_path, capsys):
     strategy = "{s}"
     count = 3
     """
-    a = write(tmp_path, "a.toml", 'seed = 1\n' + textwrap.dedent(body).format(s="tit_for_tat"))
-    b = write(tmp_path, "b.toml", 'seed = 2\n' + textwrap.dedent(body).format(s="tit_for_tat"))
-    c = write(tmp_path, "c.toml", 'seed = 1\n' + textwrap.dedent(body).format(s="always_defect"))
+    a = write_toml(tmp_path, name="a.toml", text='seed = 1\n' + textwrap.dedent(body).format(s="tit_for_tat"))
+    b = write_toml(tmp_path, name="b.toml", text='seed = 2\n' + textwrap.dedent(body).format(s="tit_for_tat"))
+    c = write_toml(tmp_path, name="c.toml", text='seed = 1\n' + textwrap.dedent(body).format(s="always_defect"))
     out = tmp_path / "cmp"
     assert main(["compare", str(a), str(b), str(c), "--out", str(out), "--quiet"]) == 0
     table = pd.read_csv(out / "comparison.csv")
@@ -109,8 +104,8 @@ def test_compare_command_across_files(tmp_path, capsys):
 
 
 def test_compare_rejects_different_games(tmp_path, capsys):
-    a = write(tmp_path, "a.toml", '[game]\nname = "prisoners_dilemma"\n[[entrants]]\nstrategy = "grim"\ncount = 2\n')
-    b = write(tmp_path, "b.toml", '[game]\nname = "prisoners_dilemma"\nparams = { T = 4 }\n'
+    a = write_toml(tmp_path, name="a.toml", text='[game]\nname = "prisoners_dilemma"\n[[entrants]]\nstrategy = "grim"\ncount = 2\n')
+    b = write_toml(tmp_path, name="b.toml", text='[game]\nname = "prisoners_dilemma"\nparams = { T = 4 }\n'
                                   '[[entrants]]\nstrategy = "grim"\ncount = 2\n')
     assert main(["compare", str(a), str(b), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err

@@ -6,6 +6,7 @@ import textwrap
 
 import pandas as pd
 import pytest
+from conftest import scenario_dict
 
 from tournament import StrategyError, run_scenario
 from tournament.cli import main
@@ -55,10 +56,8 @@ GOOD = 'seed = 1\n[game]\nname = "prisoners_dilemma"\n[tournament]\nturns = 5\n[
 
 def scenario(tmp_path, bad, **tournament):
     (tmp_path / "bad.py").write_text(BAD)
-    t = {"turns": 10, "repetitions": 1}
-    t.update(tournament)
-    return {"name": "faults", "seed": 1, "game": {"name": "prisoners_dilemma"}, "tournament": t,
-            "entrants": [{"strategy": "tit_for_tat"}, {"strategy": "grim"}, {"strategy": f"bad.py:{bad}", "name": bad}]}
+    return scenario_dict(["tit_for_tat", "grim", {"strategy": f"bad.py:{bad}", "name": bad}], name="faults",
+                         tournament={"turns": 10, "repetitions": 1, **tournament})
 
 
 def test_raising_strategy_aborts_with_context_and_keeps_finished_matches(tmp_path):

@@ -14,11 +14,11 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import write_toml
 
 from tournament import ScenarioError, TournamentError, run_scenario
 from tournament.live import models
@@ -155,12 +155,6 @@ strategy = "random"
 """
 
 
-def write(tmp_path: Path, text: str, name: str = "s.toml") -> str:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return str(path)
-
-
 def step_all(model, cap: int = 100_000):
     n = 0
     while model.running and n < cap:
@@ -173,7 +167,7 @@ def step_all(model, cap: int = 100_000):
 # ------------------------------------------------------------------ same seed, same trajectory
 @pytest.mark.parametrize("noise", [0.0, 0.05])
 def test_round_robin_view_plays_the_runs_matches(tmp_path, noise):
-    path = write(tmp_path, ROUND_ROBIN.format(noise=noise))
+    path = write_toml(tmp_path, ROUND_ROBIN.format(noise=noise))
     run = run_scenario(path).matches.sort_values("match_id").reset_index(drop=True)
     live = step_all(models.LiveRoundRobin(path))
     mine = live.matches().sort_values("match_id").reset_index(drop=True)
@@ -189,8 +183,8 @@ def test_round_robin_view_plays_the_runs_matches(tmp_path, noise):
 
 
 def test_a_seed_on_the_page_is_the_seed_of_the_run(tmp_path):
-    path = write(tmp_path, ROUND_ROBIN.format(noise=0.1))
-    other = write(tmp_path, ROUND_ROBIN.format(noise=0.1).replace("seed = 7", "seed = 8"), "other.toml")
+    path = write_toml(tmp_path, ROUND_ROBIN.format(noise=0.1))
+    other = write_toml(tmp_path, ROUND_ROBIN.format(noise=0.1).replace("seed = 7", "seed = 8"), "other.toml")
     live = step_all(models.LiveRoundRobin(path, seed="8")).matches()
     run8 = run_scenario(other).matches
     run7 = run_scenario(path).matches
@@ -200,7 +194,7 @@ def test_a_seed_on_the_page_is_the_seed_of_the_run(tmp_path):
 
 @pytest.mark.parametrize("noise", [0.0, 0.1])
 def test_haggler_match_view_replays_the_runs_match_round_by_round(tmp_path, noise):
-    path = write(tmp_path, HAGGLERS.format(noise=noise))
+    path = write_toml(tmp_path, HAGGLERS.format(noise=noise))
     run = run_scenario(path)
     rounds = next(iter(run.populations.values())).rounds
     labels = models.seating_labels(models.view_scenario(path))
@@ -219,7 +213,7 @@ def test_haggler_match_view_replays_the_runs_match_round_by_round(tmp_path, nois
 
 
 def test_moran_view_is_run_r_of_the_moran_kind(tmp_path):
-    path = write(tmp_path, MORAN_GRAPH)
+    path = write_toml(tmp_path, MORAN_GRAPH)
     run = next(iter(run_scenario(path).populations.values()))
     shares = run.tables["shares"]
     for r in (0, 2):
@@ -235,7 +229,7 @@ def test_moran_view_is_run_r_of_the_moran_kind(tmp_path):
 
 
 def test_random_matching_view_is_run_r(tmp_path):
-    path = write(tmp_path, RANDOM_MATCHING)
+    path = write_toml(tmp_path, RANDOM_MATCHING)
     run = next(iter(run_scenario(path).populations.values()))
     live = step_all(models.LiveRandomMatching(path, run=1))
     shares = run.tables["shares"]
@@ -248,7 +242,7 @@ def test_random_matching_view_is_run_r(tmp_path):
 
 @pytest.mark.parametrize("kind,cls", [("ecological", models.LiveEcological), ("replicator", models.LiveReplicator)])
 def test_share_dynamics_views_follow_the_run(tmp_path, kind, cls):
-    path = write(tmp_path, SHARES.format(kind=kind))
+    path = write_toml(tmp_path, SHARES.format(kind=kind))
     run = next(iter(run_scenario(path).populations.values()))
     live = step_all(cls(path))
     want = run.tables["shares"].pivot(index="generation", columns="type", values="share")
@@ -259,7 +253,7 @@ def test_share_dynamics_views_follow_the_run(tmp_path, kind, cls):
 
 # ------------------------------------------------------------------ controls
 def test_controls_are_validated_like_the_file(tmp_path):
-    path = write(tmp_path, MORAN_GRAPH.replace('update = "death_birth"', 'update = "death_birth"\nfitness = "linear"'))
+    path = write_toml(tmp_path, MORAN_GRAPH.replace('update = "death_birth"', 'update = "death_birth"\nfitness = "linear"'))
     with pytest.raises(ScenarioError, match=r"s\.toml: key 'tournament\.selection_intensity'.*negative"):
         models.LiveMoran(path, selection_intensity=3.0)
     with pytest.raises(ScenarioError, match=r"key 'seed'.*non-negative integer seed, got 'abc'"):
@@ -271,25 +265,25 @@ def test_controls_are_validated_like_the_file(tmp_path):
 
 
 def test_page_choice_and_controls(tmp_path):
-    rr = page_for(write(tmp_path, ROUND_ROBIN.format(noise=0.0)))
+    rr = page_for(write_toml(tmp_path, ROUND_ROBIN.format(noise=0.0)))
     assert rr.page == "round_robin" and rr.model_class is models.LiveRoundRobin
     assert rr.params["seed"] == {"type": "InputText", "label": "seed", "value": "7"}
     assert rr.params["pairing"]["values"][:2] == ["1. tit_for_tat vs random", "2. tit_for_tat vs always_defect"]
-    assert page_for(write(tmp_path, ROUND_ROBIN.format(noise=0.0), "b.toml"), "match").page == "match"
-    h = page_for(write(tmp_path, HAGGLERS.format(noise=0.0), "h.toml"))
+    assert page_for(write_toml(tmp_path, ROUND_ROBIN.format(noise=0.0), "b.toml"), "match").page == "match"
+    h = page_for(write_toml(tmp_path, HAGGLERS.format(noise=0.0), "h.toml"))
     assert h.page == "match" and h.params["repetition"]["max"] == 1
-    assert page_for(write(tmp_path, SWITCHERS, "sw.toml")).page == "match"
-    mo = page_for(write(tmp_path, MORAN_GRAPH, "m.toml"))
+    assert page_for(write_toml(tmp_path, SWITCHERS, "sw.toml")).page == "match"
+    mo = page_for(write_toml(tmp_path, MORAN_GRAPH, "m.toml"))
     assert mo.page == "moran" and mo.render_interval == 24  # one click = one generation of 24 events
     assert mo.params["selection_intensity"]["value"] == 1.0 and mo.params["update"]["value"] == "death_birth"
     for spec in (rr, h, mo):  # every control's initial value is a valid keyword of the model
         spec.model()
     with pytest.raises(TournamentError, match="applies to round-robin scenarios"):
-        page_for(write(tmp_path, MORAN_GRAPH, "m2.toml"), "match")
+        page_for(write_toml(tmp_path, MORAN_GRAPH, "m2.toml"), "match")
 
 
 def test_view_command_reports_bad_input_in_one_line(tmp_path):
-    bad = write(tmp_path, ROUND_ROBIN.format(noise=0.0).replace('"random"', '"randomm"'))
+    bad = write_toml(tmp_path, ROUND_ROBIN.format(noise=0.0).replace('"random"', '"randomm"'))
     proc = subprocess.run([sys.executable, "-c", "import sys; from tournament.cli import main; sys.exit(main())",
                            "view", bad, "--port", "0"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
@@ -352,7 +346,7 @@ def app():
 def test_round_robin_panels(tmp_path, app):
     import solara
 
-    spec = page_for(write(tmp_path, ROUND_ROBIN.format(noise=0.05)))
+    spec = page_for(write_toml(tmp_path, ROUND_ROBIN.format(noise=0.05)))
     model = spec.model_class(**{**spec.initial(), "pairing": spec.params["pairing"]["values"][4]})
     assert [c.__name__ for c in app.components_for(spec)] == ["rr_summary", "rr_running", "rr_heat_map", "rr_pairing"]
     for _ in range(4):  # seatings (0,1), (0,2), (0,3), (1,2) of repetition 0
@@ -382,7 +376,7 @@ def test_round_robin_panels(tmp_path, app):
 
 
 def test_haggler_match_panels(tmp_path, app):
-    spec = page_for(write(tmp_path, HAGGLERS.format(noise=0.05)))
+    spec = page_for(write_toml(tmp_path, HAGGLERS.format(noise=0.05)))
     model = spec.model()
     assert [c.__name__ for c in app.components_for(spec)] == ["match_summary", "match_demands", "match_hypotheses"]
     for _ in range(60):
@@ -404,7 +398,7 @@ def test_haggler_match_panels(tmp_path, app):
 def test_switcher_occupancy_panel_against_theory(tmp_path, app):
     from tournament.theory import softmax as sm
 
-    spec = page_for(write(tmp_path, SWITCHERS))
+    spec = page_for(write_toml(tmp_path, SWITCHERS))
     model = spec.model()  # seating 1: a vs a (alpha 0.3 both): the softmax is the stationary law
     assert app.match_occupancy in app.components_for(spec)
     for _ in range(200):
@@ -429,7 +423,7 @@ def test_switcher_occupancy_panel_against_theory(tmp_path, app):
 def test_moran_graph_panel_colours_nodes_by_type(tmp_path, app):
     from tournament.live.figures import colours
 
-    spec = page_for(write(tmp_path, MORAN_GRAPH))
+    spec = page_for(write_toml(tmp_path, MORAN_GRAPH))
     model = spec.model()
     for _ in range(30):
         model.step()
@@ -446,7 +440,7 @@ def test_moran_graph_panel_colours_nodes_by_type(tmp_path, app):
 def test_population_pages_render(tmp_path, app, text):
     import solara
 
-    spec = page_for(write(tmp_path, text))
+    spec = page_for(write_toml(tmp_path, text))
     model = spec.model()
     for _ in range(3 * spec.render_interval):
         model.step()
@@ -484,7 +478,7 @@ def test_page_renders_offline_in_headless_chromium(tmp_path):
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 
-    path = write(tmp_path, MORAN_GRAPH)
+    path = write_toml(tmp_path, MORAN_GRAPH)
 
     def step_button(d):
         found = [b for b in d.find_elements(By.TAG_NAME, "button") if b.text.strip().lower() == "step"]

@@ -5,6 +5,7 @@ from dataclasses import replace
 import mesa
 import numpy as np
 import pytest
+from conftest import scenario_dict
 
 from strategies import Strategy
 from tournament import ScenarioError, StrategyError, load_scenario, run_scenario
@@ -12,10 +13,8 @@ from tournament.models.random_matching import RandomMatchingModel, context_for
 
 
 def scenario(entrants, game="prisoners_dilemma", seed=3, **tournament):
-    t = {"kind": "random_matching", "turns": 30, "runs": 2}
-    t.update(tournament)
-    return {"name": "rm", "seed": seed, "game": {"name": game} if isinstance(game, str) else game,
-            "tournament": t, "entrants": entrants}
+    return scenario_dict(entrants, game, name="rm", seed=seed,
+                         tournament={"kind": "random_matching", "turns": 30, "runs": 2, **tournament})
 
 
 def model_of(sc, run=0, engine="python"):

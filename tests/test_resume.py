@@ -9,14 +9,13 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
+from conftest import cli_command
 
 from tournament import ScenarioError, TournamentError, run_scenario
 from tournament.execution.checkpoint import FOLDER, pending_checkpoint
 
-ROOT = Path(__file__).resolve().parents[1]
 CLASSICS = ["tit_for_tat", "random", "grim", "generous_tit_for_tat", "win_stay_lose_shift", "always_defect",
             "tit_for_two_tats", "two_tits_for_tat", "go_by_majority", "suspicious_tit_for_tat", "alternator",
             "always_cooperate"]
@@ -47,15 +46,10 @@ def reference(tmp_path_factory):
     return path, folder / "full"
 
 
-def cli(*args):
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return [sys.executable, "-m", "tournament.cli", *map(str, args)], env
-
-
 def start_and_interrupt(scenario, out, sig, workers, at_least=40, *extra):
     """Start a run in its own process group and send ``sig`` to the whole group once
     ``at_least`` matches are checkpointed (and the run has not finished)."""
-    cmd, env = cli("run", scenario, "--out", out, "--workers", workers, "--quiet", *extra)
+    cmd, env = cli_command("run", scenario, "--out", out, "--workers", workers, "--quiet", *extra)
     proc = subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     deadline = time.monotonic() + 120
@@ -74,7 +68,7 @@ def assert_same(a, b):
 
 
 def resume(scenario, out, workers=1):
-    cmd, env = cli("run", scenario, "--out", out, "--workers", workers, "--quiet", "--resume")
+    cmd, env = cli_command("run", scenario, "--out", out, "--workers", workers, "--quiet", "--resume")
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     return done

@@ -1,26 +1,19 @@
 """Round robin: schedule, standings, reproducibility across seeds and worker counts."""
 
 import json
-from pathlib import Path
 
 import mesa
 import pandas as pd
 import pytest
+from conftest import scenario_dict
 
 from tournament import load_scenario, run_scenario
 from tournament.kinds.round_robin import seatings
 from tournament.models.round_robin import RoundRobinModel
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def scenario(game="prisoners_dilemma", entrants=("tit_for_tat", "grim", "alternator"), **tournament):
-    t = {"turns": 20, "repetitions": 2}
-    t.update(tournament)
-    return {
-        "name": "rr", "seed": 4, "game": {"name": game} if isinstance(game, str) else game,
-        "tournament": t, "entrants": [{"strategy": e} if isinstance(e, str) else e for e in entrants],
-    }
+    return scenario_dict(entrants, game, name="rr", seed=4, tournament={"turns": 20, "repetitions": 2, **tournament})
 
 
 def test_seatings_counts():

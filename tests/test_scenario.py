@@ -1,13 +1,11 @@
 """Scenario files: the reference shape, inline games, user strategies, and clear errors."""
 
 import textwrap
-from pathlib import Path
 
 import pytest
+from conftest import ROOT, write_toml
 
 from tournament import ScenarioError, load_scenario, run_scenario
-
-ROOT = Path(__file__).resolve().parents[1]
 
 BASE = """
 name = "t"
@@ -23,14 +21,8 @@ strategy = "grim"
 """
 
 
-def write(tmp_path, text, name="s.toml"):
-    p = tmp_path / name
-    p.write_text(textwrap.dedent(text))
-    return p
-
-
 def error_of(tmp_path, text):
-    p = write(tmp_path, text)
+    p = write_toml(tmp_path, text)
     with pytest.raises(ScenarioError) as err:
         load_scenario(p)
     msg = str(err.value)
@@ -39,7 +31,7 @@ def error_of(tmp_path, text):
 
 
 def test_reference_shape_loads(tmp_path):
-    s = load_scenario(write(tmp_path, BASE))
+    s = load_scenario(write_toml(tmp_path, BASE))
     assert s.name == "t" and s.seed == 1 and s.kind == "round_robin"
     assert [e.name for e in s.entrants] == ["tit_for_tat", "grim"]
     assert s.match.turns == 10 and s.repetitions == 1
@@ -130,7 +122,7 @@ def test_inline_game_runs(tmp_path):
     [[entrants]]
     strategy = "alternator"
     """
-    r = run_scenario(write(tmp_path, text))
+    r = run_scenario(write_toml(tmp_path, text))
     assert r.matches.loc[0, ["payoff_0", "payoff_1"]].tolist() == [5 / 4, 8 / 4]
     assert r.summary["game"]["name"] == "my PD"
 
@@ -147,7 +139,7 @@ def test_common_payoff_inline_game(tmp_path):
     [[entrants]]
     strategy = "always_defect"
     """
-    s = load_scenario(write(tmp_path, text))
+    s = load_scenario(write_toml(tmp_path, text))
     assert s.game.is_common_payoff and s.game.payoff(("H", "H")).tolist() == [1, 1]
 
 
@@ -162,11 +154,11 @@ def test_user_strategy_by_file_path_relative_to_scenario(tmp_path):
             def choose(self, view):
                 return self.action
     """))
-    p = write(tmp_path, BASE.replace('"grim"', '"mine.py:Stubborn"\nparams = { action = "C" }'), "sub/s.toml")
+    p = write_toml(tmp_path, BASE.replace('"grim"', '"mine.py:Stubborn"\nparams = { action = "C" }'), "sub/s.toml")
     r = run_scenario(p)
     assert r.matches["payoff_0"].tolist() == [2.0]
     # a class that is not there: suggestion from the file's strategy classes
-    p2 = write(tmp_path, BASE.replace('"grim"', '"mine.py:Stubbon"'), "sub/s2.toml")
+    p2 = write_toml(tmp_path, BASE.replace('"grim"', '"mine.py:Stubbon"'), "sub/s2.toml")
     with pytest.raises(ScenarioError, match="Did you mean 'Stubborn'"):
         load_scenario(p2)
 
@@ -196,19 +188,18 @@ def test_bundled_user_strategy_example_runs():
 
 
 def test_count_expands_entrants(tmp_path):
-    s = load_scenario(write(tmp_path, BASE.replace('strategy = "grim"', 'strategy = "grim"\ncount = 3')))
+    s = load_scenario(write_toml(tmp_path, BASE.replace('strategy = "grim"', 'strategy = "grim"\ncount = 3')))
     assert [e.name for e in s.entrants] == ["tit_for_tat", "grim #1", "grim #2", "grim #3"]
 
 
 def test_missing_seed_is_drawn_and_recorded(tmp_path):
-    s = load_scenario(write(tmp_path, BASE.replace("seed = 1\n", "")))
+    s = load_scenario(write_toml(tmp_path, BASE.replace("seed = 1\n", "")))
     assert not s.seed_given and isinstance(s.seed, int)
 
 
-_ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("path", sorted((_ROOT / "scenarios").rglob("*.toml")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").rglob("*.toml")), ids=lambda p: p.name)
 def test_every_bundled_scenario_validates(path):
     if '"axelrod:' in path.read_text():
         pytest.importorskip("axelrod")

@@ -17,13 +17,13 @@ import shutil
 import signal
 import struct
 import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import cli_command
 
 from tournament import ScenarioError, StrategyError, run_scenario
 from tournament.cli import main
@@ -512,9 +512,8 @@ def test_restart_while_another_process_runs_is_refused(tmp_path):
     path = tmp_path / "s.toml"
     path.write_text(PD.replace("turns = 8", "turns = 20000") + entrants("tit_for_tat", "grim", "random", "alternator"))
     out = tmp_path / "out"
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.Popen([sys.executable, "-m", "tournament.cli", "run", str(path), "--out", str(out), "--quiet"],
-                            env=env, stderr=subprocess.PIPE, text=True)
+    cmd, env = cli_command("run", path, "--out", out, "--quiet")
+    proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
         while not ((out / ".lock").exists() and (out / ".lock").read_text().strip() == str(proc.pid)):
