@@ -1,4 +1,4 @@
-"""The classic strategies (SPEC §4.1).
+"""The classic strategies (README "Strategies"; on the PD as the Axelrod library defines them).
 
 On the prisoner's dilemma each plays exactly as the Axelrod library's class of the same
 idea (named in its docstring; pinned by tests, and cross-checked against ``axelrod`` when

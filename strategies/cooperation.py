@@ -1,6 +1,6 @@
 """Which action is "cooperate" and which is "defect", for the classic strategies.
 
-The classics are defined on the prisoner's dilemma. Elsewhere (SPEC §4.1):
+The classics are defined on the prisoner's dilemma. Elsewhere (docs/strategies.md):
 
 - a player whose actions are labelled ``C`` and ``D`` cooperates with ``C``;
 - any other 2-action player cooperates with its first action and defects with its second;

@@ -1,4 +1,4 @@
-"""Learning baselines (SPEC §4.2): fictitious play, Hedge, regret matching.
+"""Learning baselines (docs/switcher.md): fictitious play, Hedge, regret matching.
 
 All three learn from the game's own payoff table and the others' observed actions (the
 actions recorded in the history, i.e. after noise), for any number of players and actions.
@@ -51,7 +51,7 @@ class FictitiousPlay(_Learner):
     ----------
     beliefs:
         ``"joint"`` (default): the belief is the empirical distribution of the others'
-        *joint* action, so correlations among the others are kept (SPEC §4.2);
+        *joint* action, so correlations among the others are kept (docs/switcher.md);
         ``"independent"``: the product of each other player's empirical marginal
         (the classical k-player fictitious play). Identical for 2 players.
     prior:

@@ -85,7 +85,7 @@ def resolve(ref: str | type, base_dir: str | Path | None = None) -> type[Strateg
             + " Run 'tournament list strategies' for the built-ins, or name a class as"
             " 'package.module:Class' or 'file.py:Class'."
         )
-    if ref.startswith("axelrod:"):  # the Axelrod library's strategies, wrapped (SPEC §4.5)
+    if ref.startswith("axelrod:"):  # the Axelrod library's strategies, wrapped (docs/axelrod.md)
         from .axelrod_adapter import wrapper
 
         return wrapper(ref[len("axelrod:"):])

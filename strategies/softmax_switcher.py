@@ -1,4 +1,5 @@
-"""The softmax switcher of seed 000 (SPEC §4.3).
+"""The softmax switcher (docs/switcher.md) of "Reducing collective rationality to individual
+optimization in common-payoff games using MCMC".
 
 Source: the seed's "policies that solve the game" — in every round one player, chosen by
 the round's shared random number, re-draws its action uniformly with a probability that

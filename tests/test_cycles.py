@@ -12,7 +12,8 @@ PD = games.get("prisoners_dilemma")
 
 
 def brute_force(codes, reps=3):
-    """The SPEC §6.1 definition, literally: smallest p, earliest onset, >= reps periods."""
+    """The stable-cycle definition of docs/statistics.md ("Settled"), literally: smallest p,
+    earliest onset, >= reps periods."""
     T = len(codes)
     for p in range(1, T // reps + 1):
         t0 = T - p

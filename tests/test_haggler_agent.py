@@ -1,4 +1,4 @@
-"""The ib_haggler strategy: the SPEC §4.4 algorithm, traces, reproducibility, Proposition 1."""
+"""The ib_haggler strategy: the algorithm of docs/haggler.md, traces, reproducibility, Proposition 1."""
 
 from __future__ import annotations
 

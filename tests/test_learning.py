@@ -1,4 +1,4 @@
-"""Learning baselines (SPEC §4.2): known answers from their sources."""
+"""Learning baselines (docs/switcher.md): known answers from their sources."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The softmax switcher (SPEC §4.3, seed 000) against its exact theory.
+"""The softmax switcher (docs/switcher.md; "Reducing collective rationality to individual
+optimization in common-payoff games using MCMC") against its exact theory.
 
 Statistical tolerances. The share of T rounds that the chain spends in profile a is
 asymptotically normal with standard deviation σ_a/√T, where σ_a² = π_a(2Z_aa − 1 − π_a)

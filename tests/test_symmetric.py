@@ -1,4 +1,5 @@
-"""Symmetric optima of symmetric common-payoff games (SPEC §6.4, seed 002)."""
+"""Symmetric optima of symmetric common-payoff games (docs/populations.md; "For Learning in
+Symmetric Teams, Local Optima are Global Nash Equilibria")."""
 
 import itertools
 

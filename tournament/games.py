@@ -1,4 +1,4 @@
-"""The game library (SPEC §1) and the seeded symmetric common-payoff generators.
+"""The game library (README "Library games") and the seeded symmetric common-payoff generators.
 
 ``get(name, **params)`` builds a library game; ``names()`` lists them; ``info(name)``
 gives players, parameters and a one-line description (used by ``tournament list games``).

@@ -1,5 +1,5 @@
-"""Coalitions in settled k >= 3 player matches (SPEC §6.3; seed 001, "When can a coalition
-be formed?").
+"""Coalitions in settled k >= 3 player matches (README, "Analyses"; the post "Infra-Bayesian
+haggling", "When can a coalition be formed?").
 
 For a group C of players with a joint distribution α_C over their actions — here the
 empirical distribution of C's joint action over one period of the stable cycle — member i

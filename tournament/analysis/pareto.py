@@ -1,5 +1,5 @@
-"""Pareto optimality over the feasible payoff set (SPEC §6.2). The one home of the
-feasible-set LP.
+"""Pareto optimality over the feasible payoff set (README, "Analyses: stable cycles, Pareto
+optimality, coalitions"). The one home of the feasible-set LP.
 
 The feasible set F of a game is the convex hull of its pure payoff vectors (what
 correlated play can achieve on average). For a payoff vector v,

@@ -1,4 +1,5 @@
-"""Symmetric optima of symmetric common-payoff games (SPEC §6.4; seed 002).
+"""Symmetric optima of symmetric common-payoff games (docs/populations.md, "Symmetric optima";
+the paper "For Learning in Symmetric Teams, Local Optima are Global Nash Equilibria").
 
 Everyone plays the same mixed strategy s; the common payoff ``U(s)`` is a polynomial in s,
 evaluated in the multiset form of :mod:`tournament.theory.multisets` (the game's payoff

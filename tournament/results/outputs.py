@@ -47,7 +47,7 @@ repetition          repetition index (0-based)
 entrant_i           display name of the entrant in seat i
 payoff_i            seat i's mean payoff per round
 turns               number of rounds played
-settled             whether the joint play ended in a stable cycle (SPEC §6.1)
+settled             whether the joint play ended in a stable cycle (docs/statistics.md, "Settled")
 cycle_period        period of that cycle; cycle_onset: first round of it
 cycle_payoff_i      seat i's mean payoff over one period of the cycle
 pareto_optimal      whether the cycle's mean payoff vector is Pareto-optimal (§6.2)

@@ -1,4 +1,5 @@
-"""Exact theory of seed 000's softmax switchers (SPEC §4.3).
+"""Exact theory of the softmax switchers (docs/switcher.md) of "Reducing collective rationality
+to individual optimization in common-payoff games using MCMC".
 
 When every seat of a match holds a ``softmax_switcher``, the action profile a_t is a Markov
 chain on the n = Π_i n_i pure profiles ("Analyzing the process as a Markov chain" in seed 000).
