@@ -246,6 +246,9 @@ class GenerousTitForTat(CooperationStrategy):
     """
 
     name = "generous_tit_for_tat"
+    # it draws from its generator to forgive (the base class says deterministic); only p = 0 or
+    # p = 1, given explicitly, makes an instance deterministic (see is_stochastic)
+    stochastic = True
 
     def __init__(self, p: float | None = None, cooperate=None, defect=None):
         super().__init__(cooperate, defect)
@@ -255,6 +258,7 @@ class GenerousTitForTat(CooperationStrategy):
 
     @property
     def is_stochastic(self) -> bool:
+        """True unless p is 0 or 1 (the default p, derived per game, is taken to be random)."""
         return self.p not in (0, 1, 0.0, 1.0)
 
     def automaton(self, game, seat, horizon=None):

@@ -61,6 +61,25 @@ def test_generous_tit_for_tat_default_p_and_forgiveness_rate():
     assert m.actions[0, 0] == 0
 
 
+@pytest.mark.parametrize("engine", ["python", "auto"])
+def test_generous_tit_for_tat_says_it_is_stochastic_unless_p_is_0_or_1(engine):
+    gtft = strategies.get("generous_tit_for_tat")
+    assert type(gtft).stochastic is True and gtft.is_stochastic
+    assert not strategies.get("generous_tit_for_tat", p=0).is_stochastic
+    assert not strategies.get("generous_tit_for_tat", p=1.0).is_stochastic
+
+    def play(seed, **params):
+        m = play_match(PD, [strategies.get("generous_tit_for_tat", **params), "always_defect"], turns=40, seed=seed,
+                       engine=engine)
+        return format_actions(PD, m.actions, 0)
+
+    # the default p (1/2 on this PD) is drawn for: which defections are forgiven depends on the seed
+    assert len({play(seed) for seed in range(6)}) > 1
+    # p = 0 and p = 1 draw nothing: the same play whatever the seed
+    assert {play(seed, p=0) for seed in range(6)} == {"C" + "D" * 39}
+    assert {play(seed, p=1) for seed in range(6)} == {"C" * 40}
+
+
 def test_random_p_and_uniform():
     m = play_match(PD, [strategies.get("random", p=0.2), "always_cooperate"], turns=5000, seed=3)
     assert abs((m.actions[:, 0] == 0).mean() - 0.2) < 4 * np.sqrt(0.16 / 5000)
