@@ -42,6 +42,7 @@ def _check(name, panel):
     assert not bad, f"{name}: " + "; ".join(bad)
 
 
+@pytest.mark.slow
 def test_every_deterministic_library_strategy_plays_as_in_the_library():
     # one test, not 152: the per-strategy report is in the assertion message
     failures = []

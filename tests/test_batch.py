@@ -103,6 +103,7 @@ def game_and_tables(draw):
     return game, tables
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(gt=game_and_tables(), noise=st.sampled_from([0.0, 0.15]), prob_end=st.sampled_from([None, 0.1]),
        seed=st.integers(0, 10**6))

@@ -31,6 +31,7 @@ def _load(name: str):
     return module
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_benchmark_runs_at_a_tiny_size_and_prints_its_figures(name, capsys):
     argv, expected = CASES[name]

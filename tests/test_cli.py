@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tournament.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,6 +19,7 @@ def test_run_writes_results_and_prints_standings(tmp_path, capsys):
     assert (out / "matches.csv").exists() and (out / "summary.json").exists()
 
 
+@pytest.mark.slow
 def test_report_rebuilds_from_saved_results(tmp_path, capsys):
     out = tmp_path / "out"
     main(["run", str(ROOT / "scenarios" / "examples" / "my_strategy.toml"), "--out", str(out), "--quiet"])
@@ -66,6 +69,7 @@ def test_console_entry_point_debug_shows_traceback(tmp_path):
     assert proc.returncode != 0 and "Traceback" in proc.stderr and "ScenarioError" in proc.stderr
 
 
+@pytest.mark.slow
 def test_a_new_run_into_the_same_folder_leaves_no_stale_files(tmp_path):
     from tournament import run_scenario
 
@@ -165,6 +169,7 @@ def compare_folder(tmp_path, capsys=None):
     return out
 
 
+@pytest.mark.slow
 def test_compare_prints_the_differences_and_report_rebuilds_a_compare_folder(tmp_path, capsys):
     out = compare_folder(tmp_path)
     text = capsys.readouterr().out

@@ -24,6 +24,7 @@ TFT_RENAMED = {"name": "tit-for-tats", "entrants": [{"strategy": "tit_for_tat", 
 ALLD = {"name": "all defect", "entrants": [{"strategy": "always_defect", "count": 3}]}
 
 
+@pytest.mark.slow
 def test_naming_does_not_change_results_and_intervals_overlap(tmp_path):
     r = run_scenario(noisy_pd([TFT, TFT_RENAMED, ALLD]), out=tmp_path)
     table = pd.read_csv(tmp_path / "comparison.csv")
@@ -44,6 +45,7 @@ def test_naming_does_not_change_results_and_intervals_overlap(tmp_path):
     assert set(r.summary["populations"]) == {"all TFT", "tit-for-tats", "all defect"}
 
 
+@pytest.mark.slow
 def test_population_kinds_compare_final_shares_and_fixation(tmp_path):
     sc = {"name": "moran cmp", "seed": 2, "game": {"name": "prisoners_dilemma"},
           "tournament": {"kind": "moran", "turns": 20, "runs": 150},
@@ -74,6 +76,7 @@ def test_rates_are_read_from_the_summary_not_recomputed():
     assert len(t) == 2 * len(rows) and set(t.population) == {"a", "b"}
 
 
+@pytest.mark.slow
 def test_compare_command_across_files(tmp_path, capsys):
     body = """
     [game]
@@ -113,6 +116,7 @@ def test_compare_rejects_different_games(tmp_path, capsys):
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow
 def test_sweep_runs_each_point_as_a_population(tmp_path):
     sc = {"name": "sweep", "seed": 3, "game": {"name": "prisoners_dilemma"},
           "tournament": {"turns": 30, "repetitions": 4},

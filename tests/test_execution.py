@@ -45,6 +45,7 @@ def assert_same_outputs(a, b):
         assert filecmp.cmp(a / name, b / name, shallow=False), f"{name} differs between {a.name} and {b.name}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scenario", [ROUND_ROBIN, MORAN, RANDOM_MATCHING], ids=["round_robin", "moran", "random_matching"])
 def test_one_worker_two_workers_and_dask_agree_byte_for_byte(tmp_path, cluster, scenario):
     run_scenario(scenario, out=tmp_path / "w1", workers=1)
@@ -54,6 +55,7 @@ def test_one_worker_two_workers_and_dask_agree_byte_for_byte(tmp_path, cluster, 
     assert_same_outputs(tmp_path / "w1", tmp_path / "dask")
 
 
+@pytest.mark.slow
 def test_dask_backend_from_the_scenario_starts_its_own_local_cluster(tmp_path, monkeypatch):
     pytest.importorskip("dask.distributed")
     started = []
@@ -78,6 +80,7 @@ def _square(context, task):
     return context * task * task
 
 
+@pytest.mark.slow
 def test_executor_yields_in_task_order_for_any_chunking():
     tasks = list(range(37))
     want = [3 * t * t for t in tasks]

@@ -148,6 +148,7 @@ CRASHER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_a_lost_worker_is_a_clear_error_and_finished_matches_are_kept(tmp_path):
     from tournament.errors import WorkerLost
 
@@ -189,6 +190,7 @@ def test_bad_input_never_touches_an_existing_results_folder(tmp_path, bad):
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
+@pytest.mark.slow
 def test_a_worker_lost_on_dask_is_the_same_clear_error(tmp_path):
     distributed = pytest.importorskip("dask.distributed")
     import dask

@@ -104,6 +104,7 @@ def test_same_seed_same_match_and_seeds_matter():
     assert len(logs) > 1  # ties are broken with the seat's own generator
 
 
+@pytest.mark.slow
 def test_sampling_is_proportional_to_the_prior_among_the_best():
     """Round 0 on the seed PD: the hypotheses tied at the top value are sampled ∝ ζ."""
     h = IBHaggler()

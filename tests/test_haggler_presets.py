@@ -19,6 +19,7 @@ def _resolved(game, seat, prior, **params):
     return config.resolve(h.settings, hy.SeatGame.of(game, seat))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, params", GAMES, ids=[f"{n}{p.get('players', '')}" for n, p in GAMES])
 def test_presets_are_nested_in_every_bundled_game(name, params):
     game = tournament.games.get(name, **params)
@@ -86,6 +87,7 @@ def test_explicit_sizes_are_kept_and_set_the_ceiling_of_the_others():
         _resolved(cake, 0, "ambitious", max_password=8, max_loop=3)
 
 
+@pytest.mark.slow
 def test_run_summary_and_report_list_hypothesis_counts_per_agent(tmp_path):
     scenario = {
         "name": "cut", "seed": 1, "game": {"name": "sacrifice_vote"},

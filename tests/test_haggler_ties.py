@@ -43,6 +43,7 @@ def test_random_is_uniform_among_the_tied_actions_of_the_followed_policy():
     assert first.tolist() == [30, 0, 0]
 
 
+@pytest.mark.slow
 def test_random_is_uniform_among_tops_maximin_actions():
     """In the sacrifice vote every vote has maximin 0: a haggler that holds only ⊤ votes
     uniformly at random for one of the three, and keeps that vote."""

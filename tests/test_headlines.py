@@ -47,6 +47,7 @@ def test_a_few_equal_rounds_at_the_end_are_not_a_settled_match():
     assert match_columns(PD, log, pay)["settled"] is False
 
 
+@pytest.mark.slow
 def test_noisy_play_rarely_settles_under_the_default_rule_and_the_rule_is_reported(tmp_path):
     sc = rr(["tit_for_tat", "grim", "win_stay_lose_shift"], noise=0.05, repetitions=10)
     loose = run_scenario({**sc, "analysis": {"cycle_min_tail": 0.0}}).summary
@@ -142,6 +143,7 @@ def test_a_constant_sum_self_play_match_has_no_spread():
     assert seats.std() > 0.1  # the seats do vary: only their dependence makes the mean exact
 
 
+@pytest.mark.slow
 def test_standings_interval_coverage_with_dependent_seats():
     """Known case: one entrant in self-play whose two seats get the same payoff u ~ N(1, 1).
     The clustered interval covers the true mean 1 in ~95% of tournaments; one that treats
@@ -159,6 +161,7 @@ def test_standings_interval_coverage_with_dependent_seats():
     assert 0.76 <= naive / trials <= 0.88
 
 
+@pytest.mark.slow
 def test_stratified_interval_coverage_and_width():
     """Known case with three seatings: self-play (correlated seats), a random pairing, and a
     deterministic one that adds no noise. Coverage ~95%; the width halves when the

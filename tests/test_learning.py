@@ -152,6 +152,7 @@ def test_hedge_learns_the_best_response_to_a_biased_opponent():
     assert (m.actions[1000:, 0] == 2).mean() < 0.01
 
 
+@pytest.mark.slow
 # ---------------------------------------------------------------- regret matching
 @pytest.mark.parametrize("seed", [0, 1])
 def test_regret_matching_internal_regret_shrinks_on_rock_paper_scissors(seed):
@@ -177,6 +178,7 @@ def test_unconditional_regret_matching_is_hannan_consistent():
     assert late < 0.02 and late < early / 4
 
 
+@pytest.mark.slow
 def test_learners_play_any_number_of_players_and_actions():
     """3 players with 2, 3 and 4 actions and random payoffs: every learner plays valid
     actions; regret matching's regrets shrink for every seat."""

@@ -343,6 +343,7 @@ def app():
     return app
 
 
+@pytest.mark.slow
 def test_round_robin_panels(tmp_path, app):
     import solara
 
@@ -465,6 +466,7 @@ def _pixels(png: bytes, rgb: tuple[int, int, int], tol: int = 12) -> int:
 TAB_BLUE, TAB_ORANGE = (31, 119, 180), (255, 127, 14)
 
 
+@pytest.mark.slow
 def test_page_renders_offline_in_headless_chromium(tmp_path):
     pytest.importorskip("solara", reason="the page needs the [view] extra (pip install -e '.[view]')")
     pytest.importorskip("solara_assets", reason="offline rendering needs solara-assets (the [view] extra)")

@@ -37,6 +37,7 @@ def constant_fitness_scenario(n, runs, **kw):
                  game=CONSTANT, turns=1, runs=runs, fitness="linear", selection_intensity=1.0, **kw)
 
 
+@pytest.mark.slow
 def test_neutral_mutant_fixes_with_probability_one_over_n():
     # tit-for-tat and always-cooperate are behaviourally identical against each other
     n, runs = 8, 1500
@@ -62,6 +63,7 @@ def test_exact_fixation_with_constant_fitness_ratio(r_ratio):
         fixation_probability(focal, n, 0, 1, fitness="linear", intensity=1.0), rel=1e-12)
 
 
+@pytest.mark.slow
 def test_simulated_fixation_matches_constant_fitness_formula():
     n, runs, r_ratio = 8, 1200, 2.0
     rho = (1 - 1 / r_ratio) / (1 - 1 / r_ratio**n)
@@ -71,6 +73,7 @@ def test_simulated_fixation_matches_constant_fitness_formula():
     assert within(fix["probability"], rho, runs)
 
 
+@pytest.mark.slow
 def test_cycle_graph_is_isothermal():
     # Lieberman et al. 2005: birth-death on a regular graph fixes like the well-mixed population
     n, runs = 8, 1000
@@ -89,6 +92,7 @@ def test_death_birth_matches_its_exact_formula():
     assert within(fix["probability"], fix["exact"], runs)
 
 
+@pytest.mark.slow
 def test_agents_are_individuals_and_results_do_not_depend_on_workers(tmp_path):
     sc = moran([{"strategy": "tit_for_tat", "count": 5}, {"strategy": "always_defect", "count": 3},
                 {"strategy": "random", "params": {"p": 0.5}, "count": 2}], noise=0.05, repetitions=2, runs=12,

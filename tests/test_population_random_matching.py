@@ -67,6 +67,7 @@ def test_asymmetric_game_has_one_subpopulation_per_role():
     assert set(pays.tolist()) <= {0.0, 2.0} and 0.55 < np.mean(pays == 2) < 0.95 and x0
 
 
+@pytest.mark.slow
 def test_results_independent_of_workers_and_reproducible(tmp_path):
     sc = scenario([{"strategy": "win_stay_lose_shift", "count": 4}, {"strategy": "random", "count": 4}],
                   noise=0.05, runs=4, generations=2)

@@ -108,6 +108,7 @@ def test_ecological_k_player_draws_co_players_from_the_shares():
     assert x1["Stag"] == pytest.approx(w[0] / w.sum())
 
 
+@pytest.mark.slow
 def test_bootstrap_intervals_cover_noisy_payoffs_and_collapse_when_deterministic():
     base = {"name": "b", "seed": 4, "game": {"name": "prisoners_dilemma"},
             "entrants": [{"strategy": "tit_for_tat"}, {"strategy": "always_defect"}]}

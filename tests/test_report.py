@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from strategies import Strategy
 from tournament import run_scenario
@@ -14,6 +15,7 @@ from tournament.report import markdown_table
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_pd_report_sections_and_images(tmp_path):
     out = tmp_path / "pd"
     run_scenario(ROOT / "scenarios" / "classics_axelrod_pd.toml", out=out)
@@ -30,6 +32,7 @@ def test_pd_report_sections_and_images(tmp_path):
     assert "alternator vs tit_for_tat" in summary["rates_by_pairing"]  # symmetric game: sorted names
 
 
+@pytest.mark.slow
 def test_three_player_report_has_coalitions(tmp_path):
     out = tmp_path / "d3"
     run_scenario(ROOT / "scenarios" / "demand_3p_fixed.toml", out=out)
@@ -44,6 +47,7 @@ def test_three_player_report_has_coalitions(tmp_path):
     assert summary["coalitions"]["structures"]["{0,1}|{2}"] == len(both_two)
 
 
+@pytest.mark.slow
 def test_cake_splitting_report(tmp_path):
     out = tmp_path / "cake"
     run_scenario(ROOT / "scenarios" / "cake_splitting_fixed.toml", out=out)
@@ -74,6 +78,7 @@ def test_demand_trajectories_are_drawn(tmp_path):
     assert "## Demand trajectories" in md and (out / "demands.png").exists()
 
 
+@pytest.mark.slow
 def test_report_command_rebuilds_identically(tmp_path):
     out = tmp_path / "pd"
     run_scenario(ROOT / "scenarios" / "demand_3p_fixed.toml", out=out)

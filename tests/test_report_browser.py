@@ -46,6 +46,7 @@ def check_page(driver, path: Path) -> dict:
     return info
 
 
+@pytest.mark.slow
 def test_a_twelve_entrant_report_fits_the_page_and_has_no_nan(tmp_path, driver):
     sc = {"name": "12 classics without self-play", "seed": 1, "game": {"name": "axelrod_pd"},
           "tournament": {"turns": 30, "repetitions": 2, "noise": 0.02},

@@ -74,6 +74,7 @@ def resume(scenario, out, workers=1):
     return done
 
 
+@pytest.mark.slow
 def test_sigkill_to_the_process_group_midway_then_resume_equals_uninterrupted(reference, tmp_path):
     scenario, full = reference
     out = tmp_path / "killed"
@@ -88,6 +89,7 @@ def test_sigkill_to_the_process_group_midway_then_resume_equals_uninterrupted(re
     assert json.loads((out / "run_info.json").read_text())["resumed_tasks"] == kept
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["processes", "dask"])
 def test_ctrl_c_says_where_the_results_are_and_how_to_resume(reference, tmp_path, backend):
     if backend == "dask":
@@ -105,6 +107,7 @@ def test_ctrl_c_says_where_the_results_are_and_how_to_resume(reference, tmp_path
     assert_same(full, out)
 
 
+@pytest.mark.slow
 def test_a_truncated_last_record_is_dropped_and_its_match_runs_again(reference, tmp_path):
     scenario, full = reference
     out = tmp_path / "torn"
@@ -118,6 +121,7 @@ def test_a_truncated_last_record_is_dropped_and_its_match_runs_again(reference, 
     assert_same(full, out)
 
 
+@pytest.mark.slow
 def test_a_new_run_refuses_to_overwrite_an_interrupted_one(reference, tmp_path):
     scenario, _ = reference
     out = tmp_path / "guarded"

@@ -108,6 +108,7 @@ def test_results_folder_contents(tmp_path):
     assert rounds[0]["actions"].shape == (20, 2)
 
 
+@pytest.mark.slow
 def test_populations_run_side_by_side(tmp_path):
     sc = scenario()
     del sc["entrants"]

@@ -508,6 +508,7 @@ def test_a_second_run_into_a_locked_folder_is_told_who_holds_it(tmp_path):
     assert (out / "matches.csv").exists() and not (out / ".lock").exists()
 
 
+@pytest.mark.slow
 def test_restart_while_another_process_runs_is_refused(tmp_path):
     path = tmp_path / "s.toml"
     path.write_text(PD.replace("turns = 8", "turns = 20000") + entrants("tit_for_tat", "grim", "random", "alternator"))
@@ -686,6 +687,7 @@ def kept_matches(out: Path) -> set[int]:
     return {d["fields"]["match_id"] for d in records(out)}
 
 
+@pytest.mark.slow
 def test_an_abort_with_two_workers_keeps_every_match_one_worker_keeps(tmp_path):
     (tmp_path / "bad.py").write_text(BAD)
     (tmp_path / "fail.flag").write_text("")

@@ -165,6 +165,7 @@ def test_the_axelrod_adapter_still_builds_clones_and_pickles():
     assert m.strategies[1].get_params() == {"memory_depth": 5}
 
 
+@pytest.mark.slow
 def test_a_renamed_parameter_reaches_worker_processes(tmp_path):
     (tmp_path / "mine.py").write_text(textwrap.dedent(f'''
         import os
@@ -412,6 +413,7 @@ def _section(text: str, title: str) -> str:
     return text[start:end if end > 0 else None]
 
 
+@pytest.mark.slow
 def test_the_readme_strategy_example_runs_as_written(tmp_path, monkeypatch):
     section = _section((ROOT / "README.md").read_text(), "Write your own strategy and enter it")
     code = _blocks(section, "python")

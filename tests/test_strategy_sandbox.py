@@ -98,6 +98,7 @@ def test_a_strategy_cannot_change_the_game_of_other_seats_or_matches():
     assert seen == [2.0] * 5
 
 
+@pytest.mark.slow
 def test_tampering_with_the_game_changes_no_tournament_result_whatever_the_worker_count(tmp_path):
     def scenario(vandal: bool) -> dict:
         first = {"strategy": GameVandal} if vandal else {"strategy": "always_cooperate", "name": "GameVandal"}

@@ -36,6 +36,7 @@ def section_of(ctx):
     return secs[0] if secs else None
 
 
+@pytest.mark.slow
 def test_high_low_section_matches_its_data_and_the_exact_chain(tmp_path):
     out = tmp_path / "hl"
     run_scenario(scenario({"name": "coordination_high_low"}, [switcher(0.2), switcher(1.0), {"strategy": "tit_for_tat"}]), out)
@@ -84,6 +85,7 @@ def test_prisoners_dilemma_section_shows_profiles_with_noise(tmp_path):
     assert f"({expected[3]:.3f})" in sec.markdown
 
 
+@pytest.mark.slow
 def test_no_section_without_all_switcher_matches(tmp_path):
     out = tmp_path / "none"
     run_scenario(scenario({"name": "prisoners_dilemma"},
