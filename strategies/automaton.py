@@ -296,7 +296,9 @@ class AutomatonStrategy(Strategy):
         return self._auto.action(self._state, self.rng)
 
     def observe(self, view: MatchView) -> None:
+        last = view.last_actions
+        assert last is not None  # observe follows a played round
         p = 0
-        for a, s in zip(view.last_actions, self._strides):
+        for a, s in zip(last, self._strides):
             p += a * s
         self._state = self._trans[self._state][p]

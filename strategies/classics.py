@@ -397,7 +397,7 @@ class GoByMajority(CooperationStrategy):
         m = int(self.memory)
         if (1 << (m + 1)) > GO_BY_MAJORITY_MAX_STATES:
             return None
-        windows = [()]
+        windows: list[tuple[int, ...]] = [()]
         for length in range(1, m + 1):
             windows += [tuple((w >> i) & 1 for i in reversed(range(length))) for w in range(1 << length)]
         index = {w: i for i, w in enumerate(windows)}

@@ -150,6 +150,8 @@ def _load_file(target: str, base_dir, ref: str):
         return _FILE_CACHE[key]
     modname = "_user_strategies_" + hashlib.sha1(str(path).encode()).hexdigest()[:12]
     spec = importlib.util.spec_from_file_location(modname, path)
+    if spec is None or spec.loader is None:  # not a file Python can import (the caller checked the .py suffix)
+        raise StrategyError(f"{path}: cannot be imported as a Python module")
     module = importlib.util.module_from_spec(spec)
     # registered in sys.modules so that classes defined there pickle by reference
     sys.modules[modname] = module

@@ -180,7 +180,7 @@ def taxi_both_needed() -> Game:
 def degenerate_3x3(epsilon: float = 0.1) -> Game:
     """Common payoff, rows/cols a,b,c: [[1,1,1],[1,-10,1+e],[1,1+e,-10]] (seed 002, Ex. 5.0.5)."""
     e = epsilon
-    u = [[1, 1, 1], [1, -10, 1 + e], [1, 1 + e, -10]]
+    u: list[list[float]] = [[1, 1, 1], [1, -10, 1 + e], [1, 1 + e, -10]]
     return _two_player("degenerate_3x3", ["a", "b", "c"], ["a", "b", "c"],
                        [[(v, v) for v in row] for row in u], dict(epsilon=e))
 

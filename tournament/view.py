@@ -171,14 +171,18 @@ class History:
             col = cols[seat] = _LabelColumn(self.game.actions[seat], self._limit)
         t = self.t
         if col.n < t:
-            col.fill(self._ro[:, seat], t, self.last_actions[seat])
+            last = self.last_actions
+            assert last is not None  # col.n < t: at least one round is recorded
+            col.fill(self._ro[:, seat], t, last[seat])
         return col.ro[:t]
 
     def counts(self) -> np.ndarray:
         t = self.t
         if self._cnt_n == t - 1:  # asked every round: add the last profile
             cnt = self._cnt
-            for j, a in enumerate(self.last_actions):
+            last = self.last_actions
+            assert last is not None
+            for j, a in enumerate(last):
                 cnt[j, a] += 1
             self._cnt_n = t
         elif self._cnt_n < t:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,7 @@ from .checkpoint import CheckpointError, Validator
 from .tasks import MatchRecord
 
 
-def fail(message: str):
+def fail(message: str) -> NoReturn:
     raise CheckpointError(message)
 
 

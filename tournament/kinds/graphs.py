@@ -32,7 +32,9 @@ def _grid(n: int, rows: int | None = None, cols: int | None = None, periodic: bo
         rows = math.isqrt(n)
         if rows * rows != n:
             raise ValueError(f"a square grid needs a square population size, got {n}; give rows and cols")
-    rows = rows or n // cols
+    if not rows:
+        assert cols, "the grid needs rows or cols"
+        rows = n // cols
     cols = cols or n // rows
     if rows * cols != n:
         raise ValueError(f"rows x cols = {rows} x {cols} = {rows * cols} but the population has {n} individuals")
@@ -70,6 +72,7 @@ class GraphSpec:
             g.add_nodes_from(range(n))
             g.add_edges_from(self.edges)
             return g
+        assert self.generator is not None  # a spec has a generator or edges
         fn, _ = GENERATORS[self.generator]
         g = fn(n, seed=seed, **dict(self.params))
         return nx.convert_node_labels_to_integers(g, ordering="sorted")
@@ -133,7 +136,7 @@ def expected_edges(spec: GraphSpec, n: int) -> float:
     return {"complete": pairs, "cycle": n, "star": n - 1, "grid": 2.0 * n,
             "small_world": n * num("k", 4) / 2, "scale_free": n * num("m", 2),
             "random_regular": n * num("d", 3) / 2, "erdos_renyi": pairs * min(1.0, max(0.0, num("p", 0.1)))
-            }.get(spec.generator, pairs)
+            }.get(spec.generator or "", pairs)
 
 
 def checked_graph(spec: GraphSpec, n: int, seed: int, table: Table | None, key: str, min_degree: int = 1) -> nx.Graph:

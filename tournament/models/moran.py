@@ -112,7 +112,7 @@ class MoranModel(mesa.Model):
         self.size = n = len(types)
         self.types = types
         self.counts = np.bincount(types, minlength=t)
-        self.individuals = [Individual(self, ty, node) for node, ty in enumerate(types)]
+        self.individuals = [Individual(self, int(ty), node) for node, ty in enumerate(types)]
         self._eye = np.eye(t, dtype=np.int64)
         self.reference = float(ctx.table.max())  # fixed shift of the exponential fitness map
         if ctx.interaction is not None:

@@ -132,6 +132,7 @@ def n_seatings(n: int, k: int, symmetric: bool, self_play: bool) -> int:
 def match_length(turns: int | None, prob_end: float | None, n_matches: float) -> tuple[float, float]:
     """(mean, longest expected) number of rounds of a match among ``n_matches``."""
     if prob_end is None:
+        assert turns is not None, "a match has turns or prob_end"
         return float(turns), float(turns)
     mean = 1.0 / prob_end
     if prob_end >= 1:

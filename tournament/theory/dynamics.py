@@ -86,7 +86,7 @@ def replicator(
         moved = np.abs(new - sub).max(axis=1)
         s[active] = new
         steps[active] += 1
-        if record:
+        if traj is not None:
             traj.append(new[0].copy())
         done = moved < tol
         converged[active[done]] = True
