@@ -75,8 +75,10 @@ def test_scenario_reveals_the_length_by_default_and_hides_it_on_request():
     assert hidden.summary["settings"]["reveal_length"] is False
     # against always_cooperate: (R, ..., R, T, T) when the length is known, all R when hidden
     pd_r, pd_t = PD.payoff((0, 0))[0], PD.payoff((1, 0))[0]
-    row = lambda res: res.matches[(res.matches.entrant_0 == "horizon_aware")  # noqa: E731
-                                  & (res.matches.entrant_1 == "always_cooperate")]
+
+    def row(res):
+        return res.matches[(res.matches.entrant_0 == "horizon_aware") & (res.matches.entrant_1 == "always_cooperate")]
+
     assert np.allclose(row(shown).payoff_0, (18 * pd_r + 2 * pd_t) / 20)
     assert np.allclose(row(hidden).payoff_0, pd_r)
 
