@@ -11,7 +11,7 @@ demands) lives next to its own code and appears whenever the data is there.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -227,7 +227,7 @@ def _write_report(out: Path, summary: dict, plots: bool, header: str = "") -> Pa
     return write_markdown_and_html(out, "\n".join(lines), summary["scenario"], images)
 
 
-def write_markdown_and_html(out: Path, text: str, title: str, images: list[Path] = ()) -> Path:
+def write_markdown_and_html(out: Path, text: str, title: str, images: Sequence[Path] = ()) -> Path:
     """Write ``report.md`` and a self-contained ``report.html`` (the PNGs in ``images``, the
     ones the report drew, embedded as data URIs)."""
     path = Path(out) / "report.md"
@@ -246,7 +246,7 @@ code{background:#f3f3f3;padding:0 .2em;overflow-wrap:anywhere}h1{border-bottom:2
 h2{border-bottom:1px solid #eee;margin-top:1.6em}"""
 
 
-def markdown_to_html(text: str, base: Path, title: str, images: list[Path] = ()) -> str:
+def markdown_to_html(text: str, base: Path, title: str, images: Sequence[Path] = ()) -> str:
     """Render the report's Markdown (Python-Markdown with tables, raw HTML disabled) into one
     HTML page whose images — only those in ``images`` — are embedded, so the file can be
     mailed or archived on its own."""
