@@ -194,6 +194,7 @@ def test_grim_is_a_trap_where_proposition_1_does_not_apply():
     ({"custom_file": "/nonexistent/h.toml"}, r"custom_file: file '/nonexistent/h.toml' not found"),
     ({"weight": 3}, r"weight: expected a function or a reference"),
     ({"prune": "yes"}, r"prune: expected true or false"),
+    ({"max_hypotheses": None}, r"max_hypotheses: expected a positive integer, got None"),
 ])
 def test_parameter_errors_name_the_parameter(params, message):
     with pytest.raises(tournament.errors.StrategyError, match=message):

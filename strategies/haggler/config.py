@@ -167,6 +167,8 @@ def settings(
     if tables and "custom" not in cls:
         cls = cls + ("custom",)
     mh = _nonneg_int("max_hypotheses", max_hypotheses, 1)
+    if mh is None:  # the size limit is not optional (unlike the preset's sizes, None is no default here)
+        raise ValueError(f"max_hypotheses: expected a positive integer, got {max_hypotheses!r}")
     if not isinstance(prune, bool):
         raise ValueError(f"prune: expected true or false, got {prune!r}")
     return Settings(prior, float(gamma), cls, N, M, m, tuple(sorted(cw.items())), None if pm is None else float(pm),
@@ -192,11 +194,9 @@ def resolve(st: Settings, sg: SeatGame) -> Resolved:
     ambitious holds in every game. Explicit sizes are never changed; if they do not fit
     ``max_hypotheses`` it is an error that says how many hypotheses they would make.
     """
-    custom = []
-    for i, c in enumerate(st.custom):
-        where = f"{st.custom_source}[{i}]"  # e.g. custom[0], or hyps.toml: hypotheses[0]
-        custom.append(from_table(sg, c if isinstance(c, Hypothesis) else json.loads(c), where))
-    custom = tuple(custom)
+    custom = tuple(from_table(sg, c if isinstance(c, Hypothesis) else json.loads(c),
+                              f"{st.custom_source}[{i}]")  # e.g. custom[0], or hyps.toml: hypotheses[0]
+                   for i, c in enumerate(st.custom))
     given = {k: getattr(st, k) for k in SIZES}
     nominal = {k: given[k] if given[k] is not None else PRESETS[st.prior][k] for k in SIZES}
     ceiling = budget_ceiling(sg, st.classes, st.prune, custom, st.max_hypotheses, given)
@@ -229,8 +229,12 @@ def budget_ceiling(sg: SeatGame, classes: tuple[str, ...], prune: bool, custom: 
         return dict(hit)
     from dataclasses import replace
 
-    top = {k: given[k] if given[k] is not None else max(p[k] for p in PRESETS.values()) for k in SIZES}
-    default = {k: given[k] if given[k] is not None else PRESETS["default"][k] for k in SIZES}
+    def given_or(k: str, fallback: int) -> int:
+        v = given[k]
+        return fallback if v is None else v
+
+    top = {k: given_or(k, max(p[k] for p in PRESETS.values())) for k in SIZES}
+    default = {k: given_or(k, PRESETS["default"][k]) for k in SIZES}
 
     def size(s: SpaceSpec) -> int:
         return estimate_size(sg, s)["hypotheses"]
