@@ -32,7 +32,9 @@ def _parse(tt: Table, scenario: Scenario) -> dict:
     out["mutation"] = tt.get("mutation", float, 0.0, check=probability, expect="a probability in [0, 1]")
     out["generations"] = tt.get("generations", int, 1, check=positive_int, expect="a positive integer")
     out["runs"] = tt.get("runs", int, 10, check=positive_int, expect="a positive integer")
-    default_every = max(1, scenario.match.turns // 100)
+    turns = scenario.match.turns
+    assert turns is not None  # without prob_end, a scenario has turns
+    default_every = max(1, turns // 100)
     out["record_every"] = tt.get("record_every", int, default_every, check=positive_int, expect="a positive integer")
     return out
 
@@ -50,6 +52,7 @@ def _estimate(scenario: Scenario, population: Population, workers: int, key: str
     t = len(types)
     size_key = "tournament.population_size" if st.get("population_size") else key
     n = float(int(initial_counts(st, types).sum())) * (1 if scenario.game.is_symmetric else k)
+    assert scenario.match.turns is not None  # checked by _parse: random_matching has no prob_end
     turns, runs, gens = float(scenario.match.turns), float(st["runs"]), float(st["generations"])
     windows = runs * gens * (turns / st["record_every"] + 1)
     per = sizes.INDIVIDUAL_BYTES + sizes.MATCH_BYTES * k * turns  # each individual keeps its own history
