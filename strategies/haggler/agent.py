@@ -212,7 +212,6 @@ class IBHaggler(Strategy):
             return int(self._policy[row])
         a = self._drawn.get(row)
         if a is None:
-            assert self._ties is not None  # the solvers always return ties
             tied = np.flatnonzero(self._ties[row])
             a = int(tied[0]) if len(tied) == 1 else int(tied[self.rng.integers(len(tied))])
             self._drawn[row] = a

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -38,8 +38,8 @@ class Solved:
     values: np.ndarray  # (R,)
     policy: np.ndarray  # (R,) int8: the lowest equally good action
     top_value: float
-    info: dict = field(default_factory=dict)
-    ties: np.ndarray | None = None  # (R, A) bool: the equally good actions
+    info: dict
+    ties: np.ndarray  # (R, A) bool: the equally good actions
 
 
 @dataclass

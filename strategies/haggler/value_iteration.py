@@ -43,7 +43,7 @@ class Solution:
     policy: np.ndarray  # (R,) int8 optimal action (ties → lowest)
     residual: float  # max |V − max_a min_o [...]| at the end
     iterations: int  # strategy-improvement (or value-iteration) sweeps
-    ties: np.ndarray | None = None  # (R, A) bool: the equally good actions of every row
+    ties: np.ndarray  # (R, A) bool: the equally good actions of every row
 
 
 def q_values(next_rows: np.ndarray, reward: np.ndarray, values: np.ndarray, gamma: float) -> np.ndarray:
@@ -180,7 +180,7 @@ def _q_action(next_rows, reward, gamma, values, a) -> np.ndarray:
     """Q(·, a) = min_{o ∈ B(·,a)} [(1−γ) r(a,o) + γ V(T(·,a,o))] for the rows of ``next_rows``
     (a column slice of the table; ``values`` is indexed by global row)."""
     O = reward.shape[1]
-    acc = None
+    acc: np.ndarray | None = None
     for o in range(O):
         nx = next_rows[a * O + o]
         cand = values.take(nx)  # nx = −1 reads the last row: masked just below
@@ -188,6 +188,7 @@ def _q_action(next_rows, reward, gamma, values, a) -> np.ndarray:
         cand += (1 - gamma) * reward[a, o]
         cand[nx < 0] = np.inf
         acc = cand if acc is None else np.minimum(acc, cand, out=acc)
+    assert acc is not None  # every action has at least one observation
     return acc
 
 
@@ -217,7 +218,8 @@ def _improve(next_rows, reward, gamma, values, policy, eps):
                 else:
                     at = policy[sl] == a
                     cur[at] = qa[at]
-        if policy is not None:
+        if improve is not None:
+            assert cur is not None  # set at a = 0 whenever a policy is given
             improve[sl] = b > cur + eps
     return best, best_a, improve
 
@@ -255,7 +257,8 @@ def _best_response(next_rows, reward, gamma, policy, sigma, values, eps):
                     else:
                         at = sig[sl] == o
                         cur[at] = v[at]
-            if sig is not None:
+            if better is not None:
+                assert best is not None and cur is not None  # set at o = 0 whenever sig is given
                 better[sl] = best < cur - eps
         return best_o, better
 
