@@ -135,13 +135,13 @@ def _minimal_automata(A: int, O: int, q: int) -> tuple[np.ndarray, np.ndarray]:
     Out = np.tile(outs.astype(np.int16), (len(deltas), 1))  # (K, q)
     K = len(D)
     # outputs along every word of length <= q, from every state
-    sig = [Out]  # depth 0
-    cur = np.broadcast_to(np.arange(q), (K, q)).copy()[:, :, None]  # (K, q, words)
+    outputs: list[np.ndarray] = [Out]  # depth 0
+    cur: np.ndarray = np.broadcast_to(np.arange(q), (K, q)).copy()[:, :, None]  # (K, q, words)
     rows = np.arange(K)[:, None, None, None]
     for _ in range(q):
         cur = D[rows, cur[:, :, :, None], np.arange(A)].reshape(K, q, -1)  # extend each word by every action
-        sig.append(Out[np.arange(K)[:, None, None], cur].reshape(K, q, -1))
-    sig = np.concatenate([s.reshape(K, q, -1) for s in sig], axis=2)
+        outputs.append(Out[np.arange(K)[:, None, None], cur].reshape(K, q, -1))
+    sig = np.concatenate([s.reshape(K, q, -1) for s in outputs], axis=2)
     minimal = np.ones(K, dtype=bool)
     for i, j in itertools.combinations(range(q), 2):
         minimal &= ~np.all(sig[:, i] == sig[:, j], axis=1)
@@ -289,7 +289,7 @@ class HypothesisSpace:
                 S = int(self.n_states[idx].max())
                 padded = np.full((len(idx), S, A, self.sg.n_obs), -1, dtype=np.int64)
                 for i, h in enumerate(idx):
-                    padded[i, : self.n_states[h]] = self.table(h)
+                    padded[i, : self.n_states[h]] = self.table(int(h))
                 starts = (self.start_rows[idx] - self.row_base[idx]) // self.row_stride[idx]
                 out[idx] = resettable(padded, starts)
         return out
