@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib import colormaps
+from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -30,7 +31,7 @@ def colours(n: int) -> list:
     return [cmap(i % cmap.N) for i in range(n)]
 
 
-def _figure(size=SIZE) -> tuple[Figure, object]:
+def _figure(size=SIZE) -> tuple[Figure, Axes]:
     fig = Figure(figsize=size, dpi=100, layout="constrained")
     return fig, fig.subplots()
 
@@ -126,8 +127,8 @@ def hypothesis_classes(classes: Sequence[np.ndarray], seat_names: Sequence[str],
     kinds = sorted({str(c) for arr in classes for c in arr})
     fig, ax = _figure((5.6, 1.4 + 0.5 * max(1, len(seat_names))))
     cols = dict(zip(kinds, colours(max(len(kinds), 1))))
-    for s, arr in enumerate(classes):
-        arr = [str(c) for c in arr]
+    for s, seat_classes in enumerate(classes):
+        arr = [str(c) for c in seat_classes]
         start = 0
         for t in range(1, len(arr) + 1):
             if t == len(arr) or arr[t] != arr[start]:
