@@ -84,7 +84,7 @@ def switcher_matches(ctx: ReportContext) -> list[tuple[int, Seating]]:
         if int(row.match_id) not in rounds or not all(n in params for n in names):
             continue
         alphas = tuple(params[n][0] for n in names)
-        floors = tuple(float(lowest[i]) if params[n][1] is None else float(params[n][1]) for i, n in enumerate(names))
+        floors = tuple(float(lowest[i]) if (u_min := params[n][1]) is None else float(u_min) for i, n in enumerate(names))
         out.append((int(row.match_id), Seating(alphas, floors)))
     return out
 
@@ -154,7 +154,7 @@ def profile_table(game: Game, groups: dict[Seating, list[np.ndarray]], noise: fl
         P = sm.transition_matrix(game, seat.alphas, seat.floors, noise=noise)
         lengths = np.array([len(r) for r in runs])
         total = int(lengths.sum())
-        observed = sum(sm.occupation(game, r) * len(r) for r in runs) / total
+        observed = np.asarray(sum(sm.occupation(game, r) * len(r) for r in runs)) / total
         # Σ_{t<T} μ_t for every match length T at once (few profiles: the path is small)
         cumulative = np.cumsum(sm.distribution_path(P, int(lengths.max())), axis=0)
         expected = cumulative[lengths - 1].sum(axis=0) / total
@@ -250,12 +250,12 @@ def plot_profiles(game: Game, groups: dict[Seating, list[np.ndarray]], noise: fl
     horizon = int(np.median([len(r) for s in homo for r in groups[s]]))
     floors = homo[0].floors
     grid = np.linspace(0.0, 1.15 * max(max(s.alphas[0] for s in homo), 1e-3), ALPHA_GRID)
-    stat, finite = [], []
+    stat_rows, finite_rows = [], []
     for a in grid:
         P = sm.transition_matrix(game, a, floors, noise=noise)
-        stat.append(sm.stationary_distribution(P))
-        finite.append(sm.expected_occupation(P, horizon))
-    stat, finite = np.array(stat), np.array(finite)
+        stat_rows.append(sm.stationary_distribution(P))
+        finite_rows.append(sm.expected_occupation(P, horizon))
+    stat, finite = np.array(stat_rows), np.array(finite_rows)
     fig = _figure(8, 4)
     ax = fig.subplots()
     labels = [game.label(p) for p in game.profile_array]
