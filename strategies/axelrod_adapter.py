@@ -83,7 +83,7 @@ class AxelrodStrategy(Strategy):
 
     # ------------------------------------------------------------ class facts
     @classmethod
-    def axelrod_class(cls) -> type:
+    def axelrod_class(cls) -> type[Any]:
         return _lookup(cls.axelrod_name)
 
     @classmethod
@@ -190,7 +190,7 @@ def _rebuild(name: str, params: dict) -> AxelrodStrategy:
     return wrapper(name)(**params)
 
 
-def library_names() -> dict[str, type]:
+def library_names() -> dict[str, type[Any]]:
     """Every class ``axelrod:<ClassName>`` may name, from the installed library (imports it):
     ``axelrod.all_strategies`` and the other ``axelrod.Player`` subclasses of its namespace."""
     axl = _axelrod()
@@ -233,7 +233,7 @@ def _check_offline(name: str) -> None:
 
 
 @cache
-def _lookup(name: str) -> type:
+def _lookup(name: str) -> type[Any]:
     _check_offline(name)
     axl = _axelrod()
     known = library_names()

@@ -28,6 +28,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -67,13 +68,13 @@ def is_stochastic(name: str) -> bool:
 
 
 @cache
-def _class(name: str) -> type:
+def _class(name: str) -> type[Any]:
     axl = library()
     return {cls.__name__: cls for cls in axl.all_strategies}.get(name) or getattr(axl, name)
 
 
 @cache
-def _seeded_class(name: str) -> type:
+def _seeded_class(name: str) -> type[Any]:
     """The wrapper of ``name`` whose library player takes the seed it is given (``fixed_seed``)
     instead of one drawn from the seat's generator."""
     base = wrapper(name)
@@ -189,8 +190,14 @@ def compare_payoffs(name: str, opponent: str, pr: Pairing, n: int = 100, turns: 
         ours[i] = our_match(name, opponent, turns=turns, seed=10_000 + i).mean_payoffs
         plays, _ = library_match(name, opponent, turns=turns, seed=20_000 + i)
         lib[i] = _mean_payoffs(plays, game)
-    pr.p_values = tuple(float(stats.ks_2samp(ours[:, j], lib[:, j]).pvalue) for j in range(2))
-    pr.means = tuple((float(ours[:, j].mean()), float(lib[:, j].mean())) for j in range(2))
+    def p_value(j: int) -> float:
+        return float(stats.ks_2samp(ours[:, j], lib[:, j]).pvalue)
+
+    def means(j: int) -> tuple[float, float]:
+        return float(ours[:, j].mean()), float(lib[:, j].mean())
+
+    pr.p_values = (p_value(0), p_value(1))
+    pr.means = (means(0), means(1))
     return pr
 
 
