@@ -114,7 +114,7 @@ class _Encoder:
             a = np.ascontiguousarray(arr)
             if a.dtype.byteorder == ">":
                 a = a.astype(a.dtype.newbyteorder("<"))
-            self.blobs.append(memoryview(a.reshape(-1).view(np.uint8)) if a.size else memoryview(b""))
+            self.blobs.append(a.reshape(-1).view(np.uint8).data if a.size else memoryview(b""))
             return {"$nd": [a.dtype.str, list(a.shape), len(self.blobs) - 1]}
         if arr.dtype == object:
             return {"$ndo": [list(arr.shape), [self.value(x) for x in arr.reshape(-1).tolist()]]}
@@ -346,7 +346,7 @@ def decode_payload(payload: memoryview) -> dict:
 
 def task_fields(task: Any) -> dict:
     """The identity of a task as plain JSON fields (its dataclass fields)."""
-    if dataclasses.is_dataclass(task):
+    if dataclasses.is_dataclass(task) and not isinstance(task, type):
         return json.loads(json.dumps(dataclasses.asdict(task)))
     return {"repr": repr(task)}
 
@@ -458,7 +458,7 @@ class Checkpoint:
                     os.close(dfd)
         if self._fd is None:
             self._create(files or {})
-        self._size = os.fstat(self._fd).st_size
+        self._size = os.fstat(self._handle).st_size
         self._last_sync = time.monotonic()
 
     def _create(self, files: dict) -> None:
@@ -467,13 +467,15 @@ class Checkpoint:
         remove_entry(self.folder)
         self.folder.mkdir()
         dfd = _open_dir(self.root)
+        if dfd is None:  # removed since mkdir: never fall back to paths relative to the working folder
+            raise CheckpointError(f"{self.folder} disappeared while the checkpoint was being created")
         try:
             meta = {"fingerprint": self.fingerprint, "strategy_files": files}
             fd = os.open(FINGERPRINT, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644, dir_fd=dfd)
             with os.fdopen(fd, "w") as fh:
                 fh.write(json.dumps(meta, indent=2))
-            self._fd = os.open(RESULTS, os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644, dir_fd=dfd)
-            os.write(self._fd, MAGIC)
+            self._fd = fd = os.open(RESULTS, os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644, dir_fd=dfd)
+            os.write(fd, MAGIC)
         finally:
             os.close(dfd)
 
@@ -498,7 +500,7 @@ class Checkpoint:
             if files.get(path) != digest:
                 self.warnings.append(f"strategy file {path} changed since the interrupted run; "
                                      "the matches already finished were played with the old code")
-        fd = self._fd
+        fd = self._handle
         size = os.fstat(fd).st_size
         if size and os.pread(fd, len(MAGIC), 0) != MAGIC:
             raise CheckpointError(f"{self.path} is not a checkpoint this version can read (no format "
@@ -529,7 +531,7 @@ class Checkpoint:
         view = memoryview(buf)
         got = 0
         while got < length:
-            n = os.preadv(self._fd, [view[got:]], offset + got)
+            n = os.preadv(self._handle, [view[got:]], offset + got)
             if n <= 0:
                 raise CheckpointError(f"{self.path}: the file shrank while it was read")
             got += n
@@ -583,13 +585,13 @@ class Checkpoint:
         try:
             written = 0
             while written < total:
-                n = os.pwritev(self._fd, _skip(parts, written), start + written)
+                n = os.pwritev(self._handle, _skip(parts, written), start + written)
                 if n <= 0:
                     raise OSError(28, "No space left on device", str(self.path))
                 written += n
         except OSError as exc:
             try:  # leave no partial record behind
-                os.ftruncate(self._fd, start)
+                os.ftruncate(self._handle, start)
             except OSError:
                 pass
             if exc.filename is None:
@@ -599,8 +601,16 @@ class Checkpoint:
         self.index[key] = (start + _HEADER.size, total - _HEADER.size, _HEADER.unpack(bytes(parts[0]))[1])
         now = time.monotonic()
         if now - self._last_sync >= FSYNC_INTERVAL:
-            os.fsync(self._fd)
+            os.fsync(self._handle)
             self._last_sync = now
+
+    @property
+    def _handle(self) -> int:
+        """The open results file (set by __init__; None only after close)."""
+        fd = self._fd
+        if fd is None:
+            raise CheckpointError(f"{self.path}: the checkpoint is closed")
+        return fd
 
     def close(self) -> None:
         if self._fd is not None:
