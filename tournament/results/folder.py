@@ -123,7 +123,7 @@ class ResultsFolder:
                                   "another --out folder")
 
     # ------------------------------------------------------------------ the lock
-    def __enter__(self) -> "ResultsFolder":
+    def __enter__(self) -> ResultsFolder:
         self.lock()
         return self
 
