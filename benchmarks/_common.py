@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 import warnings
-from typing import Callable
+from collections.abc import Callable
 
 
 def best_of_each(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:

@@ -24,8 +24,9 @@ def tree_at(rev: str, into: Path) -> Path | None:
         return None
     into.mkdir(parents=True, exist_ok=True)
     archive = into / "tree.tar"
-    done = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", "-o", str(archive), rev],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", "-o", str(archive), rev], capture_output=True, text=True
+    )
     if done.returncode != 0:
         print(f"(cannot get revision {rev}: {done.stderr.strip()}; 'before' skipped)")
         return None
@@ -37,8 +38,9 @@ def tree_at(rev: str, into: Path) -> Path | None:
 def measure(tree: Path, code: str, *args: str) -> dict:
     """Run ``code`` (which prints one JSON line) with ``tree`` first on the path."""
     env = dict(os.environ, PYTHONPATH=str(tree))
-    done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True,
-                          cwd=tempfile.gettempdir())
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, cwd=tempfile.gettempdir()
+    )
     if done.returncode != 0:
         raise RuntimeError(f"workload failed in {tree}:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -34,8 +34,19 @@ import strategies
 from tournament import games, seeding
 from tournament.engine.batch import _play_vector, _prepare, _Tables, play_automata
 
-CLASSICS = ["always_cooperate", "always_defect", "tit_for_tat", "grim", "win_stay_lose_shift", "tit_for_two_tats",
-            "two_tits_for_tat", "suspicious_tit_for_tat", "alternator", "cycler", "bully"]
+CLASSICS = [
+    "always_cooperate",
+    "always_defect",
+    "tit_for_tat",
+    "grim",
+    "win_stay_lose_shift",
+    "tit_for_two_tats",
+    "two_tits_for_tat",
+    "suspicious_tit_for_tat",
+    "alternator",
+    "cycler",
+    "bully",
+]
 TYPES = ["tit_for_tat", "win_stay_lose_shift", "always_defect", "grim", "suspicious_tit_for_tat"]
 
 
@@ -67,14 +78,24 @@ def matches_benchmark(n_matches: int, turns: int, repeats: int) -> None:
         return total
 
     stage_games = n_matches * turns
-    t = best_of_each({"ours": lambda: play_automata(game, matches, keys, turns=turns, noise=noise),
-                      "play": lambda: _play_vector(game, matches, prepared), "kernel": kernel}, repeats)
+    t = best_of_each(
+        {
+            "ours": lambda: play_automata(game, matches, keys, turns=turns, noise=noise),
+            "play": lambda: _play_vector(game, matches, prepared),
+            "kernel": kernel,
+        },
+        repeats,
+    )
     ours, play, bare = t["ours"], t["play"], t["kernel"]
-    print(f"1e: {n_matches:,} noisy 2-player automaton matches of {turns} turns ({stage_games:,} stage games), "
-          f"best of {repeats}")
-    print(f"  {'ours (seeding + play)':24s} {ours:7.3f} s  {rate(stage_games, ours):>11s}   ours/kernel {ours / bare:5.2f}  "
-          f"{verdict(ours / bare, 3)}; rate target >= 1e7/s: "
-          f"{'reached' if stage_games / ours >= 1e7 else 'NOT reached'}")
+    print(
+        f"1e: {n_matches:,} noisy 2-player automaton matches of {turns} turns ({stage_games:,} stage games), "
+        f"best of {repeats}"
+    )
+    print(
+        f"  {'ours (seeding + play)':24s} {ours:7.3f} s  {rate(stage_games, ours):>11s}   ours/kernel {ours / bare:5.2f}  "
+        f"{verdict(ours / bare, 3)}; rate target >= 1e7/s: "
+        f"{'reached' if stage_games / ours >= 1e7 else 'NOT reached'}"
+    )
     print(f"  {'ours, play only':24s} {play:7.3f} s  {rate(stage_games, play):>11s}   play/kernel {play / bare:5.2f}")
     print(f"  {'kernel':24s} {bare:7.3f} s  {rate(stage_games, bare):>11s}")
 
@@ -84,9 +105,13 @@ def matching_benchmark(n: int, rounds: int) -> None:
     from tournament.scenario import load_scenario
 
     n -= n % (2 * len(TYPES))
-    sc = {"name": "big", "seed": 7, "game": {"name": "prisoners_dilemma"},
-          "tournament": {"kind": "random_matching", "turns": rounds + 1, "runs": 1, "noise": 0.01},
-          "entrants": [{"strategy": s} for s in TYPES]}
+    sc = {
+        "name": "big",
+        "seed": 7,
+        "game": {"name": "prisoners_dilemma"},
+        "tournament": {"kind": "random_matching", "turns": rounds + 1, "runs": 1, "noise": 0.01},
+        "entrants": [{"strategy": s} for s in TYPES],
+    }
     ctx = replace(context_for(load_scenario(sc)), counts=np.full(len(TYPES), n // len(TYPES)))
     t = time.perf_counter()
     model = RandomMatchingModel(ctx, 0)
@@ -120,10 +145,14 @@ def matching_benchmark(n: int, rounds: int) -> None:
         kernel_round()
         bare += time.perf_counter() - t
     stage_games = rounds * n // 2
-    print(f"1d: random matching, {n:,} individuals of {len(TYPES)} automaton types, {rounds} rounds "
-          f"({stage_games:,} stage games); setup of ours {setup:.2f} s")
-    print(f"  {'ours (rounds)':24s} {ours:7.3f} s  {rate(stage_games, ours):>11s}   ours/kernel {ours / bare:5.2f}  "
-          f"rate target >= 5e6/s: {'reached' if stage_games / ours >= 5e6 else 'NOT reached'}")
+    print(
+        f"1d: random matching, {n:,} individuals of {len(TYPES)} automaton types, {rounds} rounds "
+        f"({stage_games:,} stage games); setup of ours {setup:.2f} s"
+    )
+    print(
+        f"  {'ours (rounds)':24s} {ours:7.3f} s  {rate(stage_games, ours):>11s}   ours/kernel {ours / bare:5.2f}  "
+        f"rate target >= 5e6/s: {'reached' if stage_games / ours >= 5e6 else 'NOT reached'}"
+    )
     print(f"  {'kernel':24s} {bare:7.3f} s  {rate(stage_games, bare):>11s}")
 
 

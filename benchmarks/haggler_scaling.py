@@ -52,10 +52,17 @@ def child(N: int, turns: int) -> dict:
     match_s = done - prepared
     info = prep.solved.info
     return {
-        "N": N, "turns": turns, "hypotheses": info["hypotheses"], "rows": info["rows"],
-        "prepare_s": prepared - started, "solve_s": info["seconds_solve"], "match_s": match_s,
-        "total_s": done - started, "ms_per_round": 1e3 * match_s / turns,
-        "updates_per_s": consistent / match_s, "mean_consistent": consistent / (2 * turns),
+        "N": N,
+        "turns": turns,
+        "hypotheses": info["hypotheses"],
+        "rows": info["rows"],
+        "prepare_s": prepared - started,
+        "solve_s": info["seconds_solve"],
+        "match_s": match_s,
+        "total_s": done - started,
+        "ms_per_round": 1e3 * match_s / turns,
+        "updates_per_s": consistent / match_s,
+        "mean_consistent": consistent / (2 * turns),
         "switches": [len(s.switches) for s in m.strategies],
         "space_MiB": info["bytes"] / 2**20,
         "peak_MiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -64,8 +71,9 @@ def child(N: int, turns: int) -> dict:
 
 
 def measure(N: int, turns: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", str(N), str(turns)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", str(N), str(turns)], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -80,36 +88,48 @@ def main() -> None:
 
     sizes = SIZES[:-1] if args.quick else SIZES
     print("Haggler vs haggler, seed PD, ambitious preset, loops up to 3 pairs; one fresh process per row\n")
-    print(f"{'N':>3} {'hypotheses':>11} {'rows':>11} {'prepare s':>10} {'rounds':>7} {'match s':>8} "
-          f"{'ms/round':>9} {'mean |C|':>10} {'updates/s':>11} {'peak MiB':>9}")
+    print(
+        f"{'N':>3} {'hypotheses':>11} {'rows':>11} {'prepare s':>10} {'rounds':>7} {'match s':>8} "
+        f"{'ms/round':>9} {'mean |C|':>10} {'updates/s':>11} {'peak MiB':>9}"
+    )
     results = []
     for N, turns in sizes:
         r = measure(N, turns)
         results.append(r)
-        print(f"{N:>3} {r['hypotheses']:>11,} {r['rows']:>11,} {r['prepare_s']:>10.2f} {turns:>7,} "
-              f"{r['match_s']:>8.2f} {r['ms_per_round']:>9.3f} {r['mean_consistent']:>10,.0f} "
-              f"{r['updates_per_s']:>11.3g} {r['peak_MiB']:>9.0f}")
+        print(
+            f"{N:>3} {r['hypotheses']:>11,} {r['rows']:>11,} {r['prepare_s']:>10.2f} {turns:>7,} "
+            f"{r['match_s']:>8.2f} {r['ms_per_round']:>9.3f} {r['mean_consistent']:>10,.0f} "
+            f"{r['updates_per_s']:>11.3g} {r['peak_MiB']:>9.0f}"
+        )
     print("\nCost per round per consistent hypothesis (linear scaling keeps this flat or falling):")
     for r in results:
-        print(f"  {r['hypotheses']:>11,} hypotheses: {1e9 * r['match_s'] / r['turns'] / (2 * r['mean_consistent']):.2f} ns")
+        print(
+            f"  {r['hypotheses']:>11,} hypotheses: {1e9 * r['match_s'] / r['turns'] / (2 * r['mean_consistent']):.2f} ns"
+        )
 
     print("\nRounds sweep at N = 10 (time per round as the match grows; |C| shrinks as hypotheses fall):")
     print(f"{'rounds':>7} {'match s':>8} {'ms/round':>9} {'mean |C|':>10} {'updates/s':>11}")
     for turns in ROUND_COUNTS:
         r = measure(10, turns)
-        print(f"{turns:>7,} {r['match_s']:>8.2f} {r['ms_per_round']:>9.3f} {r['mean_consistent']:>10,.0f} {r['updates_per_s']:>11.3g}")
+        print(
+            f"{turns:>7,} {r['match_s']:>8.2f} {r['ms_per_round']:>9.3f} {r['mean_consistent']:>10,.0f} {r['updates_per_s']:>11.3g}"
+        )
 
     print("\nTargets:")
     target = next(r for r in results if r["N"] == 10)
     ok = target["hypotheses"] >= 1e5 and target["total_s"] < 10
-    print(f"  {target['hypotheses']:,} hypotheses per agent, 10,000 rounds: {target['total_s']:.2f} s "
-          f"(preparation {target['prepare_s']:.2f} s + match {target['match_s']:.2f} s) -> "
-          f"{'PASS' if ok else 'FAIL'} (< 10 s)")
+    print(
+        f"  {target['hypotheses']:,} hypotheses per agent, 10,000 rounds: {target['total_s']:.2f} s "
+        f"(preparation {target['prepare_s']:.2f} s + match {target['match_s']:.2f} s) -> "
+        f"{'PASS' if ok else 'FAIL'} (< 10 s)"
+    )
     big = [r for r in results if r["hypotheses"] >= 1e6]
     if big:
         r = big[0]
-        print(f"  {r['hypotheses']:,} hypotheses: peak memory {r['peak_MiB']:.0f} MiB -> "
-              f"{'PASS' if r['peak_MiB'] < 2048 else 'FAIL'} (< 2048 MiB)")
+        print(
+            f"  {r['hypotheses']:,} hypotheses: peak memory {r['peak_MiB']:.0f} MiB -> "
+            f"{'PASS' if r['peak_MiB'] < 2048 else 'FAIL'} (< 2048 MiB)"
+        )
 
 
 if __name__ == "__main__":

@@ -21,8 +21,12 @@ from tournament import games, play_match
 
 MATCHES = [
     ("tit_for_tat vs random", ("tit_for_tat", "random"), ("TitForTat", "Random"), 0.0),
-    ("tit_for_tat vs win_stay_lose_shift, noise 0.05", ("tit_for_tat", "win_stay_lose_shift"),
-     ("TitForTat", "WinStayLoseShift"), 0.05),
+    (
+        "tit_for_tat vs win_stay_lose_shift, noise 0.05",
+        ("tit_for_tat", "win_stay_lose_shift"),
+        ("TitForTat", "WinStayLoseShift"),
+        0.05,
+    ),
 ]
 
 
@@ -33,25 +37,38 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
     axl = axelrod()
     game = games.get("axelrod_pd")
-    print(f"one match of {args.turns:,} rounds, best of {args.repeats}; ours: play_match, "
-          f"axelrod: Match.play{'' if axl else ' (axelrod not installed: ours only)'}")
-    print(f"{'match':48s} {'ours':>8s} {'ours/python':>11s} {'axelrod':>8s} {'ours/axl':>9s} "
-          f"{'python/axl':>10s}  stage games/s (ours, axelrod)")
+    print(
+        f"one match of {args.turns:,} rounds, best of {args.repeats}; ours: play_match, "
+        f"axelrod: Match.play{'' if axl else ' (axelrod not installed: ours only)'}"
+    )
+    print(
+        f"{'match':48s} {'ours':>8s} {'ours/python':>11s} {'axelrod':>8s} {'ours/axl':>9s} "
+        f"{'python/axl':>10s}  stage games/s (ours, axelrod)"
+    )
     for label, ours_names, axl_names, noise in MATCHES:
-        fns = {"ours": lambda: play_match(game, list(ours_names), turns=args.turns, noise=noise, seed=1),
-               "python": lambda: play_match(game, list(ours_names), turns=args.turns, noise=noise, seed=1,
-                                            engine="python")}
+        # each closure binds this row's values: they are timed within this iteration, but say so
+        fns = {
+            "ours": lambda names=ours_names, noise=noise: play_match(
+                game, list(names), turns=args.turns, noise=noise, seed=1
+            ),
+            "python": lambda names=ours_names, noise=noise: play_match(
+                game, list(names), turns=args.turns, noise=noise, seed=1, engine="python"
+            ),
+        }
         if axl is not None:
-            fns["theirs"] = lambda: axl.Match(tuple(getattr(axl, n)() for n in axl_names), turns=args.turns,
-                                              noise=noise, seed=1).play()
+            fns["theirs"] = lambda names=axl_names, noise=noise: axl.Match(
+                tuple(getattr(axl, n)() for n in names), turns=args.turns, noise=noise, seed=1
+            ).play()
         t = best_of_each(fns, args.repeats)
         ours, python = t["ours"], t["python"]
         if axl is None:
             print(f"{label:48s} {ours:8.3f} {python:11.3f}")
             continue
         theirs = t["theirs"]
-        print(f"{label:48s} {ours:8.3f} {python:11.3f} {theirs:8.3f} {ours / theirs:9.3f} {python / theirs:10.3f}"
-              f"  {rate(args.turns, ours)}, {rate(args.turns, theirs)}  {verdict(ours / theirs, 0.5)}")
+        print(
+            f"{label:48s} {ours:8.3f} {python:11.3f} {theirs:8.3f} {ours / theirs:9.3f} {python / theirs:10.3f}"
+            f"  {rate(args.turns, ours)}, {rate(args.turns, theirs)}  {verdict(ours / theirs, 0.5)}"
+        )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,9 @@ from pathlib import Path
 
 from _memory import BEFORE, PEAK, ROOT, measure, tree_at
 
-ENGINE = PEAK + """
+ENGINE = (
+    PEAK
+    + """
 import json, sys, time
 from tournament import games
 from tournament.scenario import EntrantSpec
@@ -40,8 +42,11 @@ t = time.perf_counter()
 rec = play_task(ctx(T), MatchTask(1, 0, (0, 1)))
 print(json.dumps({"base": base, "peak": peak_mb(), "seconds": time.perf_counter() - t}))
 """
+)
 
-END_TO_END = PEAK + """
+END_TO_END = (
+    PEAK
+    + """
 import json, sys, tempfile, time
 from pathlib import Path
 from tournament import run_scenario
@@ -56,6 +61,7 @@ with tempfile.TemporaryDirectory() as tmp:
     run_scenario(sc(T), out=Path(tmp) / "out")
     print(json.dumps({"base": base, "peak": peak_mb(), "seconds": time.perf_counter() - t}))
 """
+)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -63,27 +69,35 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--turns", type=int, default=10_000_000)
     ap.add_argument("--before", default=BEFORE, help="revision to compare against (default: v0.1; 'none' skips it)")
     args = ap.parse_args(argv)
-    print(f"one 2-player match of {args.turns:,} turns (tit-for-tat vs random, prisoner's dilemma); "
-          "peak resident memory of a fresh process")
+    print(
+        f"one 2-player match of {args.turns:,} turns (tit-for-tat vs random, prisoner's dilemma); "
+        "peak resident memory of a fresh process"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         trees = {"after": ROOT}
         before = tree_at(args.before, Path(tmp) / "before")
         if before is not None:
             trees = {f"before ({args.before})": before, "after": ROOT}
-        print(f"{'workload':12s} {'version':18s} {'peak MB':>9s} {'libs MB':>9s} {'match MB':>9s} "
-              f"{'B/turn':>7s} {'s':>7s}")
+        print(
+            f"{'workload':12s} {'version':18s} {'peak MB':>9s} {'libs MB':>9s} {'match MB':>9s} "
+            f"{'B/turn':>7s} {'s':>7s}"
+        )
         for name, code in (("engine", ENGINE), ("end to end", END_TO_END)):
             got = {}
             for version, tree in trees.items():
                 r = measure(tree, code, str(args.turns))
                 own = r["peak"] - r["base"]
                 got[version] = r
-                print(f"{name:12s} {version:18s} {r['peak']:9.1f} {r['base']:9.1f} {own:9.1f} "
-                      f"{own * 2**20 / args.turns:7.1f} {r['seconds']:7.1f}")
+                print(
+                    f"{name:12s} {version:18s} {r['peak']:9.1f} {r['base']:9.1f} {own:9.1f} "
+                    f"{own * 2**20 / args.turns:7.1f} {r['seconds']:7.1f}"
+                )
             if len(got) == 2:
                 b, a = got.values()
-                print(f"{'':12s} after/before: peak {a['peak'] / b['peak']:.2f}x, "
-                      f"match's own {(a['peak'] - a['base']) / max(1e-9, b['peak'] - b['base']):.2f}x")
+                print(
+                    f"{'':12s} after/before: peak {a['peak'] / b['peak']:.2f}x, "
+                    f"match's own {(a['peak'] - a['base']) / max(1e-9, b['peak'] - b['base']):.2f}x"
+                )
         print("target: a 10^7-turn 2-player match under 300 MB (peak of the process)")
 
 

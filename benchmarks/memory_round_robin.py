@@ -29,7 +29,9 @@ from pathlib import Path
 
 from _memory import BEFORE, PEAK, ROOT, measure, tree_at
 
-RUN = PEAK + """
+RUN = (
+    PEAK
+    + """
 import json, sys, tempfile, time
 from pathlib import Path
 import tournament.runner as runner
@@ -56,6 +58,7 @@ with tempfile.TemporaryDirectory() as tmp:
     run_scenario(sc(n, turns, reps), out=Path(tmp) / "out")
     print(json.dumps({"base": base, "played": played["peak"], "peak": peak_mb(), "seconds": time.perf_counter() - t}))
 """
+)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -67,9 +70,11 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     reps = [int(x) for x in args.repetitions.split(",")]
     pairs = comb(args.entrants, 2)
-    print(f"round robin of {args.entrants} entrants ({pairs:,} pairings) on the prisoner's dilemma, {args.turns} "
-          "turns, 2% noise, rounds of the first repetition kept, no plots, 1 worker; peak resident memory (MB) of "
-          "a fresh process")
+    print(
+        f"round robin of {args.entrants} entrants ({pairs:,} pairings) on the prisoner's dilemma, {args.turns} "
+        "turns, 2% noise, rounds of the first repetition kept, no plots, 1 worker; peak resident memory (MB) of "
+        "a fresh process"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         trees = {"after": ROOT}
         before = tree_at(args.before, Path(tmp) / "before")
@@ -86,13 +91,17 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"{version:18s} {m:8d} {r['base']:7.1f} {r['played']:8.1f} {r['peak']:9.1f} {r['seconds']:7.1f}")
             (m0, r0), (m1, r1) = rows[0], rows[-1]
             growth[version] = {k: (r1[k] - r0[k]) * 2**20 / (m1 - m0) for k in ("played", "peak")}
-            print(f"{'':18s} growth per extra match: {growth[version]['played']:,.0f} B while playing, "
-                  f"{growth[version]['peak']:,.0f} B for the whole run ({m1 - m0:,} more matches)")
+            print(
+                f"{'':18s} growth per extra match: {growth[version]['played']:,.0f} B while playing, "
+                f"{growth[version]['peak']:,.0f} B for the whole run ({m1 - m0:,} more matches)"
+            )
         if len(growth) == 2:
             b, a = growth.values()
-            print(f"after/before growth per match: {a['played'] / b['played']:.3f}x while playing, "
-                  f"{a['peak'] / b['peak']:.3f}x for the whole run (summary and report hold per-match data "
-                  "of their own)")
+            print(
+                f"after/before growth per match: {a['played'] / b['played']:.3f}x while playing, "
+                f"{a['peak'] / b['peak']:.3f}x for the whole run (summary and report hold per-match data "
+                "of their own)"
+            )
 
 
 if __name__ == "__main__":

@@ -28,16 +28,39 @@ GTFT = (0.1, 0.2, 0.3, 0.4, 0.5)
 RANDOM = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 CYCLES = ("CCD", "CD", "CCCD", "CDD", "DDC", "CCCCD", "CCDD", "CDCCD", "DCC")
 MAJORITY = ((0, True), (0, False), (5, True), (5, False), (20, True), (20, False))
-PLAIN = {"always_cooperate": "Cooperator", "always_defect": "Defector", "tit_for_tat": "TitForTat",
-         "grim": "Grudger", "win_stay_lose_shift": "WinStayLoseShift", "tit_for_two_tats": "TitFor2Tats",
-         "two_tits_for_tat": "TwoTitsForTat", "suspicious_tit_for_tat": "SuspiciousTitForTat",
-         "alternator": "Alternator", "bully": "Bully", "generous_tit_for_tat": "GTFT"}
-OURS_PYTHON = [("hedge", {"learning_rate": r}) for r in (0.05, 0.1, 0.2)] + \
-    [("fictitious_play", {}), ("fictitious_play", {"ties": "first"}), ("fictitious_play", {"prior": 1.0})] + \
-    [("regret_matching", {}), ("regret_matching", {"variant": "unconditional"})] + \
-    [("softmax_switcher", {"alpha": a}) for a in (0.5, 1.0, 2.0, 4.0)]
-AXL_PYTHON = ["Adaptive", "AdaptiveTitForTat", "Calculator", "FirstByDavis", "FirstByDowning", "FirstByFeld",
-              "FirstByGrofman", "FirstByJoss", "FirstByShubik", "FirstByTullock", "Forgiver", "BushMosteller"]
+PLAIN = {
+    "always_cooperate": "Cooperator",
+    "always_defect": "Defector",
+    "tit_for_tat": "TitForTat",
+    "grim": "Grudger",
+    "win_stay_lose_shift": "WinStayLoseShift",
+    "tit_for_two_tats": "TitFor2Tats",
+    "two_tits_for_tat": "TwoTitsForTat",
+    "suspicious_tit_for_tat": "SuspiciousTitForTat",
+    "alternator": "Alternator",
+    "bully": "Bully",
+    "generous_tit_for_tat": "GTFT",
+}
+OURS_PYTHON = (
+    [("hedge", {"learning_rate": r}) for r in (0.05, 0.1, 0.2)]
+    + [("fictitious_play", {}), ("fictitious_play", {"ties": "first"}), ("fictitious_play", {"prior": 1.0})]
+    + [("regret_matching", {}), ("regret_matching", {"variant": "unconditional"})]
+    + [("softmax_switcher", {"alpha": a}) for a in (0.5, 1.0, 2.0, 4.0)]
+)
+AXL_PYTHON = [
+    "Adaptive",
+    "AdaptiveTitForTat",
+    "Calculator",
+    "FirstByDavis",
+    "FirstByDowning",
+    "FirstByFeld",
+    "FirstByGrofman",
+    "FirstByJoss",
+    "FirstByShubik",
+    "FirstByTullock",
+    "Forgiver",
+    "BushMosteller",
+]
 
 
 def our_entrants() -> list[dict]:
@@ -45,8 +68,10 @@ def our_entrants() -> list[dict]:
     out += [{"strategy": "generous_tit_for_tat", "name": f"gtft {p}", "params": {"p": p}} for p in GTFT]
     out += [{"strategy": "random", "name": f"random {p}", "params": {"p": p}} for p in RANDOM]
     out += [{"strategy": "cycler", "name": f"cycler {c}", "params": {"pattern": c}} for c in CYCLES]
-    out += [{"strategy": "go_by_majority", "name": f"majority {m} {s}", "params": {"memory": m, "soft": s}}
-            for m, s in MAJORITY]
+    out += [
+        {"strategy": "go_by_majority", "name": f"majority {m} {s}", "params": {"memory": m, "soft": s}}
+        for m, s in MAJORITY
+    ]
     out += [{"strategy": s, "name": f"{s} {i}", "params": p} for i, (s, p) in enumerate(OURS_PYTHON)]
     return out
 
@@ -66,12 +91,19 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
     entrants = our_entrants()
     n = len(entrants)
-    sc = {"name": "mixed", "seed": 1, "game": {"name": "axelrod_pd"},
-          "tournament": {"turns": args.turns, "repetitions": args.repetitions, "noise": 0.05, "self_play": True},
-          "entrants": entrants, "report": {"plots": False}}
+    sc = {
+        "name": "mixed",
+        "seed": 1,
+        "game": {"name": "axelrod_pd"},
+        "tournament": {"turns": args.turns, "repetitions": args.repetitions, "noise": 0.05, "self_play": True},
+        "entrants": entrants,
+        "report": {"plots": False},
+    }
     stage_games = n * (n + 1) // 2 * args.repetitions * args.turns
-    print(f"{n} entrants (40 automata + 12 Python), {args.turns} turns, {args.repetitions} repetitions, noise 0.05, "
-          f"self-play: {stage_games:,} stage games; best of {args.repeats}")
+    print(
+        f"{n} entrants (40 automata + 12 Python), {args.turns} turns, {args.repetitions} repetitions, noise 0.05, "
+        f"self-play: {stage_games:,} stage games; best of {args.repeats}"
+    )
 
     def ours():
         with tempfile.TemporaryDirectory() as d:
@@ -87,8 +119,9 @@ def main(argv=None) -> None:
     def theirs():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            axl.Tournament(axelrod_players(axl), turns=args.turns, repetitions=args.repetitions, noise=0.05,
-                           seed=1).play(progress_bar=False)
+            axl.Tournament(
+                axelrod_players(axl), turns=args.turns, repetitions=args.repetitions, noise=0.05, seed=1
+            ).play(progress_bar=False)
 
     t = best_of_each({"ours": ours, "theirs": theirs}, args.repeats)
     mine, other = t["ours"], t["theirs"]

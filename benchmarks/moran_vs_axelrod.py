@@ -19,17 +19,25 @@ import warnings
 from tournament import run_scenario
 from tournament.analysis.stats import proportion_ci
 
-CASES = [("tit_for_tat", "TitForTat", "always_defect", "Defector"),
-         ("always_cooperate", "Cooperator", "always_defect", "Defector"),
-         ("always_defect", "Defector", "tit_for_tat", "TitForTat")]
+CASES = [
+    ("tit_for_tat", "TitForTat", "always_defect", "Defector"),
+    ("always_cooperate", "Cooperator", "always_defect", "Defector"),
+    ("always_defect", "Defector", "tit_for_tat", "TitForTat"),
+]
 
 
 def ours(resident: str, mutant: str, n: int, runs: int) -> tuple[float, float, dict]:
-    sc = {"name": "bench", "seed": 1, "game": {"name": "axelrod_pd"},
-          "tournament": {"kind": "moran", "turns": 20, "runs": runs, "fitness": "linear", "selection_intensity": 1.0},
-          "entrants": [{"strategy": resident, "name": "resident", "count": n - 1},
-                       {"strategy": mutant, "name": "mutant"}],
-          "report": {"plots": False, "traces": 0}}
+    sc = {
+        "name": "bench",
+        "seed": 1,
+        "game": {"name": "axelrod_pd"},
+        "tournament": {"kind": "moran", "turns": 20, "runs": runs, "fitness": "linear", "selection_intensity": 1.0},
+        "entrants": [
+            {"strategy": resident, "name": "resident", "count": n - 1},
+            {"strategy": mutant, "name": "mutant"},
+        ],
+        "report": {"plots": False, "traces": 0},
+    }
     t = time.perf_counter()
     r = run_scenario(sc)
     elapsed = time.perf_counter() - t
@@ -60,10 +68,12 @@ def main() -> None:
         t_ours, p_ours, fix = ours(ours_res, ours_mut, args.n, args.runs)
         t_axl, wins = axelrod_runs(axl_res, axl_mut, args.n, args.runs)
         _, lo, hi = proportion_ci(wins, args.runs)
-        print(f"{ours_mut} mutant among {args.n - 1} {ours_res}: "
-              f"ours {p_ours:.3f} [{fix['ci_low']:.3f}, {fix['ci_high']:.3f}] (exact {fix['exact']:.3f}) in {t_ours:.2f} s; "
-              f"axelrod {wins / args.runs:.3f} [{lo:.3f}, {hi:.3f}] in {t_axl:.2f} s; "
-              f"speed-up {t_axl / t_ours:.1f}x")
+        print(
+            f"{ours_mut} mutant among {args.n - 1} {ours_res}: "
+            f"ours {p_ours:.3f} [{fix['ci_low']:.3f}, {fix['ci_high']:.3f}] (exact {fix['exact']:.3f}) in {t_ours:.2f} s; "
+            f"axelrod {wins / args.runs:.3f} [{lo:.3f}, {hi:.3f}] in {t_axl:.2f} s; "
+            f"speed-up {t_axl / t_ours:.1f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
-import time
 from pathlib import Path
 
 from tournament import run_scenario
@@ -25,7 +24,9 @@ TYPES = ("tit_for_tat", "win_stay_lose_shift", "always_defect", "generous_tit_fo
 
 def population(n: int, rounds: int, runs: int) -> dict:
     return {
-        "name": "big population", "seed": 7, "game": {"name": "prisoners_dilemma"},
+        "name": "big population",
+        "seed": 7,
+        "game": {"name": "prisoners_dilemma"},
         "tournament": {"kind": "random_matching", "turns": rounds, "runs": runs, "generations": 1, "noise": 0.01},
         "entrants": [{"strategy": s, "count": n // len(TYPES)} for s in TYPES],
         "report": {"plots": False},
@@ -34,9 +35,12 @@ def population(n: int, rounds: int, runs: int) -> dict:
 
 def round_robin(turns: int) -> dict:
     return {
-        "name": "peer", "seed": 7, "game": {"name": "prisoners_dilemma"},
+        "name": "peer",
+        "seed": 7,
+        "game": {"name": "prisoners_dilemma"},
         "tournament": {"turns": turns, "repetitions": 20, "noise": 0.01, "self_play": True},
-        "entrants": [{"strategy": s} for s in TYPES], "report": {"plots": False, "traces": 0},
+        "entrants": [{"strategy": s} for s in TYPES],
+        "report": {"plots": False, "traces": 0},
     }
 
 
@@ -55,8 +59,10 @@ def main() -> None:
     n = args.individuals - args.individuals % len(TYPES)
     sc = population(n, args.rounds, args.runs)
     games_per_round = n // 2
-    print(f"random matching: {n} individuals, {args.rounds} rounds x {args.runs} runs, "
-          f"{games_per_round} stage games per round")
+    print(
+        f"random matching: {n} individuals, {args.rounds} rounds x {args.runs} runs, "
+        f"{games_per_round} stage games per round"
+    )
     print(f"{'workers':>8s} {'seconds':>8s} {'rounds/s':>9s} {'stage games/s':>14s}")
     rates = {}
     for workers in (1, 2):

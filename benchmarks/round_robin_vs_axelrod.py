@@ -28,19 +28,30 @@ from _common import axelrod, best_of_each, verdict
 from tournament import run_scenario
 
 CLASSICS = {
-    "always_cooperate": "Cooperator", "always_defect": "Defector", "tit_for_tat": "TitForTat",
-    "grim": "Grudger", "win_stay_lose_shift": "WinStayLoseShift", "tit_for_two_tats": "TitFor2Tats",
-    "two_tits_for_tat": "TwoTitsForTat", "suspicious_tit_for_tat": "SuspiciousTitForTat",
-    "alternator": "Alternator", "cycler": "Cycler", "go_by_majority": "GoByMajority", "bully": "Bully",
+    "always_cooperate": "Cooperator",
+    "always_defect": "Defector",
+    "tit_for_tat": "TitForTat",
+    "grim": "Grudger",
+    "win_stay_lose_shift": "WinStayLoseShift",
+    "tit_for_two_tats": "TitFor2Tats",
+    "two_tits_for_tat": "TwoTitsForTat",
+    "suspicious_tit_for_tat": "SuspiciousTitForTat",
+    "alternator": "Alternator",
+    "cycler": "Cycler",
+    "go_by_majority": "GoByMajority",
+    "bully": "Bully",
 }
 TURNS = 200
 
 
 def scenario(noise: float, repetitions: int) -> dict:
     return {
-        "name": "bench", "seed": 1, "game": {"name": "axelrod_pd"},
+        "name": "bench",
+        "seed": 1,
+        "game": {"name": "axelrod_pd"},
         "tournament": {"turns": TURNS, "repetitions": repetitions, "noise": noise, "self_play": True},
-        "entrants": [{"strategy": s} for s in CLASSICS], "report": {"plots": False},
+        "entrants": [{"strategy": s} for s in CLASSICS],
+        "report": {"plots": False},
     }
 
 
@@ -57,7 +68,8 @@ def theirs(axl, noise: float, repetitions: int, build_results: bool, processes) 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "results will not be accessible" without build_results
         axl.Tournament(players, turns=TURNS, repetitions=repetitions, noise=noise, seed=1).play(
-            build_results=build_results, processes=processes, progress_bar=False)
+            build_results=build_results, processes=processes, progress_bar=False
+        )
 
 
 def main(argv=None) -> None:
@@ -66,22 +78,31 @@ def main(argv=None) -> None:
     ap.add_argument("--repetitions", type=int, default=10)
     ap.add_argument("--repeats", type=int, default=3, help="best of N timings")
     ap.add_argument("--turns", type=int, default=TURNS)
-    ap.add_argument("--axelrod-processes", default="none,1",
-                    help="Axelrod's settings of processes to try (the faster counts), e.g. none,1")
+    ap.add_argument(
+        "--axelrod-processes",
+        default="none,1",
+        help="Axelrod's settings of processes to try (the faster counts), e.g. none,1",
+    )
     args = ap.parse_args(argv)
     TURNS = args.turns
     axl = axelrod()
     n = len(CLASSICS)
     stage_games = n * (n + 1) // 2 * args.repetitions * TURNS
-    print(f"12 classics, {TURNS} turns, {args.repetitions} repetitions, self-play: {stage_games:,} stage games; "
-          f"best of {args.repeats}")
+    print(
+        f"12 classics, {TURNS} turns, {args.repetitions} repetitions, self-play: {stage_games:,} stage games; "
+        f"best of {args.repeats}"
+    )
     print(f"{'setting':26s} {'ours':>7s} {'axelrod':>8s} {'ratio':>6s}  target")
     procs = [None if p.strip().lower() == "none" else int(p) for p in args.axelrod_processes.split(",")]
     for noise in (0.0, 0.05):
-        fns = {"e2e": lambda: ours(noise, args.repetitions, True), "eng": lambda: ours(noise, args.repetitions, False)}
+        # the closures bind this noise level (noise=noise) rather than read the loop variable late
+        fns = {
+            "e2e": lambda noise=noise: ours(noise, args.repetitions, True),
+            "eng": lambda noise=noise: ours(noise, args.repetitions, False),
+        }
         if axl is not None and None in procs:  # in turns with ours
-            fns["a_e2e None"] = lambda: theirs(axl, noise, args.repetitions, True, None)
-            fns["a_eng None"] = lambda: theirs(axl, noise, args.repetitions, False, None)
+            fns["a_e2e None"] = lambda noise=noise: theirs(axl, noise, args.repetitions, True, None)
+            fns["a_eng None"] = lambda noise=noise: theirs(axl, noise, args.repetitions, False, None)
         t = best_of_each(fns, args.repeats)
         e2e, eng = t["e2e"], t["eng"]
         if axl is None:
@@ -91,13 +112,21 @@ def main(argv=None) -> None:
         # (it spawns fresh interpreters) do not overlap our timings
         for p in procs:
             if p is not None:
-                t.update(best_of_each({f"a_e2e {p}": lambda: theirs(axl, noise, args.repetitions, True, p),
-                                       f"a_eng {p}": lambda: theirs(axl, noise, args.repetitions, False, p)},
-                                      args.repeats))
+                t.update(
+                    best_of_each(
+                        {
+                            f"a_e2e {p}": lambda noise=noise, p=p: theirs(axl, noise, args.repetitions, True, p),
+                            f"a_eng {p}": lambda noise=noise, p=p: theirs(axl, noise, args.repetitions, False, p),
+                        },
+                        args.repeats,
+                    )
+                )
         a_e2e = min(t[f"a_e2e {p}"] for p in procs)
         a_eng = min(t[f"a_eng {p}"] for p in procs)
         target = 0.1 if noise else 0.2
-        print(f"noise {noise:<4g} end to end    {e2e:7.3f} {a_e2e:8.3f} {e2e / a_e2e:6.3f}  {verdict(e2e / a_e2e, target)}")
+        print(
+            f"noise {noise:<4g} end to end    {e2e:7.3f} {a_e2e:8.3f} {e2e / a_e2e:6.3f}  {verdict(e2e / a_e2e, target)}"
+        )
         print(f"noise {noise:<4g} engine only   {eng:7.3f} {a_eng:8.3f} {eng / a_eng:6.3f}")
 
 

@@ -30,34 +30,60 @@ from tournament.kinds import RunOptions
 
 
 def entrants() -> list[dict]:
-    out = [{"strategy": s} for s in (
-        "always_cooperate", "always_defect", "tit_for_tat", "grim", "win_stay_lose_shift", "tit_for_two_tats",
-        "two_tits_for_tat", "suspicious_tit_for_tat", "alternator", "bully", "maximin", "fictitious_play",
-        "regret_matching")]
+    out = [
+        {"strategy": s}
+        for s in (
+            "always_cooperate",
+            "always_defect",
+            "tit_for_tat",
+            "grim",
+            "win_stay_lose_shift",
+            "tit_for_two_tats",
+            "two_tits_for_tat",
+            "suspicious_tit_for_tat",
+            "alternator",
+            "bully",
+            "maximin",
+            "fictitious_play",
+            "regret_matching",
+        )
+    ]
     out += [{"strategy": "random", "params": {"p": p}, "name": f"random p={p}"} for p in (0.1, 0.3, 0.5, 0.7, 0.9)]
-    out += [{"strategy": "generous_tit_for_tat", "params": {"p": p}, "name": f"gtft p={p}"}
-            for p in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5)]
-    out += [{"strategy": "cycler", "params": {"pattern": pat}, "name": f"cycler {pat}"}
-            for pat in ("CD", "CCD", "CDD", "CCCD", "DDC", "CCDD", "CDCDD")]
+    out += [
+        {"strategy": "generous_tit_for_tat", "params": {"p": p}, "name": f"gtft p={p}"}
+        for p in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
+    ]
+    out += [
+        {"strategy": "cycler", "params": {"pattern": pat}, "name": f"cycler {pat}"}
+        for pat in ("CD", "CCD", "CDD", "CCCD", "DDC", "CCDD", "CDCDD")
+    ]
     out += [{"strategy": "go_by_majority", "params": {"memory": m}, "name": f"majority {m}"} for m in (0, 5, 10, 20)]
-    out += [{"strategy": "hedge", "params": {"learning_rate": r}, "name": f"hedge {r}"}
-            for r in (0.01, 0.03, 0.1, 0.3, 1.0)]
-    out += [{"strategy": "softmax_switcher", "params": {"alpha": a}, "name": f"switcher a={a}"}
-            for a in (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0)]
-    out += [{"strategy": "regret_matching", "params": {"variant": "unconditional"}, "name": "regret unconditional"},
-            {"strategy": "fictitious_play", "params": {"beliefs": "independent"}, "name": "fictitious independent"},
-            {"strategy": "go_by_majority", "params": {"soft": False}, "name": "hard majority"},
-            {"strategy": "maximin", "params": {"pure": True}, "name": "pure maximin"},
-            {"strategy": "generous_tit_for_tat", "name": "gtft default"},
-            {"strategy": "random", "name": "random uniform"}]
+    out += [
+        {"strategy": "hedge", "params": {"learning_rate": r}, "name": f"hedge {r}"} for r in (0.01, 0.03, 0.1, 0.3, 1.0)
+    ]
+    out += [
+        {"strategy": "softmax_switcher", "params": {"alpha": a}, "name": f"switcher a={a}"}
+        for a in (0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0)
+    ]
+    out += [
+        {"strategy": "regret_matching", "params": {"variant": "unconditional"}, "name": "regret unconditional"},
+        {"strategy": "fictitious_play", "params": {"beliefs": "independent"}, "name": "fictitious independent"},
+        {"strategy": "go_by_majority", "params": {"soft": False}, "name": "hard majority"},
+        {"strategy": "maximin", "params": {"pure": True}, "name": "pure maximin"},
+        {"strategy": "generous_tit_for_tat", "name": "gtft default"},
+        {"strategy": "random", "name": "random uniform"},
+    ]
     return out
 
 
 def scenario(turns: int, repetitions: int) -> dict:
     return {
-        "name": "scaling", "seed": 1, "game": {"name": "prisoners_dilemma"},
+        "name": "scaling",
+        "seed": 1,
+        "game": {"name": "prisoners_dilemma"},
         "tournament": {"turns": turns, "repetitions": repetitions, "noise": 0.02},
-        "entrants": entrants(), "report": {"plots": False, "traces": 0},
+        "entrants": entrants(),
+        "report": {"plots": False, "traces": 0},
     }
 
 
@@ -70,9 +96,9 @@ def timed_run(sc: dict, out: Path, **kw) -> tuple[float, float]:
 
 
 def chunk_overhead(sc: dict, workers: int) -> None:
+    from tournament.execution.tasks import MatchTask, play_task
     from tournament.models.round_robin import RoundRobinModel
     from tournament.scenario import load_scenario
-    from tournament.execution.tasks import MatchTask, play_task
 
     scen = load_scenario(sc)
     model = RoundRobinModel(scen, scen.populations[0])
@@ -91,8 +117,10 @@ def chunk_overhead(sc: dict, workers: int) -> None:
         print(f"  chunk size {size:4d} ({label:11s}): {secs:6.2f} s, {-(-n // size):5d} chunks")
     (_, s0, t0), (_, _, t1) = rows
     per_chunk = (t1 - t0) / (n - (-(-n // s0)))
-    print(f"  cost per extra chunk: {per_chunk * 1e3:.2f} ms; with default chunking the "
-          f"{-(-n // s0)} chunks cost ~{per_chunk * (-(-n // s0)) / t0:.1%} of the run")
+    print(
+        f"  cost per extra chunk: {per_chunk * 1e3:.2f} ms; with default chunking the "
+        f"{-(-n // s0)} chunks cost ~{per_chunk * (-(-n // s0)) / t0:.1%} of the run"
+    )
 
 
 def main() -> None:
@@ -105,8 +133,10 @@ def main() -> None:
     sc = scenario(args.turns, args.repetitions)
     n_entrants = len(sc["entrants"])
     n = n_entrants * (n_entrants - 1) // 2 * args.repetitions
-    print(f"round robin: {n_entrants} entrants, {n} matches of {args.turns} turns, noise 0.02, "
-          f"{os.cpu_count()} CPUs visible, {available_workers()} usable")
+    print(
+        f"round robin: {n_entrants} entrants, {n} matches of {args.turns} turns, noise 0.02, "
+        f"{os.cpu_count()} CPUs visible, {available_workers()} usable"
+    )
     results = []
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
@@ -119,16 +149,26 @@ def main() -> None:
             except ImportError:
                 print("(dask.distributed not installed: no Dask figures)")
             else:
-                with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                                  dashboard_address=":0") as cluster:
-                    results.append((f"Dask {args.workers} workers", args.workers,
-                                    timed_run(sc, d / "dask", scheduler=cluster.scheduler_address)))
+                with LocalCluster(
+                    n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+                ) as cluster:
+                    results.append(
+                        (
+                            f"Dask {args.workers} workers",
+                            args.workers,
+                            timed_run(sc, d / "dask", scheduler=cluster.scheduler_address),
+                        )
+                    )
                 folders.append("dask")
         same = all(filecmp.cmp(d / "w1" / "matches.csv", d / f / "matches.csv", shallow=False) for f in folders)
         t1 = results[0][2]
-        print(f"\n{'backend':22s} {'run s':>7s} {'matches/s':>10s} {'speed-up':>9s} {'efficiency':>11s} {'total s':>8s}")
+        print(
+            f"\n{'backend':22s} {'run s':>7s} {'matches/s':>10s} {'speed-up':>9s} {'efficiency':>11s} {'total s':>8s}"
+        )
         for label, w, (secs, total) in results:
-            print(f"{label:22s} {secs:7.2f} {n / secs:10.0f} {t1[0] / secs:8.2f}x {t1[0] / secs / w:10.0%} {total:8.2f}")
+            print(
+                f"{label:22s} {secs:7.2f} {n / secs:10.0f} {t1[0] / secs:8.2f}x {t1[0] / secs / w:10.0%} {total:8.2f}"
+            )
         print(f"matches.csv identical across backends: {same}")
         print("(total s adds validation and writing the results folder, done once in the main process)")
     chunk_overhead(sc, args.workers)

@@ -35,9 +35,9 @@ import os
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -91,21 +91,36 @@ class Setting:
 
 
 def _pair(game: str, a: dict, b: dict, turns: int, seed: int, names=("haggler 1", "haggler 2"), **game_params) -> dict:
-    return {"name": game, "seed": seed, "game": {"name": game, "params": game_params},
-            "tournament": {"turns": turns},
-            "entrants": [{"strategy": "ib_haggler", "name": names[0], "params": a},
-                         {"strategy": "ib_haggler", "name": names[1], "params": b}]}
+    return {
+        "name": game,
+        "seed": seed,
+        "game": {"name": game, "params": game_params},
+        "tournament": {"turns": turns},
+        "entrants": [
+            {"strategy": "ib_haggler", "name": names[0], "params": a},
+            {"strategy": "ib_haggler", "name": names[1], "params": b},
+        ],
+    }
 
 
 def _three(game: str, params: dict, turns: int, seed: int, **game_params) -> dict:
-    return {"name": game, "seed": seed, "game": {"name": game, "params": game_params},
-            "tournament": {"turns": turns},
-            "entrants": [{"strategy": "ib_haggler", "name": "haggler", "count": 3, "params": params}]}
+    return {
+        "name": game,
+        "seed": seed,
+        "game": {"name": game, "params": game_params},
+        "tournament": {"turns": turns},
+        "entrants": [{"strategy": "ib_haggler", "name": "haggler", "count": 3, "params": params}],
+    }
 
 
 def _vs(game: str, params: dict, other: str, turns: int, seed: int) -> dict:
-    return {"name": game, "seed": seed, "game": {"name": game}, "tournament": {"turns": turns},
-            "entrants": [{"strategy": "ib_haggler", "name": "haggler", "params": params}, {"strategy": other}]}
+    return {
+        "name": game,
+        "seed": seed,
+        "game": {"name": game},
+        "tournament": {"turns": turns},
+        "entrants": [{"strategy": "ib_haggler", "name": "haggler", "params": params}, {"strategy": other}],
+    }
 
 
 def _pays(o: Outcome, *target: float) -> bool:
@@ -125,46 +140,110 @@ def settings() -> list[Setting]:
     amb, cau, dflt = {"prior": "ambitious"}, {"prior": "cautious"}, {"prior": "default"}
     cc_cd = {("C", "C"), ("C", "D"), ("D", "C")}
     return [
-        Setting("PD, equal priors (ambitious × 2)", "tends to (C,C)",
-                _pair("prisoners_dilemma", amb, amb, 8000, 201), lambda o: _pays(o, 2, 2)),
-        Setting("PD, slightly unequal weights (password mass 0.7 vs 0.9)", "(C,C)/(C,D) mixture",
-                _pair("prisoners_dilemma", {**amb, "password_mass": 0.7}, amb, 8000, 202),
-                lambda o: _only(o, cc_cd, {("C", "C")}) and len(set(o.profiles)) > 1),
-        Setting("PD, slightly unequal spaces (N = 7 vs 8)", "(C,C)/(C,D) mixture",
-                _pair("prisoners_dilemma", {**amb, "max_password": 7}, amb, 8000, 203),
-                lambda o: _only(o, cc_cd, {("C", "C")}) and len(set(o.profiles)) > 1),
-        Setting("PD, very unequal (cautious vs ambitious)", "(1,1) or (1,2.5); (1,1) likelier",
-                _pair("prisoners_dilemma", cau, amb, 8000, 204, names=("cautious", "ambitious")),
-                lambda o: _pays(o, 1, 1), rule="unequal"),
-        Setting("Stag hunt, 2 players (default × 2)", "all-Stag",
-                _pair("stag_hunt", dflt, dflt, 1000, 205), lambda o: _pays(o, 3, 3)),
-        Setting("Stag hunt, 2 players (cautious × 2)", "all-Stag",
-                _pair("stag_hunt", cau, cau, 1000, 206), lambda o: _pays(o, 3, 3)),
-        Setting("Stag hunt, 3 players (default × 3)", "all-Stag",
-                _three("stag_hunt", dflt, 1000, 207, players=3), lambda o: _pays(o, 3, 3, 3)),
-        Setting("Schelling pub (default × 2)", "Pareto-optimal alternation",
-                _pair("schelling_pub", dflt, dflt, 6000, 208),
-                lambda o: _only(o, {("X", "X"), ("Y", "Y")}, {("X", "X"), ("Y", "Y")})),
-        Setting("Schelling pub (ambitious × 2)", "Pareto-optimal alternation",
-                _pair("schelling_pub", amb, amb, 6000, 209),
-                lambda o: _only(o, {("X", "X"), ("Y", "Y")}, {("X", "X"), ("Y", "Y")})),
-        Setting("Schelling order (default × 3)", "simple orderings (ABC) likelier",
-                _three("schelling_order", dflt, 2000, 210), lambda o: _only(o, {("ABC",) * 3}, {("ABC",) * 3}),
-                rule="abc"),
-        Setting("Cake splitting (default × 3)", "a pair locks in at (5/12, 5/12, 0)",
-                _three("cake_splitting", dflt, 3000, 211), lambda o: _perm(o, 5 / 12, 5 / 12, 0) and len(o.profiles) == 1),
-        Setting("Demand game (default × 3)", "(2,2,0), not Pareto-optimal",
-                _three("demand_3p", dflt, 3000, 212), lambda o: _pays(o, 2, 2, 0)),
-        Setting("Demand game (cautious × 3)", "(2,2,0), not Pareto-optimal",
-                _three("demand_3p", cau, 3000, 213), lambda o: _pays(o, 2, 2, 0)),
-        Setting("Demand game (ambitious × 3)", "(2,2,0), not Pareto-optimal",
-                _three("demand_3p", amb, 3000, 214), lambda o: _pays(o, 2, 2, 0)),
-        Setting("Sacrifice vote (default × 3)", "a coalition of two sacrifices the third: (1,1,0)",
-                _three("sacrifice_vote", dflt, 3000, 215), lambda o: _perm(o, 1, 1, 0) and len(o.profiles) == 1),
-        Setting("Grim trap (default haggler vs grim)", "trap: stuck at (D,D) = 1 < V(grim) = 2",
-                _vs("prisoners_dilemma", dflt, "grim", 3000, 216), lambda o: _pays(o, 1, 1)),
-        Setting("Grim trap (ambitious haggler vs grim)", "trap: stuck at (D,D) = 1 < V(grim) = 2",
-                _vs("prisoners_dilemma", amb, "grim", 8000, 217), lambda o: _pays(o, 1, 1)),
+        Setting(
+            "PD, equal priors (ambitious × 2)",
+            "tends to (C,C)",
+            _pair("prisoners_dilemma", amb, amb, 8000, 201),
+            lambda o: _pays(o, 2, 2),
+        ),
+        Setting(
+            "PD, slightly unequal weights (password mass 0.7 vs 0.9)",
+            "(C,C)/(C,D) mixture",
+            _pair("prisoners_dilemma", {**amb, "password_mass": 0.7}, amb, 8000, 202),
+            lambda o: _only(o, cc_cd, {("C", "C")}) and len(set(o.profiles)) > 1,
+        ),
+        Setting(
+            "PD, slightly unequal spaces (N = 7 vs 8)",
+            "(C,C)/(C,D) mixture",
+            _pair("prisoners_dilemma", {**amb, "max_password": 7}, amb, 8000, 203),
+            lambda o: _only(o, cc_cd, {("C", "C")}) and len(set(o.profiles)) > 1,
+        ),
+        Setting(
+            "PD, very unequal (cautious vs ambitious)",
+            "(1,1) or (1,2.5); (1,1) likelier",
+            _pair("prisoners_dilemma", cau, amb, 8000, 204, names=("cautious", "ambitious")),
+            lambda o: _pays(o, 1, 1),
+            rule="unequal",
+        ),
+        Setting(
+            "Stag hunt, 2 players (default × 2)",
+            "all-Stag",
+            _pair("stag_hunt", dflt, dflt, 1000, 205),
+            lambda o: _pays(o, 3, 3),
+        ),
+        Setting(
+            "Stag hunt, 2 players (cautious × 2)",
+            "all-Stag",
+            _pair("stag_hunt", cau, cau, 1000, 206),
+            lambda o: _pays(o, 3, 3),
+        ),
+        Setting(
+            "Stag hunt, 3 players (default × 3)",
+            "all-Stag",
+            _three("stag_hunt", dflt, 1000, 207, players=3),
+            lambda o: _pays(o, 3, 3, 3),
+        ),
+        Setting(
+            "Schelling pub (default × 2)",
+            "Pareto-optimal alternation",
+            _pair("schelling_pub", dflt, dflt, 6000, 208),
+            lambda o: _only(o, {("X", "X"), ("Y", "Y")}, {("X", "X"), ("Y", "Y")}),
+        ),
+        Setting(
+            "Schelling pub (ambitious × 2)",
+            "Pareto-optimal alternation",
+            _pair("schelling_pub", amb, amb, 6000, 209),
+            lambda o: _only(o, {("X", "X"), ("Y", "Y")}, {("X", "X"), ("Y", "Y")}),
+        ),
+        Setting(
+            "Schelling order (default × 3)",
+            "simple orderings (ABC) likelier",
+            _three("schelling_order", dflt, 2000, 210),
+            lambda o: _only(o, {("ABC",) * 3}, {("ABC",) * 3}),
+            rule="abc",
+        ),
+        Setting(
+            "Cake splitting (default × 3)",
+            "a pair locks in at (5/12, 5/12, 0)",
+            _three("cake_splitting", dflt, 3000, 211),
+            lambda o: _perm(o, 5 / 12, 5 / 12, 0) and len(o.profiles) == 1,
+        ),
+        Setting(
+            "Demand game (default × 3)",
+            "(2,2,0), not Pareto-optimal",
+            _three("demand_3p", dflt, 3000, 212),
+            lambda o: _pays(o, 2, 2, 0),
+        ),
+        Setting(
+            "Demand game (cautious × 3)",
+            "(2,2,0), not Pareto-optimal",
+            _three("demand_3p", cau, 3000, 213),
+            lambda o: _pays(o, 2, 2, 0),
+        ),
+        Setting(
+            "Demand game (ambitious × 3)",
+            "(2,2,0), not Pareto-optimal",
+            _three("demand_3p", amb, 3000, 214),
+            lambda o: _pays(o, 2, 2, 0),
+        ),
+        Setting(
+            "Sacrifice vote (default × 3)",
+            "a coalition of two sacrifices the third: (1,1,0)",
+            _three("sacrifice_vote", dflt, 3000, 215),
+            lambda o: _perm(o, 1, 1, 0) and len(o.profiles) == 1,
+        ),
+        Setting(
+            "Grim trap (default haggler vs grim)",
+            "trap: stuck at (D,D) = 1 < V(grim) = 2",
+            _vs("prisoners_dilemma", dflt, "grim", 3000, 216),
+            lambda o: _pays(o, 1, 1),
+        ),
+        Setting(
+            "Grim trap (ambitious haggler vs grim)",
+            "trap: stuck at (D,D) = 1 < V(grim) = 2",
+            _vs("prisoners_dilemma", amb, "grim", 8000, 217),
+            lambda o: _pays(o, 1, 1),
+        ),
     ]
 
 
@@ -173,8 +252,9 @@ def _matches_per_repetition(scenario: dict) -> int:
     from tournament.scenario import load_scenario
 
     sc = load_scenario(scenario)
-    return len(seatings(len(sc.populations[0].entrants), sc.game.n_players, sc.game.is_symmetric,
-                        sc.settings["self_play"]))
+    return len(
+        seatings(len(sc.populations[0].entrants), sc.game.n_players, sc.game.is_symmetric, sc.settings["self_play"])
+    )
 
 
 def run(setting: Setting, workers: int, min_matches: int, tie_break: str = "random") -> None:
@@ -182,8 +262,10 @@ def run(setting: Setting, workers: int, min_matches: int, tie_break: str = "rand
     reps = -(-min_matches // per)
     sc = dict(setting.scenario)
     sc["tournament"] = dict(sc["tournament"], repetitions=reps)
-    sc["entrants"] = [dict(e, params={**e.get("params", {}), "tie_break": tie_break})
-                      if e["strategy"] == "ib_haggler" else e for e in sc["entrants"]]
+    sc["entrants"] = [
+        dict(e, params={**e.get("params", {}), "tie_break": tie_break}) if e["strategy"] == "ib_haggler" else e
+        for e in sc["entrants"]
+    ]
     sc["report"] = {"traces": reps}  # keep every match's actions to name the cycle's profiles
     started = time.perf_counter()
     res = tournament.run_scenario(sc, workers=workers)
@@ -200,7 +282,7 @@ def _outcome(game, row, rounds) -> Outcome:
         return Outcome(False)
     k = game.n_players
     p, t0 = int(row.cycle_period), int(row.cycle_onset)
-    acts = np.asarray(rounds["actions"])[t0:t0 + p]
+    acts = np.asarray(rounds["actions"])[t0 : t0 + p]
     profs = [tuple(game.actions[i][int(a)] for i, a in enumerate(r)) for r in acts.tolist()]
     j = min(range(p), key=lambda s: profs[s:] + profs[:s])  # canonical rotation
     pays = tuple(float(getattr(row, f"cycle_payoff_{i}")) for i in range(k))
@@ -247,8 +329,9 @@ def summarise(s: Setting) -> dict:
     if s.rule == "abc":
         coordinated = [o for o in outs if o.settled and len(o.profiles) == 1 and len(set(o.profiles[0])) == 1]
         _, clo, chi = proportion_ci(h, len(coordinated))
-        verdict = ("holds" if clo > 1 / 6 else "fails" if chi < 1 / 6 else "not shown") + \
-            f": ABC in {h}/{len(coordinated)} coordinated matches, [{clo:.2f}, {chi:.2f}] against 1/6 for no preference"
+        verdict = (
+            "holds" if clo > 1 / 6 else "fails" if chi < 1 / 6 else "not shown"
+        ) + f": ABC in {h}/{len(coordinated)} coordinated matches, [{clo:.2f}, {chi:.2f}] against 1/6 for no preference"
     elif s.rule == "unequal":
         other = sum(_pays(o, 1, 2.5) for o in outs)
         verdict = ("holds" if lo > 0.5 else "fails" if h == 0 else "partly") + f": (1,1) in {h}, (1,2.5) in {other}"
@@ -259,11 +342,23 @@ def summarise(s: Setting) -> dict:
     by_outcome = {}
     for r, o in zip(rows, outs):
         by_outcome.setdefault(o.label(), Counter())[_mechanism(r, k)] += 1
-    return {"setting": s.name, "predicts": s.predicts, "n": n, "distinct": s.distinct, "hits": h, "freq": est,
-            "mechanism_by_outcome": {lab: dict(c.most_common()) for lab, c in by_outcome.items()},
-            "lo": lo, "hi": hi,
-            "observed": labels.most_common(), "mechanism": mech.most_common(), "mechanism_of": focus_label,
-            "top_seats": [on, seats], "verdict": verdict, "seconds": round(s.seconds, 1)}
+    return {
+        "setting": s.name,
+        "predicts": s.predicts,
+        "n": n,
+        "distinct": s.distinct,
+        "hits": h,
+        "freq": est,
+        "mechanism_by_outcome": {lab: dict(c.most_common()) for lab, c in by_outcome.items()},
+        "lo": lo,
+        "hi": hi,
+        "observed": labels.most_common(),
+        "mechanism": mech.most_common(),
+        "mechanism_of": focus_label,
+        "top_seats": [on, seats],
+        "verdict": verdict,
+        "seconds": round(s.seconds, 1),
+    }
 
 
 def markdown(rows: list[dict]) -> str:
@@ -298,8 +393,12 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seeds", type=int, default=30, help="at least this many matches per setting")
     ap.add_argument("--only", default="", help="run only the settings whose name contains this text")
-    ap.add_argument("--tie-break", default="random", choices=["random", "first"],
-                    help="the hagglers' tie_break (\"first\": the behaviour before random tie-breaking)")
+    ap.add_argument(
+        "--tie-break",
+        default="random",
+        choices=["random", "first"],
+        help='the hagglers\' tie_break ("first": the behaviour before random tie-breaking)',
+    )
     ap.add_argument("--table", type=Path, help="write the Markdown table here (default: stdout)")
     ap.add_argument("--json", type=Path, help="write per-setting counts and timings here")
     ap.add_argument("--short", type=Path, help="also write the four-column version of the table here")
@@ -316,10 +415,12 @@ def main(argv=None) -> int:
     wall = time.perf_counter() - started
     load1 = os.getloadavg()
     table = markdown(rows)
-    foot = (f"\n\n{len(rows)} settings, {sum(r['n'] for r in rows)} matches, tie_break = {args.tie_break!r}, "
-            f"{args.workers} workers, "
-            f"{wall / 60:.1f} min wall time; load average {load0[0]:.1f} at the start, {load1[0]:.1f} at the end "
-            f"({os.cpu_count()} CPUs).")
+    foot = (
+        f"\n\n{len(rows)} settings, {sum(r['n'] for r in rows)} matches, tie_break = {args.tie_break!r}, "
+        f"{args.workers} workers, "
+        f"{wall / 60:.1f} min wall time; load average {load0[0]:.1f} at the start, {load1[0]:.1f} at the end "
+        f"({os.cpu_count()} CPUs)."
+    )
     if args.short:
         args.short.write_text(markdown_short(rows) + foot + "\n")
     if args.table:
@@ -327,8 +428,13 @@ def main(argv=None) -> int:
     else:
         print(table + foot)
     if args.json:
-        args.json.write_text(json.dumps({"rows": rows, "wall_seconds": wall, "workers": args.workers,
-                                         "load": [load0, load1]}, indent=1, default=str))
+        args.json.write_text(
+            json.dumps(
+                {"rows": rows, "wall_seconds": wall, "workers": args.workers, "load": [load0, load1]},
+                indent=1,
+                default=str,
+            )
+        )
     return 0
 
 

@@ -49,11 +49,11 @@ import numpy as np
 import pandas as pd
 
 from tournament import games
+from tournament.analysis.stats import proportion_ci
 from tournament.analysis.symmetric import pure_symmetric_values, random_starts, slsqp_runs
 from tournament.execution.executor import Executor
 from tournament.theory.dynamics import replicator
 from tournament.theory.multisets import FocalPayoffs
-from tournament.analysis.stats import proportion_ci
 
 CLASSES = {"random": "random_game", "coordination": "coordination_game", "collaboration": "collaboration_game"}
 SCALE = 200.0  # width of the generators' payoff range [-100, 100]; the seed's payoffs are x/200 + 1/2
@@ -67,13 +67,25 @@ MIXED_TOL = 1e-6 * SCALE
 # left out; Tables 5-7 are too garbled to use.
 _NAN = float("nan")
 _PAPER_COLUMNS = {
-    ("mixed", "random"): [[0.36, 0.38, 0.42, 0.45], [0.44, 0.49, 0.45, 0.48],
-                          [0.44, 0.59, 0.46, 0.49], [0.50, 0.60, 0.46, 0.47]],
+    ("mixed", "random"): [
+        [0.36, 0.38, 0.42, 0.45],
+        [0.44, 0.49, 0.45, 0.48],
+        [0.44, 0.59, 0.46, 0.49],
+        [0.50, 0.60, 0.46, 0.47],
+    ],
     ("mixed", "coordination"): [[0.0] * 4] * 4,
-    ("single_slsqp", "random"): [[0.92, 0.80, 0.75, 0.70], [_NAN] * 4,
-                                 [0.70, 0.57, 0.40, 0.36], [0.64, 0.48, 0.35, 0.31]],
-    ("single_slsqp", "coordination"): [[0.59, 0.53, 0.53, 0.53], [0.50, 0.38, 0.37, 0.36],
-                                       [0.40, 0.28, 0.29, 0.33], [0.33, 0.29, 0.26, 0.25]],
+    ("single_slsqp", "random"): [
+        [0.92, 0.80, 0.75, 0.70],
+        [_NAN] * 4,
+        [0.70, 0.57, 0.40, 0.36],
+        [0.64, 0.48, 0.35, 0.31],
+    ],
+    ("single_slsqp", "coordination"): [
+        [0.59, 0.53, 0.53, 0.53],
+        [0.50, 0.38, 0.37, 0.36],
+        [0.40, 0.28, 0.29, 0.33],
+        [0.33, 0.29, 0.26, 0.25],
+    ],
 }
 PAPER = {key: np.array(cols).T.tolist() for key, cols in _PAPER_COLUMNS.items()}  # [N - 2][A - 2]
 
@@ -105,8 +117,9 @@ def run_cell(settings: Settings, cell: Cell) -> pd.DataFrame:
     tables, rows = [], []
     starts_s, starts_r = [], []
     for g in range(settings.games):
-        ss = np.random.SeedSequence(settings.seed, spawn_key=(list(CLASSES).index(cell.cls), cell.n_players,
-                                                               cell.n_actions, g))
+        ss = np.random.SeedSequence(
+            settings.seed, spawn_key=(list(CLASSES).index(cell.cls), cell.n_players, cell.n_actions, g)
+        )
         game_seed, start_seed = (int(x) for x in ss.generate_state(2))
         focal = FocalPayoffs.from_game(make(cell.n_players, cell.n_actions, seed=game_seed))
         tables.append(focal.table)
@@ -117,11 +130,26 @@ def run_cell(settings: Settings, cell: Cell) -> pd.DataFrame:
         for i in range(settings.starts):
             rows.append((g, "slsqp", i, float(v[i]), bool(ok[i]), np.nan, _interior(x[i])))
     batch = FocalPayoffs(np.repeat(np.array(tables), settings.starts, axis=0), cell.n_players)
-    run = replicator(batch, np.concatenate(starts_r), step=1.0 / SCALE, iterations=settings.iterations,
-                     tol=settings.tol, normalize=False)
+    run = replicator(
+        batch,
+        np.concatenate(starts_r),
+        step=1.0 / SCALE,
+        iterations=settings.iterations,
+        tol=settings.tol,
+        normalize=False,
+    )
     for j in range(len(run.value)):
-        rows.append((j // settings.starts, "replicator", j % settings.starts, float(run.value[j]),
-                     bool(run.converged[j]), int(run.steps[j]), _interior(run.shares[j])))
+        rows.append(
+            (
+                j // settings.starts,
+                "replicator",
+                j % settings.starts,
+                float(run.value[j]),
+                bool(run.converged[j]),
+                int(run.steps[j]),
+                _interior(run.shares[j]),
+            )
+        )
     out = pd.DataFrame(rows, columns=["game", "method", "start", "value", "ok", "steps", "interior"])
     pure = pure_symmetric_values(FocalPayoffs(np.array(tables), cell.n_players)).max(axis=1)
     out["best_pure"] = pure[out["game"].to_numpy()]
@@ -160,7 +188,7 @@ def summarise(games_df: pd.DataFrame) -> pd.DataFrame:
     for (cls, n, a), g in games_df.groupby(["class", "N", "A"]):
         row = {"class": cls, "N": n, "A": a, "games": len(g)}
 
-        def put(name, k, total):
+        def put(name, k, total, row=row):
             p, lo, hi = proportion_ci(int(k), int(total))
             row[name], row[f"{name}_ci_low"], row[f"{name}_ci_high"] = p, lo, hi
 
@@ -180,9 +208,11 @@ def heatmaps(summary: pd.DataFrame, out: Path) -> list[Path]:
     from matplotlib.figure import Figure
 
     paths = []
-    specs = [("heatmap_mixed.png", ["mixed"], "fraction of games whose best symmetric optimum is mixed"),
-             ("heatmap_single.png", ["single_slsqp", "single_replicator"], "fraction of single runs reaching the best"),
-             ("heatmap_any.png", ["any_slsqp", "any_replicator"], "fraction of games where ≥1 of the runs reaches the best")]
+    specs = [
+        ("heatmap_mixed.png", ["mixed"], "fraction of games whose best symmetric optimum is mixed"),
+        ("heatmap_single.png", ["single_slsqp", "single_replicator"], "fraction of single runs reaching the best"),
+        ("heatmap_any.png", ["any_slsqp", "any_replicator"], "fraction of games where ≥1 of the runs reaches the best"),
+    ]
     classes = [c for c in CLASSES if c in set(summary["class"])]
     for fname, metrics, title in specs:
         fig = Figure(figsize=(3.4 * len(classes) + 0.8, 3.0 * len(metrics) + 0.6), layout="constrained")
@@ -193,8 +223,9 @@ def heatmaps(summary: pd.DataFrame, out: Path) -> list[Path]:
                 part = summary[summary["class"] == cls].pivot(index="N", columns="A", values=metric)
                 im = ax.imshow(part.to_numpy(), vmin=0, vmax=1, cmap="viridis", origin="upper")
                 for (r, c), v in np.ndenumerate(part.to_numpy()):
-                    ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=8,
-                            color="white" if v < 0.6 else "black")
+                    ax.text(
+                        c, r, f"{v:.2f}", ha="center", va="center", fontsize=8, color="white" if v < 0.6 else "black"
+                    )
                 ax.set_xticks(range(part.shape[1]), part.columns)
                 ax.set_yticks(range(part.shape[0]), part.index)
                 ax.set_xlabel("actions A")
@@ -213,8 +244,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--games", type=int, default=100)
     p.add_argument("--starts", type=int, default=10, help="runs per method per game")
     p.add_argument("--iterations", type=int, default=10_000, help="replicator Euler steps (cap)")
-    p.add_argument("--tol", type=float, default=0.0,
-                   help="stop a replicator run once no share moves more than this (0: always run all iterations)")
+    p.add_argument(
+        "--tol",
+        type=float,
+        default=0.0,
+        help="stop a replicator run once no share moves more than this (0: always run all iterations)",
+    )
     p.add_argument("--players", type=int, nargs=2, default=(2, 5), metavar=("MIN", "MAX"))
     p.add_argument("--actions", type=int, nargs=2, default=(2, 5), metavar=("MIN", "MAX"))
     p.add_argument("--classes", nargs="+", default=list(CLASSES), choices=list(CLASSES))
@@ -225,8 +260,12 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     settings = Settings(args.games, args.starts, args.iterations, args.seed, args.tol)
-    cells = [Cell(c, n, a) for c in args.classes for n in range(args.players[0], args.players[1] + 1)
-             for a in range(args.actions[0], args.actions[1] + 1)]
+    cells = [
+        Cell(c, n, a)
+        for c in args.classes
+        for n in range(args.players[0], args.players[1] + 1)
+        for a in range(args.actions[0], args.actions[1] + 1)
+    ]
     cells.sort(key=lambda c: -(c.n_players + c.n_actions))  # big cells first: better load balance
     started = time.perf_counter()
     with Executor(run_cell, settings, workers=args.workers, chunk_size=1) as ex:
@@ -239,16 +278,31 @@ def main(argv: list[str] | None = None) -> int:
     games_df.to_csv(out / "games.csv", index=False)
     summary.to_csv(out / "summary.csv", index=False)
     heatmaps(summary, out)
-    budget = {"wall_seconds": round(elapsed, 1), "workers": args.workers, "cells": len(cells),
-              "games_per_cell": args.games, "runs_per_game": 2 * args.starts,
-              "replicator_iterations_cap": args.iterations,
-              "replicator_tol": args.tol,
-              "replicator_steps_mean": round(float(runs.loc[runs.method == "replicator", "steps"].mean()), 1),
-              "slsqp_success": round(float(runs.loc[runs.method == "slsqp", "ok"].mean()), 4),
-              "total_runs": int(len(runs))}
+    budget = {
+        "wall_seconds": round(elapsed, 1),
+        "workers": args.workers,
+        "cells": len(cells),
+        "games_per_cell": args.games,
+        "runs_per_game": 2 * args.starts,
+        "replicator_iterations_cap": args.iterations,
+        "replicator_tol": args.tol,
+        "replicator_steps_mean": round(float(runs.loc[runs.method == "replicator", "steps"].mean()), 1),
+        "slsqp_success": round(float(runs.loc[runs.method == "slsqp", "ok"].mean()), 4),
+        "total_runs": int(len(runs)),
+    }
     (out / "budget.json").write_text(json.dumps(budget, indent=2) + "\n")
     with pd.option_context("display.width", 200, "display.max_columns", 30, "display.float_format", "{:.2f}".format):
-        cols = ["class", "N", "A", "mixed", "mixed_seed_rule", "single_slsqp", "single_replicator", "any_slsqp", "any_replicator"]
+        cols = [
+            "class",
+            "N",
+            "A",
+            "mixed",
+            "mixed_seed_rule",
+            "single_slsqp",
+            "single_replicator",
+            "any_slsqp",
+            "any_replicator",
+        ]
         print(summary[cols].to_string(index=False))
     print(f"\n{len(runs)} runs in {elapsed:.1f} s on {args.workers} worker(s); results in {out}/")
     return 0

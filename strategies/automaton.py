@@ -40,8 +40,9 @@ from __future__ import annotations
 import bisect
 import functools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -90,8 +91,7 @@ class Automaton:
 
     # ------------------------------------------------------------------ building
     @classmethod
-    def build(cls, outputs: Sequence[Any], transitions, start: int = 0, *,
-              n_profiles: int | None = None) -> "Automaton":
+    def build(cls, outputs: Sequence[Any], transitions, start: int = 0, *, n_profiles: int | None = None) -> Automaton:
         """From per-state outputs and a transition table.
 
         ``outputs[s]`` is an action index, or a list of ``(action, probability)`` pairs
@@ -122,10 +122,15 @@ class Automaton:
             else:
                 pairs = [(int(a), float(p)) for a, p in out]
                 probs = np.array([p for _, p in pairs])
-                if not pairs or not np.all(np.isfinite(probs)) or (probs < 0).any() \
-                        or abs(probs.sum() - 1) > PROBABILITY_TOL:
-                    raise ValueError(f"state {s}: probabilities must be non-negative and sum to 1, got "
-                                     f"{[p for _, p in pairs]}")
+                if (
+                    not pairs
+                    or not np.all(np.isfinite(probs))
+                    or (probs < 0).any()
+                    or abs(probs.sum() - 1) > PROBABILITY_TOL
+                ):
+                    raise ValueError(
+                        f"state {s}: probabilities must be non-negative and sum to 1, got {[p for _, p in pairs]}"
+                    )
                 cum = np.cumsum(probs)
                 rows.append(([a for a, _ in pairs], cum[:-1].tolist()))
         m = max(len(a) for a, _ in rows)
@@ -150,7 +155,7 @@ class Automaton:
         return f"Automaton({self.n_states} states, {self.n_profiles} profiles, start={self.start}, {kind})"
 
 
-def fixed(action: int, game: "Game") -> Automaton:
+def fixed(action: int, game: Game) -> Automaton:
     """The one-state automaton that always plays ``action``."""
     return Automaton.build([action], np.zeros((1, game.n_profiles), dtype=np.int64))
 
@@ -186,8 +191,10 @@ class AutomatonStrategy(Strategy):
     def _check_table(self) -> None:
         acts, trans = self.actions, self.transitions
         if not isinstance(acts, dict) or not acts:
-            raise self._error("actions", "expected a table mapping each state name to an action, "
-                              "e.g. actions = { nice = \"C\", angry = \"D\" }")
+            raise self._error(
+                "actions",
+                'expected a table mapping each state name to an action, e.g. actions = { nice = "C", angry = "D" }',
+            )
         names = list(acts)
         if self.states is not None:
             if not isinstance(self.states, (list, tuple)) or sorted(map(str, self.states)) != sorted(names):
@@ -206,15 +213,19 @@ class AutomatonStrategy(Strategy):
                 if abs(total - 1) > PROBABILITY_TOL:
                     raise self._error(f"actions.{s}", f"probabilities sum to {total:g}, not 1")
             elif isinstance(out, bool) or not isinstance(out, (str, int)):
-                raise self._error(f"actions.{s}", f"expected an action label, index or a table of "
-                                  f"probabilities, got {out!r}")
+                raise self._error(
+                    f"actions.{s}", f"expected an action label, index or a table of probabilities, got {out!r}"
+                )
         start = names[0] if self.start is None else self.start
         if start not in acts:
             raise self._error("start", f"unknown state {start!r}; states are {_label_list(names)}")
         self._start = names.index(start)
         if not isinstance(trans, dict):
-            raise self._error("transitions", "expected a table mapping each state to its rules, e.g. "
-                              "transitions = { nice = { \"*,D\" = \"angry\", \"*\" = \"nice\" } }")
+            raise self._error(
+                "transitions",
+                "expected a table mapping each state to its rules, e.g. "
+                'transitions = { nice = { "*,D" = "angry", "*" = "nice" } }',
+            )
         for s in trans:
             if s not in acts:
                 raise self._error(f"transitions.{s}", f"unknown state; states are {_label_list(names)}")
@@ -224,14 +235,16 @@ class AutomatonStrategy(Strategy):
                 raise self._error(f"transitions.{s}", "missing: every state needs its rules")
             for pattern, target in rules.items():
                 if target not in acts:
-                    raise self._error(f"transitions.{s}.\"{pattern}\"",
-                                      f"unknown next state {target!r}; states are {_label_list(names)}")
+                    raise self._error(
+                        f'transitions.{s}."{pattern}"',
+                        f"unknown next state {target!r}; states are {_label_list(names)}",
+                    )
 
     @property
     def is_stochastic(self) -> bool:
         return any(isinstance(a, dict) and sum(1 for p in a.values() if p > 0) > 1 for a in self.actions.values())
 
-    def automaton(self, game: "Game", seat: int, horizon: int | None = None) -> Automaton:
+    def automaton(self, game: Game, seat: int, horizon: int | None = None) -> Automaton:
         own = game.actions[seat]
         others = [j for j in range(game.n_players) if j != seat]
 
@@ -254,13 +267,16 @@ class AutomatonStrategy(Strategy):
         trans = np.full((len(self._names), game.n_profiles), -1, dtype=np.int64)
         for si, s in enumerate(self._names):
             for pattern, target in self.transitions[s].items():
-                key = f"transitions.{s}.\"{pattern}\""
+                key = f'transitions.{s}."{pattern}"'
                 parts = [p.strip() for p in str(pattern).split(",")]
                 if parts == ["*"]:
                     parts = ["*"] * game.n_players
                 if len(parts) != game.n_players:
-                    raise self._error(key, f"a rule names {game.n_players} actions (own first, then the other "
-                                      f"seats in order), e.g. \"{','.join(['*'] * game.n_players)}\"")
+                    raise self._error(
+                        key,
+                        f"a rule names {game.n_players} actions (own first, then the other "
+                        f'seats in order), e.g. "{",".join(["*"] * game.n_players)}"',
+                    )
                 match = np.ones(game.n_profiles, dtype=bool)
                 for pos, part in enumerate(parts):
                     if part == "*":
@@ -277,25 +293,29 @@ class AutomatonStrategy(Strategy):
             if missing.size:
                 p = prof[missing[0]]
                 seen = ",".join(game.actions[j][p[j]] for j in order)
-                raise self._error(f"transitions.{s}", f"no rule matches the observed profile \"{seen}\" "
-                                  "(own action first); add it or a \"*\" rule")
+                raise self._error(
+                    f"transitions.{s}",
+                    f'no rule matches the observed profile "{seen}" (own action first); add it or a "*" rule',
+                )
         try:
             return Automaton.build(outputs, trans, self._start, n_profiles=game.n_profiles)
         except ValueError as exc:
             raise self._error("actions", str(exc)) from None
 
     # ------------------------------------------------------------------ per-round play
-    def reset(self, view: "MatchView") -> None:
+    def reset(self, view: MatchView) -> None:
         self._auto = self.automaton(view.game, view.seat)
         self._trans = self._auto.transitions.tolist()
         self._strides = view.game.strides.tolist()
         self._state = self._auto.start
 
-    def choose(self, view: "MatchView") -> int:
+    def choose(self, view: MatchView) -> int:
         return self._auto.action(self._state, self.rng)
 
-    def observe(self, view: "MatchView") -> None:
+    def observe(self, view: MatchView) -> None:
+        last = view.last_actions
+        assert last is not None  # observe follows a played round
         p = 0
-        for a, s in zip(view.last_actions, self._strides):
+        for a, s in zip(last, self._strides):
             p += a * s
         self._state = self._trans[self._state][p]

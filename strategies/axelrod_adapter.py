@@ -32,7 +32,7 @@ from __future__ import annotations
 import importlib.metadata
 import inspect
 import warnings
-from functools import lru_cache
+from functools import cache
 from typing import Any, ClassVar
 
 import numpy as np
@@ -83,14 +83,17 @@ class AxelrodStrategy(Strategy):
 
     # ------------------------------------------------------------ class facts
     @classmethod
-    def axelrod_class(cls) -> type:
+    def axelrod_class(cls) -> type[Any]:
         return _lookup(cls.axelrod_name)
 
     @classmethod
     def parameters(cls) -> dict[str, Any]:
         sig = inspect.signature(cls.axelrod_class().__init__)
-        params = {p.name: p.default for p in list(sig.parameters.values())[1:]
-                  if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+        params = {
+            p.name: p.default
+            for p in list(sig.parameters.values())[1:]
+            if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        }
         params.update(cooperate=None, defect=None)
         return params
 
@@ -164,8 +167,11 @@ class AxelrodStrategy(Strategy):
     def match_attributes(view, game) -> dict[str, Any]:
         """``match_attributes`` as ``axelrod.Match`` gives them: the known length (``inf`` when
         the length is random or hidden), the game and the noise."""
-        return {"length": float("inf") if view.turns is None else int(view.turns),
-                "game": game, "noise": float(view.noise)}
+        return {
+            "length": float("inf") if view.turns is None else int(view.turns),
+            "game": game,
+            "noise": float(view.noise),
+        }
 
     def player_seed(self) -> int:
         """The library player's seed: drawn from the seat's generator, in the range of the
@@ -190,13 +196,18 @@ def _rebuild(name: str, params: dict) -> AxelrodStrategy:
     return wrapper(name)(**params)
 
 
-def library_names() -> dict[str, type]:
+def library_names() -> dict[str, type[Any]]:
     """Every class ``axelrod:<ClassName>`` may name, from the installed library (imports it):
     ``axelrod.all_strategies`` and the other ``axelrod.Player`` subclasses of its namespace."""
     axl = _axelrod()
     known = {cls.__name__: cls for cls in axl.all_strategies}
-    known.update({n: v for n, v in vars(axl).items()  # e.g. the parametrised Cycler, not in all_strategies
-                  if isinstance(v, type) and issubclass(v, axl.Player) and v is not axl.Player})
+    known.update(
+        {
+            n: v
+            for n, v in vars(axl).items()  # e.g. the parametrised Cycler, not in all_strategies
+            if isinstance(v, type) and issubclass(v, axl.Player) and v is not axl.Player
+        }
+    )
     return known
 
 
@@ -204,7 +215,7 @@ def _unknown(name: str, version: str, known) -> StrategyError:
     return StrategyError(
         f"the Axelrod library (axelrod {version}) has no strategy class {name!r}."
         + close_matches(name, known)
-        + " Its classes are listed by: python -c \"import axelrod; print([s.__name__ for s in axelrod.all_strategies])\""
+        + ' Its classes are listed by: python -c "import axelrod; print([s.__name__ for s in axelrod.all_strategies])"'
     )
 
 
@@ -232,8 +243,8 @@ def _check_offline(name: str) -> None:
         raise _cheat_error(name, _axelrod_names.CHEATING[name])
 
 
-@lru_cache(maxsize=None)
-def _lookup(name: str) -> type:
+@cache
+def _lookup(name: str) -> type[Any]:
     _check_offline(name)
     axl = _axelrod()
     known = library_names()
@@ -246,22 +257,26 @@ def _lookup(name: str) -> type:
     return cls
 
 
-@lru_cache(maxsize=None)
+@cache
 def wrapper(name: str) -> type[AxelrodStrategy]:
     """The :class:`Strategy` subclass wrapping ``axelrod.<name>`` (created once per name)."""
     axl_cls = _lookup(name)
-    cls = type(f"Axelrod_{name}", (AxelrodStrategy,), {
-        "axelrod_name": name,
-        "name": PREFIX + name,
-        "stochastic": bool(axl_cls.classifier.get("stochastic", True)),
-        "__module__": __name__,
-        "__doc__": f"axelrod.{name}, wrapped. " + (AxelrodStrategy.__doc__ or ""),
-    })
+    cls = type(
+        f"Axelrod_{name}",
+        (AxelrodStrategy,),
+        {
+            "axelrod_name": name,
+            "name": PREFIX + name,
+            "stochastic": bool(axl_cls.classifier.get("stochastic", True)),
+            "__module__": __name__,
+            "__doc__": f"axelrod.{name}, wrapped. " + (AxelrodStrategy.__doc__ or ""),
+        },
+    )
     return cls
 
 
 def __getattr__(attr: str):
     # lets pickle find wrapper classes by name in any process (they are made on demand)
     if attr.startswith("Axelrod_"):
-        return wrapper(attr[len("Axelrod_"):])
+        return wrapper(attr[len("Axelrod_") :])
     raise AttributeError(attr)

@@ -69,17 +69,17 @@ class Strategy:
             cls.__init__ = _recording(init)  # type: ignore[method-assign]
 
     # ------------------------------------------------------------- hooks
-    def reset(self, view: "MatchView") -> None:
+    def reset(self, view: MatchView) -> None:
         """Called once before round 0 (the view already knows game and seat)."""
 
-    def choose(self, view: "MatchView") -> int | str:
+    def choose(self, view: MatchView) -> int | str:
         """Return this round's action: an index into the own action list, or a label."""
         raise NotImplementedError(f"{type(self).__name__} must implement choose(view)")
 
-    def observe(self, view: "MatchView") -> None:
+    def observe(self, view: MatchView) -> None:
         """Called after every round, when ``view.last_actions`` holds its outcome."""
 
-    def automaton(self, game: "Game", seat: int, horizon: int | None = None) -> "Automaton | None":
+    def automaton(self, game: Game, seat: int, horizon: int | None = None) -> Automaton | None:
         """This strategy, for seat ``seat`` of ``game``, as a finite automaton over observed
         profiles (see :mod:`strategies.automaton`), or None (the default) to be played through
         :meth:`choose` and :meth:`observe`. When every seat of a match has one, the batch engine
@@ -90,7 +90,7 @@ class Strategy:
         return None
 
     # ------------------------------------------------------------- engine side
-    def begin_match(self, view: "MatchView", rng: np.random.Generator) -> None:
+    def begin_match(self, view: MatchView, rng: np.random.Generator) -> None:
         """Engine entry point: set the private generator, clear traces, call :meth:`reset`.
 
         The engine keeps ``self._trace_round`` at the round being played (see the module
@@ -167,7 +167,7 @@ class Strategy:
                 out[key] = value
         return out
 
-    def clone(self) -> "Strategy":
+    def clone(self) -> Strategy:
         """A fresh instance with the same parameters (:meth:`get_params`)."""
         call = self.__dict__.get("_init_call")
         extra = self._given(call)[1] if call else ()  # arguments taken by *args, if any
@@ -192,7 +192,8 @@ class Strategy:
     def __repr__(self) -> str:
         defaults = self.parameters()
         shown = [
-            f"{k}={v!r}" for k, v in self.get_params().items()
+            f"{k}={v!r}"
+            for k, v in self.get_params().items()
             if defaults.get(k, inspect.Parameter.empty) is inspect.Parameter.empty or v != defaults[k]
         ]
         return f"{type(self).__name__}({', '.join(shown)})"
@@ -200,8 +201,15 @@ class Strategy:
 
 _NUMBER, _TEXT = "number", "text"
 _PLAIN = (float, int, bool, str, np.float64, np.int64, np.bool_)
-_KIND_OF_PLAIN = {float: _NUMBER, int: _NUMBER, bool: _NUMBER, np.float64: _NUMBER, np.int64: _NUMBER,
-                  np.bool_: _NUMBER, str: _TEXT}
+_KIND_OF_PLAIN = {
+    float: _NUMBER,
+    int: _NUMBER,
+    bool: _NUMBER,
+    np.float64: _NUMBER,
+    np.int64: _NUMBER,
+    np.bool_: _NUMBER,
+    str: _TEXT,
+}
 _KEY = re.compile(r"^[^/\\\x00]{1,100}$")
 
 
@@ -227,13 +235,19 @@ class _Trace:
             try:
                 arr = np.array(value)
             except ValueError as exc:
-                raise _expose_error(key, f"the value is a ragged sequence ({exc}); expose numbers, strings or "
-                                         "numeric arrays of one fixed shape") from None
+                raise _expose_error(
+                    key,
+                    f"the value is a ragged sequence ({exc}); expose numbers, strings or "
+                    "numeric arrays of one fixed shape",
+                ) from None
             if arr.dtype.kind in "biufc":
                 arr.flags.writeable = False
                 return _NUMBER, arr.shape, arr
-            raise _expose_error(key, f"a sequence of {arr.dtype} cannot be a trace; expose numbers, strings or "
-                                     "numeric arrays of one fixed shape")
+            raise _expose_error(
+                key,
+                f"a sequence of {arr.dtype} cannot be a trace; expose numbers, strings or "
+                "numeric arrays of one fixed shape",
+            )
         try:
             pickle.dumps(value)
         except Exception as exc:  # noqa: BLE001 - any pickling failure means "cannot be stored"
@@ -243,7 +257,7 @@ class _Trace:
         raise _expose_error(key, why + "; expose numbers, strings or numeric arrays of one fixed shape")
 
     @classmethod
-    def first(cls, key: Any, value: Any) -> "_Trace":
+    def first(cls, key: Any, value: Any) -> _Trace:
         if not isinstance(key, str) or not _KEY.match(key):
             raise _expose_error(key, "a trace key is a non-empty string of at most 100 characters without '/' or '\\'")
         kind, shape, _ = cls._classify(key, value)
@@ -252,11 +266,17 @@ class _Trace:
     def check(self, key: str, value: Any) -> Any:
         kind, shape, value = self._classify(key, value)
         if kind != self.kind:
-            raise _expose_error(key, f"this round's value is a {kind} ({value!r:.40}), earlier rounds' were "
-                                     f"{self.kind}s; a trace holds one kind of value")
+            raise _expose_error(
+                key,
+                f"this round's value is a {kind} ({value!r:.40}), earlier rounds' were "
+                f"{self.kind}s; a trace holds one kind of value",
+            )
         if shape != self.shape:
-            raise _expose_error(key, f"this round's value has shape {shape}, earlier rounds' had shape {self.shape}; "
-                                     "a trace's values must all have one shape (ragged traces cannot be stored)")
+            raise _expose_error(
+                key,
+                f"this round's value has shape {shape}, earlier rounds' had shape {self.shape}; "
+                "a trace's values must all have one shape (ragged traces cannot be stored)",
+            )
         return value
 
     def array(self, n: int) -> np.ndarray:
@@ -350,7 +370,8 @@ def _init_parameters(init) -> tuple[tuple[str, Any], ...]:
     # cached: a population builds one strategy instance per individual (10^4 and more)
     sig = inspect.signature(init)
     return tuple(
-        (p.name, p.default) for p in list(sig.parameters.values())[1:]
+        (p.name, p.default)
+        for p in list(sig.parameters.values())[1:]
         if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
     )
 

@@ -1,4 +1,4 @@
-"""The classic strategies (SPEC §4.1).
+"""The classic strategies (README "Strategies"; on the PD as the Axelrod library defines them).
 
 On the prisoner's dilemma each plays exactly as the Axelrod library's class of the same
 idea (named in its docstring; pinned by tests, and cross-checked against ``axelrod`` when
@@ -246,6 +246,9 @@ class GenerousTitForTat(CooperationStrategy):
     """
 
     name = "generous_tit_for_tat"
+    # it draws from its generator to forgive (the base class says deterministic); only p = 0 or
+    # p = 1, given explicitly, makes an instance deterministic (see is_stochastic)
+    stochastic = True
 
     def __init__(self, p: float | None = None, cooperate=None, defect=None):
         super().__init__(cooperate, defect)
@@ -255,6 +258,7 @@ class GenerousTitForTat(CooperationStrategy):
 
     @property
     def is_stochastic(self) -> bool:
+        """True unless p is 0 or 1 (the default p, derived per game, is taken to be random)."""
         return self.p not in (0, 1, 0.0, 1.0)
 
     def automaton(self, game, seat, horizon=None):
@@ -393,7 +397,7 @@ class GoByMajority(CooperationStrategy):
         m = int(self.memory)
         if (1 << (m + 1)) > GO_BY_MAJORITY_MAX_STATES:
             return None
-        windows = [()]
+        windows: list[tuple[int, ...]] = [()]
         for length in range(1, m + 1):
             windows += [tuple((w >> i) & 1 for i in reversed(range(length))) for w in range(1 << length)]
         index = {w: i for i, w in enumerate(windows)}
@@ -415,7 +419,7 @@ class GoByMajority(CooperationStrategy):
     def observe(self, view):
         defected = not self.others_cooperated(view.last_actions)
         if self.memory:
-            self._window = (self._window + [defected])[-int(self.memory):]
+            self._window = (self._window + [defected])[-int(self.memory) :]
         else:
             self._defections += defected
             self._rounds += 1

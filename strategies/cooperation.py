@@ -1,6 +1,6 @@
 """Which action is "cooperate" and which is "defect", for the classic strategies.
 
-The classics are defined on the prisoner's dilemma. Elsewhere (SPEC §4.1):
+The classics are defined on the prisoner's dilemma. Elsewhere (docs/strategies.md):
 
 - a player whose actions are labelled ``C`` and ``D`` cooperates with ``C``;
 - any other 2-action player cooperates with its first action and defects with its second;
@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from tournament.view import MatchView
 
 
-def cooperation_actions(game: "Game", player: int, cooperate=None, defect=None) -> tuple[int, int]:
+def cooperation_actions(game: Game, player: int, cooperate=None, defect=None) -> tuple[int, int]:
     """(cooperate index, defect index) of ``player`` in ``game``; StrategyError if unknown."""
     labels = game.actions[player]
     try:
@@ -61,7 +61,7 @@ class CooperationStrategy(Strategy):
         self.cooperate = cooperate
         self.defect = defect
 
-    def reset(self, view: "MatchView") -> None:
+    def reset(self, view: MatchView) -> None:
         game = view.game
         pairs = [cooperation_actions(game, j, self.cooperate, self.defect) for j in range(game.n_players)]
         self.C, self.D = pairs[view.seat]
@@ -74,7 +74,7 @@ class CooperationStrategy(Strategy):
                 return False
         return True
 
-    def opponent_defected_rounds(self, view: "MatchView", last: int | None = None):
+    def opponent_defected_rounds(self, view: MatchView, last: int | None = None):
         """Boolean array: in which of the last ``last`` rounds (all if None) some other
         player did not cooperate."""
         acts = view.actions if last is None else view.actions[-last:]

@@ -1,4 +1,4 @@
-"""Learning baselines (SPEC §4.2): fictitious play, Hedge, regret matching.
+"""Learning baselines (docs/switcher.md): fictitious play, Hedge, regret matching.
 
 All three learn from the game's own payoff table and the others' observed actions (the
 actions recorded in the history, i.e. after noise), for any number of players and actions.
@@ -51,7 +51,7 @@ class FictitiousPlay(_Learner):
     ----------
     beliefs:
         ``"joint"`` (default): the belief is the empirical distribution of the others'
-        *joint* action, so correlations among the others are kept (SPEC §4.2);
+        *joint* action, so correlations among the others are kept (docs/switcher.md);
         ``"independent"``: the product of each other player's empirical marginal
         (the classical k-player fictitious play). Identical for 2 players.
     prior:
@@ -149,10 +149,14 @@ class Hedge(_Learner):
 
     def __init__(self, learning_rate: float | None = 0.1):
         if learning_rate is not None and (
-            isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float))
-            or not math.isfinite(learning_rate) or learning_rate <= 0
+            isinstance(learning_rate, bool)
+            or not isinstance(learning_rate, (int, float))
+            or not math.isfinite(learning_rate)
+            or learning_rate <= 0
         ):
-            raise ValueError(f"learning_rate must be a finite number > 0 (or unset for the anytime schedule), got {learning_rate!r}")
+            raise ValueError(
+                f"learning_rate must be a finite number > 0 (or unset for the anytime schedule), got {learning_rate!r}"
+            )
         self.learning_rate = learning_rate
 
     def reset(self, view) -> None:
@@ -219,8 +223,10 @@ class RegretMatching(_Learner):
     def __init__(self, variant: str = "conditional", inertia: float | None = None):
         _check_choice("variant", variant, ("conditional", "unconditional"))
         if inertia is not None and (
-            isinstance(inertia, bool) or not isinstance(inertia, (int, float))
-            or not math.isfinite(inertia) or inertia <= 0
+            isinstance(inertia, bool)
+            or not isinstance(inertia, (int, float))
+            or not math.isfinite(inertia)
+            or inertia <= 0
         ):
             raise ValueError(f"inertia must be a finite number > 0 (or unset), got {inertia!r}")
         self.variant = variant

@@ -81,14 +81,15 @@ def resolve(ref: str | type, base_dir: str | Path | None = None) -> type[Strateg
         if ref in _REGISTRY:
             return _REGISTRY[ref]
         raise StrategyError(
-            f"unknown strategy {ref!r}." + close_matches(ref, _REGISTRY)
+            f"unknown strategy {ref!r}."
+            + close_matches(ref, _REGISTRY)
             + " Run 'tournament list strategies' for the built-ins, or name a class as"
             " 'package.module:Class' or 'file.py:Class'."
         )
-    if ref.startswith("axelrod:"):  # the Axelrod library's strategies, wrapped (SPEC §4.5)
+    if ref.startswith("axelrod:"):  # the Axelrod library's strategies, wrapped (docs/axelrod.md)
         from .axelrod_adapter import wrapper
 
-        return wrapper(ref[len("axelrod:"):])
+        return wrapper(ref[len("axelrod:") :])
     target, _, clsname = ref.rpartition(":")
     if not target or not clsname:
         raise StrategyError(f"strategy reference {ref!r} must look like 'module:Class' or 'file.py:Class'")
@@ -98,9 +99,12 @@ def resolve(ref: str | type, base_dir: str | Path | None = None) -> type[Strateg
         module = _import_module(target, base_dir, ref)
     cls = getattr(module, clsname, None)
     if cls is None:
-        found = [n for n, v in vars(module).items() if isinstance(v, type) and issubclass(v, Strategy) and v is not Strategy]
+        found = [
+            n for n, v in vars(module).items() if isinstance(v, type) and issubclass(v, Strategy) and v is not Strategy
+        ]
         raise StrategyError(
-            f"{target!r} has no class {clsname!r} (strategy {ref!r})." + close_matches(clsname, found)
+            f"{target!r} has no class {clsname!r} (strategy {ref!r})."
+            + close_matches(clsname, found)
             + (f" Strategy classes there: {', '.join(sorted(found))}." if found else "")
         )
     if not (isinstance(cls, type) and issubclass(cls, Strategy)):
@@ -122,8 +126,9 @@ def _import_module(target: str, base_dir, ref: str):
             places = list(dict.fromkeys(str(Path(d).resolve()) for d in (base_dir, Path.cwd()) if d is not None))
             spec = importlib.machinery.PathFinder.find_spec(top, places)
             if spec is None or spec.loader is None:
-                raise ModuleNotFoundError(f"{exc} (looked on sys.path and in {' and '.join(places)})",
-                                          name=top) from None
+                raise ModuleNotFoundError(
+                    f"{exc} (looked on sys.path and in {' and '.join(places)})", name=top
+                ) from None
             module = importlib.util.module_from_spec(spec)
             sys.modules[top] = module  # so that its submodules and pickled classes resolve
             try:
@@ -150,6 +155,8 @@ def _load_file(target: str, base_dir, ref: str):
         return _FILE_CACHE[key]
     modname = "_user_strategies_" + hashlib.sha1(str(path).encode()).hexdigest()[:12]
     spec = importlib.util.spec_from_file_location(modname, path)
+    if spec is None or spec.loader is None:  # not a file Python can import (the caller checked the .py suffix)
+        raise StrategyError(f"{path}: cannot be imported as a Python module")
     module = importlib.util.module_from_spec(spec)
     # registered in sys.modules so that classes defined there pickle by reference
     sys.modules[modname] = module

@@ -1,4 +1,5 @@
-"""The softmax switcher of seed 000 (SPEC §4.3).
+"""The softmax switcher (docs/switcher.md) of "Reducing collective rationality to individual
+optimization in common-payoff games using MCMC".
 
 Source: the seed's "policies that solve the game" — in every round one player, chosen by
 the round's shared random number, re-draws its action uniformly with a probability that
@@ -50,8 +51,9 @@ class SoftmaxSwitcher(Strategy):
     def __init__(self, alpha: float = 1.0, u_min: float | None = None):
         if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not math.isfinite(alpha) or alpha < 0:
             raise ValueError(f"alpha must be a finite number >= 0, got {alpha!r}")
-        if u_min is not None and (isinstance(u_min, bool) or not isinstance(u_min, (int, float))
-                                  or not math.isfinite(u_min)):
+        if u_min is not None and (
+            isinstance(u_min, bool) or not isinstance(u_min, (int, float)) or not math.isfinite(u_min)
+        ):
             raise ValueError(f"u_min must be a finite number or unset, got {u_min!r}")
         self.alpha = alpha
         self.u_min = u_min

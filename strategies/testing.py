@@ -46,8 +46,14 @@ from .base import Strategy
 from .registry import build
 
 __all__ = [
-    "Scripted", "assert_automaton_agrees", "assert_clone_round_trip", "assert_deterministic", "assert_plays",
-    "assert_reproducible", "random_script", "versus",
+    "Scripted",
+    "assert_automaton_agrees",
+    "assert_clone_round_trip",
+    "assert_deterministic",
+    "assert_plays",
+    "assert_reproducible",
+    "random_script",
+    "versus",
 ]
 
 Opponent = Strategy | type | str | Sequence[Any] | Callable[[MatchView], Any]
@@ -114,15 +120,25 @@ def versus(
     """
     game = _game(game)
     if len(opponents) != game.n_players - 1:
-        raise ValueError(f"{game.name!r} seats {game.n_players} players: give {game.n_players - 1} opponent(s), "
-                         f"got {len(opponents)}")
+        raise ValueError(
+            f"{game.name!r} seats {game.n_players} players: give {game.n_players - 1} opponent(s), got {len(opponents)}"
+        )
     if not 0 <= seat < game.n_players:
         raise ValueError(f"seat {seat} is not a seat of {game.name!r} (0..{game.n_players - 1})")
     players: list[Any] = [_opponent(o) for o in opponents]
     players.insert(seat, _strategy(strategy))
     names = [_name(p) for p in players]
-    return play_match(game, players, turns=turns, prob_end=prob_end, noise=noise, seed=seed, names=names,
-                      reveal_length=reveal_length, engine=engine)
+    return play_match(
+        game,
+        players,
+        turns=turns,
+        prob_end=prob_end,
+        noise=noise,
+        seed=seed,
+        names=names,
+        reveal_length=reveal_length,
+        engine=engine,
+    )
 
 
 def assert_plays(
@@ -156,8 +172,18 @@ def assert_plays(
     else:
         want = [_label(game, seat, a) for a in want]
     n = len(want)
-    m = versus(strategy, opponent, *others, game=game, turns=n if turns is None else turns, seat=seat,
-               noise=noise, seed=seed, reveal_length=reveal_length, engine=engine)
+    m = versus(
+        strategy,
+        opponent,
+        *others,
+        game=game,
+        turns=n if turns is None else turns,
+        seat=seat,
+        noise=noise,
+        seed=seed,
+        reveal_length=reveal_length,
+        engine=engine,
+    )
     rows = m.action_labels()[:n]
     got = rows if profiles else [r[seat] for r in rows]
     if got != want:
@@ -204,8 +230,10 @@ def assert_deterministic(
         for seed, other in zip(seeds[1:], runs[1:]):
             where = _first_difference(runs[0], other, seats=[seat])
             if where:
-                raise AssertionError(f"{s!r} (seat {seat}) says it is deterministic (is_stochastic is False) but "
-                                     f"plays differently with seed {seed} than with seed {seeds[0]}: {where}")
+                raise AssertionError(
+                    f"{s!r} (seat {seat}) says it is deterministic (is_stochastic is False) but "
+                    f"plays differently with seed {seed} than with seed {seeds[0]}: {where}"
+                )
 
 
 def assert_clone_round_trip(
@@ -239,8 +267,9 @@ def assert_clone_round_trip(
     seated = versus(s, *[s] * (game.n_players - 1), game=game, turns=1).strategies
     for j, other in enumerate(seated[1:], 1):
         if not _equal(other.get_params(), params):
-            raise AssertionError(f"seat {j} of a match of {s!r} against itself gets parameters "
-                                 f"{other.get_params()!r}, not {params!r}")
+            raise AssertionError(
+                f"seat {j} of a match of {s!r} against itself gets parameters {other.get_params()!r}, not {params!r}"
+            )
     text = repr(s)
     defaults = type(s).parameters()
     for key, value in params.items():
@@ -275,9 +304,10 @@ def assert_automaton_agrees(
             continue
         declared = True
         scripts = [random_script(game, j, turns, seed + j) for j in range(game.n_players) if j != seat]
-        kw = dict(game=game, turns=turns, seat=seat, noise=noise, seed=seed)
-        python = versus(s.clone(), *scripts, engine="python", **kw)
-        auto = versus(s.clone(), *scripts, engine="automaton", **kw)
+        python = versus(s.clone(), *scripts, engine="python", game=game, turns=turns, seat=seat, noise=noise, seed=seed)
+        auto = versus(
+            s.clone(), *scripts, engine="automaton", game=game, turns=turns, seat=seat, noise=noise, seed=seed
+        )
         where = _first_difference(python, auto, traces=False)
         if where:
             raise AssertionError(f"{s!r} (seat {seat}): its automaton plays differently from its hooks: {where}")
@@ -330,8 +360,10 @@ def _diff(m: MatchResult, seat: int, want, got, rows, profiles: bool, noise: flo
     n = min(len(want), len(got))
     first = next((t for t in range(n) if want[t] != got[t]), n)
     others = ", ".join(f"{name}" for j, name in enumerate(m.names) if j != seat)
-    head = (f"{m.names[seat]} (seat {seat}) vs {others} in {m.game.name}, {len(want)} rounds"
-            f"{f', noise {noise:g}' if noise else ''}, seed {seed}: ")
+    head = (
+        f"{m.names[seat]} (seat {seat}) vs {others} in {m.game.name}, {len(want)} rounds"
+        f"{f', noise {noise:g}' if noise else ''}, seed {seed}: "
+    )
     if len(got) < len(want):
         head += f"the match ended after {len(got)} rounds; "
     head += f"first difference in round {first}" if first < n else "no difference in the rounds played"
@@ -353,8 +385,9 @@ def _diff(m: MatchResult, seat: int, want, got, rows, profiles: bool, noise: flo
     return "\n".join(lines)
 
 
-def _first_difference(a: MatchResult, b: MatchResult, seats: Sequence[int] | None = None,
-                      traces: bool = True) -> str | None:
+def _first_difference(
+    a: MatchResult, b: MatchResult, seats: Sequence[int] | None = None, traces: bool = True
+) -> str | None:
     """Where two matches differ (actions, payoffs, traces of ``seats``), or None."""
     seats = range(a.game.n_players) if seats is None else seats
     if a.actions.shape != b.actions.shape:
@@ -363,8 +396,10 @@ def _first_difference(a: MatchResult, b: MatchResult, seats: Sequence[int] | Non
         diff = np.flatnonzero(a.actions[:, j] != b.actions[:, j])
         if diff.size:
             t = int(diff[0])
-            return (f"seat {j} plays {a.game.actions[j][a.actions[t, j]]!r} against "
-                    f"{b.game.actions[j][b.actions[t, j]]!r} in round {t}")
+            return (
+                f"seat {j} plays {a.game.actions[j][a.actions[t, j]]!r} against "
+                f"{b.game.actions[j][b.actions[t, j]]!r} in round {t}"
+            )
     for j in seats:
         if a.payoffs[:, j].tobytes() != b.payoffs[:, j].tobytes():
             return f"seat {j}'s payoffs differ"
@@ -375,7 +410,12 @@ def _first_difference(a: MatchResult, b: MatchResult, seats: Sequence[int] | Non
                 return f"seat {j} exposes traces {sorted(ta)} against {sorted(tb)}"
             for key in ta:
                 x, y = ta[key], tb[key]
-                if type(x) is not type(y) or x.dtype != y.dtype or x.shape != y.shape or x.tobytes() != y.tobytes() \
-                        or not np.array_equal(np.ma.getmaskarray(x), np.ma.getmaskarray(y)):
+                if (
+                    type(x) is not type(y)
+                    or x.dtype != y.dtype
+                    or x.shape != y.shape
+                    or x.tobytes() != y.tobytes()
+                    or not np.array_equal(np.ma.getmaskarray(x), np.ma.getmaskarray(y))
+                ):
                     return f"seat {j}'s trace {key!r} differs"
     return None

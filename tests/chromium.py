@@ -9,9 +9,17 @@ from pathlib import Path
 import pytest
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+)
 
 
 def start(profile: Path, width: int = 1280, height: int = 900):
@@ -20,8 +28,10 @@ def start(profile: Path, width: int = 1280, height: int = 900):
     browser = next((shutil.which(b) for b in BROWSERS if shutil.which(b)), None)
     driver_path = shutil.which("chromedriver")
     if browser is None or driver_path is None:
-        pytest.skip("headless Chromium is not installed (Debian: apt-get install chromium chromium-driver; "
-                    ".ci/run installs them when apt is usable)")
+        pytest.skip(
+            "headless Chromium is not installed (Debian: apt-get install chromium chromium-driver; "
+            ".ci/run installs them when apt is usable)"
+        )
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()

@@ -29,21 +29,33 @@ def library_play(a, b, turns=TURNS, **kwargs):
 
 def our_play(a, b, turns=TURNS, seed=0, noise=0.0, game=PD, **kwargs):
     ref = lambda name: f"axelrod:{name}" if name[0].isupper() else name  # noqa: E731 - CamelCase: a library class
-    r = play_match(game, [strategies.build(ref(a)), strategies.build(ref(b))], turns=turns, seed=seed, noise=noise,
-                   **kwargs)
+    r = play_match(
+        game, [strategies.build(ref(a)), strategies.build(ref(b))], turns=turns, seed=seed, noise=noise, **kwargs
+    )
     return r, [tuple(game.actions[i][x] for i, x in enumerate(row)) for row in r.actions]
 
 
 DETERMINISTIC = sorted(
-    s.__name__ for s in axl.strategies  # the library's ordinary (non-cheating) strategies
-    if not s.classifier["stochastic"] and not any(s.classifier.get(c) for c in axelrod_adapter._CHEATING)
+    s.__name__
+    for s in axl.strategies  # the library's ordinary (non-cheating) strategies
+    if not s.classifier["stochastic"]
+    and not any(s.classifier.get(c) for c in axelrod_adapter._CHEATING)
     and not s.classifier.get("long_run_time")
 )
 
 
-@pytest.mark.parametrize("pair", [("TitForTat", "Alternator"), ("Grudger", "Cycler"), ("WinStayLoseShift", "Bully"),
-                                  ("TitFor2Tats", "SuspiciousTitForTat"), ("FirstByTidemanAndChieruzzi", "Alternator"),
-                                  ("SecondByChampion", "TitForTat"), ("Prober", "Gradual")])
+@pytest.mark.parametrize(
+    "pair",
+    [
+        ("TitForTat", "Alternator"),
+        ("Grudger", "Cycler"),
+        ("WinStayLoseShift", "Bully"),
+        ("TitFor2Tats", "SuspiciousTitForTat"),
+        ("FirstByTidemanAndChieruzzi", "Alternator"),
+        ("SecondByChampion", "TitForTat"),
+        ("Prober", "Gradual"),
+    ],
+)
 def test_wrapped_deterministic_pairs_play_exactly_as_in_the_library(pair):
     _, ours = our_play(*pair)
     assert ours == library_play(*pair)
@@ -84,10 +96,19 @@ def test_second_seat_and_labels_of_other_games_map_to_cooperate_and_defect():
 
 
 def test_inside_a_tournament_with_workers_and_parameters(tmp_path):
-    sc = {"name": "interop", "seed": 3, "game": {"name": "axelrod_pd"},
-          "tournament": {"turns": 30, "repetitions": 2, "noise": 0.05}, "report": {"plots": False},
-          "entrants": [{"strategy": "tit_for_tat"}, {"strategy": "axelrod:TitForTat"},
-                       {"strategy": "axelrod:GTFT", "params": {"p": 0.2}}, {"strategy": "axelrod:FirstByJoss"}]}
+    sc = {
+        "name": "interop",
+        "seed": 3,
+        "game": {"name": "axelrod_pd"},
+        "tournament": {"turns": 30, "repetitions": 2, "noise": 0.05},
+        "report": {"plots": False},
+        "entrants": [
+            {"strategy": "tit_for_tat"},
+            {"strategy": "axelrod:TitForTat"},
+            {"strategy": "axelrod:GTFT", "params": {"p": 0.2}},
+            {"strategy": "axelrod:FirstByJoss"},
+        ],
+    }
     one = run_scenario(sc, out=tmp_path / "w1")
     two = run_scenario(sc, out=tmp_path / "w2", workers=2)
     assert (tmp_path / "w1" / "matches.csv").read_bytes() == (tmp_path / "w2" / "matches.csv").read_bytes()
@@ -112,13 +133,23 @@ def test_clear_errors():
         strategies.build("axelrod:Darwin")
     with pytest.raises(StrategyError, match="rejected its parameters"):
         strategies.build("axelrod:GTFT", {"q": 1})
-    sc = {"name": "x", "game": {"name": "rock_paper_scissors"}, "tournament": {"turns": 5},
-          "entrants": [{"strategy": "axelrod:TitForTat"}, {"strategy": "random"}]}
+    sc = {
+        "name": "x",
+        "game": {"name": "rock_paper_scissors"},
+        "tournament": {"turns": 5},
+        "entrants": [{"strategy": "axelrod:TitForTat"}, {"strategy": "random"}],
+    }
     with pytest.raises(ScenarioError, match=r"entrants\[0\].*cannot play seat 0.*2-player games with 2 actions"):
         run_scenario(sc)
-    sc = {"name": "x", "game": {"name": "chicken"}, "tournament": {"turns": 5},
-          "entrants": [{"strategy": "axelrod:ZDExtort2"}, {"strategy": "random"}]}
-    with pytest.raises(ScenarioError, match=r"ZDExtort2 rejects this seat's payoffs \(R, S, T, P\) = \(0, -1, 1, -10\)"):
+    sc = {
+        "name": "x",
+        "game": {"name": "chicken"},
+        "tournament": {"turns": 5},
+        "entrants": [{"strategy": "axelrod:ZDExtort2"}, {"strategy": "random"}],
+    }
+    with pytest.raises(
+        ScenarioError, match=r"ZDExtort2 rejects this seat's payoffs \(R, S, T, P\) = \(0, -1, 1, -10\)"
+    ):
         run_scenario(sc)
 
 
@@ -138,18 +169,36 @@ def test_missing_library_is_a_clear_error(monkeypatch):
 # Twelve deterministic library strategies, among them FirstByTidemanAndChieruzzi, which uses the
 # match length: with the length withheld (the adapter's old behaviour) 10 of the 66 pairings
 # differed from the library, all involving it (e.g. OmegaTFT against it: 3.000 vs 2.975).
-TWELVE = ["TitForTat", "FirstByTidemanAndChieruzzi", "OmegaTFT", "Gradual", "Prober", "Grudger",
-          "WinStayLoseShift", "TitFor2Tats", "FirstByDavis", "Bully", "Defector", "Cooperator"]
+TWELVE = [
+    "TitForTat",
+    "FirstByTidemanAndChieruzzi",
+    "OmegaTFT",
+    "Gradual",
+    "Prober",
+    "Grudger",
+    "WinStayLoseShift",
+    "TitFor2Tats",
+    "FirstByDavis",
+    "Bully",
+    "Defector",
+    "Cooperator",
+]
 
 
 def _our_matrix():
-    sc = {"name": "twelve", "seed": 1, "game": {"name": "axelrod_pd"}, "tournament": {"turns": 200},
-          "report": {"plots": False, "traces": 0}, "entrants": [{"strategy": f"axelrod:{n}"} for n in TWELVE]}
+    sc = {
+        "name": "twelve",
+        "seed": 1,
+        "game": {"name": "axelrod_pd"},
+        "tournament": {"turns": 200},
+        "report": {"plots": False, "traces": 0},
+        "entrants": [{"strategy": f"axelrod:{n}"} for n in TWELVE],
+    }
     matches = run_scenario(sc).matches
     assert len(matches) == 66
     ours = np.full((12, 12), np.nan)
     for m in matches.itertuples():
-        i, j = TWELVE.index(m.entrant_0[len("axelrod:"):]), TWELVE.index(m.entrant_1[len("axelrod:"):])
+        i, j = TWELVE.index(m.entrant_0[len("axelrod:") :]), TWELVE.index(m.entrant_1[len("axelrod:") :])
         ours[i, j], ours[j, i] = m.payoff_0, m.payoff_1
     return ours
 
@@ -166,11 +215,15 @@ def test_twelve_strategy_payoff_matrix_is_the_librarys_own(monkeypatch):
     assert ours[o, t] == lib[o, t] == 2.975
     # the length withheld (length -1, as the adapter used to pass): the 10 differing pairings
     real = axelrod_adapter.AxelrodStrategy.match_attributes
-    monkeypatch.setattr(axelrod_adapter.AxelrodStrategy, "match_attributes",
-                        staticmethod(lambda view, game: {**real(view, game), "length": -1}))
+    monkeypatch.setattr(
+        axelrod_adapter.AxelrodStrategy,
+        "match_attributes",
+        staticmethod(lambda view, game: {**real(view, game), "length": -1}),
+    )
     before = _our_matrix()
-    differ = {(i, j) for i in range(12) for j in range(i + 1, 12)
-              if (before[i, j], before[j, i]) != (lib[i, j], lib[j, i])}
+    differ = {
+        (i, j) for i in range(12) for j in range(i + 1, 12) if (before[i, j], before[j, i]) != (lib[i, j], lib[j, i])
+    }
     assert len(differ) == 10 and all(t in pair for pair in differ)
     assert before[o, t] == 3.0
 
@@ -215,8 +268,10 @@ def test_the_length_changes_play_as_in_the_library():
     assert [a for a, _ in hidden] == ["C"] * 30
 
 
-@pytest.mark.parametrize("pair", [("FirstByTidemanAndChieruzzi", "Bully"), ("BackStabber", "TitForTat"),
-                                  ("FirstBySteinAndRapoport", "Cooperator")])
+@pytest.mark.parametrize(
+    "pair",
+    [("FirstByTidemanAndChieruzzi", "Bully"), ("BackStabber", "TitForTat"), ("FirstBySteinAndRapoport", "Cooperator")],
+)
 def test_prob_end_matches_play_as_the_librarys_prob_end_matches(pair):
     # deterministic players: the moves depend on the length only through the match attributes,
     # so every common prefix of a library prob_end match and ours is equal

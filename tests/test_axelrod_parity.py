@@ -16,8 +16,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     axl = pytest.importorskip("axelrod")
 
-from tournament.analysis import axelrod_parity as ap  # noqa: E402
 from strategies.axelrod_adapter import AxelrodStrategy  # noqa: E402
+from tournament.analysis import axelrod_parity as ap  # noqa: E402
 
 ALL = [s.__name__ for s in axl.all_strategies]
 DETERMINISTIC = [n for n in ALL if not ap.cheats(n) and not ap.is_stochastic(n)]
@@ -37,11 +37,13 @@ def _check(name, panel):
     for opponent in panel:
         pr = ap.compare_moves(name, opponent, seeds=range(1))
         if not pr.all_identical:
-            bad.append(f"vs {opponent}: first difference at seed {pr.first_difference[0]}, "
-                       f"turn {pr.first_difference[1] + 1}")
+            bad.append(
+                f"vs {opponent}: first difference at seed {pr.first_difference[0]}, turn {pr.first_difference[1] + 1}"
+            )
     assert not bad, f"{name}: " + "; ".join(bad)
 
 
+@pytest.mark.slow
 def test_every_deterministic_library_strategy_plays_as_in_the_library():
     # one test, not 152: the per-strategy report is in the assertion message
     failures = []
@@ -54,8 +56,19 @@ def test_every_deterministic_library_strategy_plays_as_in_the_library():
     assert not failures, "\n".join(failures)
 
 
-@pytest.mark.parametrize("name", ["Random", "GTFT", "ZDExtort2", "SecondByChampion", "FirstByJoss",
-                                  "KnowledgeableWorseAndWorse", "EvolvedHMM5", "Calculator"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Random",
+        "GTFT",
+        "ZDExtort2",
+        "SecondByChampion",
+        "FirstByJoss",
+        "KnowledgeableWorseAndWorse",
+        "EvolvedHMM5",
+        "Calculator",
+    ],
+)
 def test_stochastic_strategies_on_the_same_seeds_play_as_in_the_library(name):
     # KnowledgeableWorseAndWorse defects with probability turn / length: seeds and length both matter
     for opponent in ("TitForTat", "Random"):
@@ -66,8 +79,9 @@ def test_stochastic_strategies_on_the_same_seeds_play_as_in_the_library(name):
 def test_the_comparison_detects_a_wrong_length_and_wrong_seeds(monkeypatch):
     # the adapter's old behaviour (length -1: unknown) shows up as a difference at the end
     real = AxelrodStrategy.match_attributes
-    monkeypatch.setattr(AxelrodStrategy, "match_attributes",
-                        staticmethod(lambda view, game: {**real(view, game), "length": -1}))
+    monkeypatch.setattr(
+        AxelrodStrategy, "match_attributes", staticmethod(lambda view, game: {**real(view, game), "length": -1})
+    )
     pr = ap.compare_moves("BackStabber", "Cooperator")
     assert not pr.all_identical and pr.first_difference == (0, 198)
     monkeypatch.undo()
@@ -93,8 +107,13 @@ def test_holm_verdicts():
             pr.p_values = p_values
         return ap.Outcome(name, True, [pr])
 
-    outs = [outcome("a", (0.001, 0.9)), outcome("b", (0.02, 0.9)), outcome("c", None, identical=True),
-            outcome("d", None), ap.Outcome("e", False, unsupported="cheats")]
+    outs = [
+        outcome("a", (0.001, 0.9)),
+        outcome("b", (0.02, 0.9)),
+        outcome("c", None, identical=True),
+        outcome("d", None),
+        ap.Outcome("e", False, unsupported="cheats"),
+    ]
     ap.verdicts(outs, alpha=0.05)
     # 4 tests: 0.001 <= 0.05/4 rejected; 0.02 > 0.05/3 stops Holm
     assert [o.verdict for o in outs] == ["different", "statistically equal", "identical", "different", "unsupported"]

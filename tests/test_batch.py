@@ -17,9 +17,22 @@ from tournament.game import Game
 PD = games.get("axelrod_pd")
 SH3 = games.get("stag_hunt", players=3)
 CLASSICS = [
-    "always_cooperate", "always_defect", "tit_for_tat", "grim", "win_stay_lose_shift", "tit_for_two_tats",
-    "two_tits_for_tat", "suspicious_tit_for_tat", "alternator", "cycler", "bully", "go_by_majority",
-    ("random", {"p": 0.3}), "random", "generous_tit_for_tat", ("go_by_majority", {"memory": 3, "soft": False}),
+    "always_cooperate",
+    "always_defect",
+    "tit_for_tat",
+    "grim",
+    "win_stay_lose_shift",
+    "tit_for_two_tats",
+    "two_tits_for_tat",
+    "suspicious_tit_for_tat",
+    "alternator",
+    "cycler",
+    "bully",
+    "go_by_majority",
+    ("random", {"p": 0.3}),
+    "random",
+    "generous_tit_for_tat",
+    ("go_by_majority", {"memory": 3, "soft": False}),
 ]
 
 
@@ -33,9 +46,18 @@ def same(a, b) -> bool:
 
 def check_identical(game, seatings, *, turns, prob_end=None, noise=0.0, seed=0):
     """Per-round engine vs the batch engine's array and loop forms, on every seating."""
-    per_round = [play_match(game, [build(r) for r in seating], turns=turns, prob_end=prob_end, noise=noise,
-                            seed=seeding.match_seed(seed, i), engine="python")
-                 for i, seating in enumerate(seatings)]
+    per_round = [
+        play_match(
+            game,
+            [build(r) for r in seating],
+            turns=turns,
+            prob_end=prob_end,
+            noise=noise,
+            seed=seeding.match_seed(seed, i),
+            engine="python",
+        )
+        for i, seating in enumerate(seatings)
+    ]
     horizon = turns
     autos = [[build(r).automaton(game, s, horizon) for s, r in enumerate(seating)] for seating in seatings]
     assert all(a is not None for seats in autos for a in seats)
@@ -57,8 +79,17 @@ def test_every_pairing_of_the_automaton_classics_is_identical(noise, prob_end):
 
 @pytest.mark.parametrize("noise,prob_end", [(0.0, None), (0.1, 0.05)])
 def test_three_player_seatings_of_the_automaton_classics_are_identical(noise, prob_end):
-    refs = ["tit_for_tat", "grim", "win_stay_lose_shift", "two_tits_for_tat", "bully",
-            ("generous_tit_for_tat", {"p": 0.4}), ("random", {"p": 0.7}), "random", "cycler"]
+    refs = [
+        "tit_for_tat",
+        "grim",
+        "win_stay_lose_shift",
+        "two_tits_for_tat",
+        "bully",
+        ("generous_tit_for_tat", {"p": 0.4}),
+        ("random", {"p": 0.7}),
+        "random",
+        "cycler",
+    ]
     seatings = list(itertools.combinations_with_replacement(refs, 3))
     check_identical(SH3, seatings, turns=50, prob_end=prob_end, noise=noise, seed=3)
 
@@ -74,8 +105,9 @@ def test_maximin_and_fixed_in_a_three_action_game_are_identical():
 def game_and_tables(draw):
     k = draw(st.integers(2, 3))
     n = [draw(st.integers(2, 4)) for _ in range(k)]
-    pay = np.array(draw(st.lists(st.integers(-3, 5), min_size=int(np.prod(n)) * k,
-                                 max_size=int(np.prod(n)) * k))).reshape(*n, k)
+    pay = np.array(
+        draw(st.lists(st.integers(-3, 5), min_size=int(np.prod(n)) * k, max_size=int(np.prod(n)) * k))
+    ).reshape(*n, k)
     game = Game(pay, actions=[[f"a{j}" for j in range(m)] for m in n], name="random game")
     tables = []
     for seat in range(k):
@@ -103,19 +135,29 @@ def game_and_tables(draw):
     return game, tables
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
-@given(gt=game_and_tables(), noise=st.sampled_from([0.0, 0.15]), prob_end=st.sampled_from([None, 0.1]),
-       seed=st.integers(0, 10**6))
+@given(
+    gt=game_and_tables(),
+    noise=st.sampled_from([0.0, 0.15]),
+    prob_end=st.sampled_from([None, 0.1]),
+    seed=st.integers(0, 10**6),
+)
 def test_random_automata_in_random_games_are_identical(gt, noise, prob_end, seed):
     game, tables = gt
     players = [strategies.get("automaton", **t) for t in tables]
     seeds = [seeding.match_seed(seed, i) for i in range(20)]
-    per_round = [play_match(game, [p.clone() for p in players], turns=40, prob_end=prob_end, noise=noise,
-                            seed=ss, engine="python") for ss in seeds]
+    per_round = [
+        play_match(
+            game, [p.clone() for p in players], turns=40, prob_end=prob_end, noise=noise, seed=ss, engine="python"
+        )
+        for ss in seeds
+    ]
     autos = [p.automaton(game, s) for s, p in enumerate(players)]
     for vector in (True, False):
-        played = play_automata(game, [autos] * len(seeds), seeds, turns=40, prob_end=prob_end, noise=noise,
-                               vector=vector)
+        played = play_automata(
+            game, [autos] * len(seeds), seeds, turns=40, prob_end=prob_end, noise=noise, vector=vector
+        )
         for ref, prof in zip(per_round, played):
             got = results_of(game, prof, ref.names)
             assert same(got.actions, ref.actions) and same(got.payoffs, ref.payoffs)
@@ -124,23 +166,37 @@ def test_random_automata_in_random_games_are_identical(gt, noise, prob_end, seed
 # ---------------------------------------------------------------------- tournaments
 def mixed_scenario(kind="round_robin", **tournament) -> dict:
     return {
-        "name": "mixed", "seed": 17, "game": {"name": "prisoners_dilemma"},
+        "name": "mixed",
+        "seed": 17,
+        "game": {"name": "prisoners_dilemma"},
         "tournament": {"kind": kind, "turns": 30, "noise": 0.05, **tournament},
         "entrants": [
-            {"strategy": "tit_for_tat"}, {"strategy": "generous_tit_for_tat"}, {"strategy": "random", "params": {"p": 0.4}},
-            {"strategy": "hedge"}, {"strategy": "win_stay_lose_shift"}, {"strategy": "go_by_majority"},
-            {"strategy": "automaton", "name": "table_tft", "params": {
-                "actions": {"nice": "C", "angry": "D"},
-                "transitions": {"nice": {"*,D": "angry", "*": "nice"}, "angry": {"*,C": "nice", "*": "angry"}}}},
+            {"strategy": "tit_for_tat"},
+            {"strategy": "generous_tit_for_tat"},
+            {"strategy": "random", "params": {"p": 0.4}},
+            {"strategy": "hedge"},
+            {"strategy": "win_stay_lose_shift"},
+            {"strategy": "go_by_majority"},
+            {
+                "strategy": "automaton",
+                "name": "table_tft",
+                "params": {
+                    "actions": {"nice": "C", "angry": "D"},
+                    "transitions": {"nice": {"*,D": "angry", "*": "nice"}, "angry": {"*,C": "nice", "*": "angry"}},
+                },
+            },
         ],
         "report": {"plots": False, "traces": 2},
     }
 
 
-@pytest.mark.parametrize("settings_", [
-    {"repetitions": 3, "self_play": True},
-    {"repetitions": 2, "prob_end": 0.05, "turns": 60},
-])
+@pytest.mark.parametrize(
+    "settings_",
+    [
+        {"repetitions": 3, "self_play": True},
+        {"repetitions": 2, "prob_end": 0.05, "turns": 60},
+    ],
+)
 def test_round_robin_results_are_the_same_with_the_batch_engine_on_and_off(settings_):
     sc = mixed_scenario(**settings_)
     on, off = run_scenario(sc), run_scenario(sc, engine="python")
@@ -206,45 +262,90 @@ def test_user_automaton_from_a_scenario_file_plays_as_specified(tmp_path):
     r = play_match(PD, [strategies.get("always_cooperate"), md], turns=2000, seed=1)
     u = seeding.generator(seeding.seat_seed(np.random.SeedSequence(1), 1)).random(2000)
     assert r.actions[:, 1].tolist() == np.where(u < 0.75, 1, 0).tolist()
-    assert md.is_stochastic and not strategies.get("automaton", actions={"a": "C"},
-                                                   transitions={"a": {"*": "a"}}).is_stochastic
+    assert (
+        md.is_stochastic
+        and not strategies.get("automaton", actions={"a": "C"}, transitions={"a": {"*": "a"}}).is_stochastic
+    )
 
 
-@pytest.mark.parametrize("params,message", [
-    ({"actions": "C", "transitions": {}}, "actions: expected a table"),
-    ({"actions": {"a": "C"}, "transitions": {"a": {"*": "b"}}}, "transitions.a.\"\\*\": unknown next state 'b'"),
-    ({"actions": {"a": "C"}, "transitions": {"a": {"*": "a"}}, "start": "z"}, "start: unknown state 'z'"),
-    ({"actions": {"a": "C", "b": "D"}, "transitions": {"a": {"*": "a"}}}, "transitions.b: missing"),
-    ({"actions": {"a": {"C": 0.5, "D": 0.6}}, "transitions": {"a": {"*": "a"}}}, "actions.a: probabilities sum to 1.1"),
-    ({"actions": {"a": {"C": -0.5, "D": 1.5}}, "transitions": {"a": {"*": "a"}}}, "actions.a.C: expected a probability"),
-    ({"actions": {"a": "X"}, "transitions": {"a": {"*": "a"}}}, "actions.a: 'X' is not an action of seat 0"),
-    ({"actions": {"a": "C"}, "transitions": {"a": {"C,Q": "a"}}}, "transitions.a.\"C,Q\": 'Q' is not an action of seat 1"),
-    ({"actions": {"a": "C"}, "transitions": {"a": {"C": "a"}}}, "transitions.a.\"C\": a rule names 2 actions"),
-    ({"actions": {"a": "C"}, "transitions": {"a": {"C,*": "a"}}}, "transitions.a: no rule matches the observed profile \"D,C\""),
-    ({"actions": {"a": "C"}, "transitions": {"a": {"*": "a"}, "q": {}}}, "transitions.q: unknown state"),
-    ({"actions": {"a": "C"}, "transitions": {"a": {"*": "a"}}, "states": ["a", "b"]}, "states: must list exactly"),
-])
+@pytest.mark.parametrize(
+    "params,message",
+    [
+        ({"actions": "C", "transitions": {}}, "actions: expected a table"),
+        ({"actions": {"a": "C"}, "transitions": {"a": {"*": "b"}}}, "transitions.a.\"\\*\": unknown next state 'b'"),
+        ({"actions": {"a": "C"}, "transitions": {"a": {"*": "a"}}, "start": "z"}, "start: unknown state 'z'"),
+        ({"actions": {"a": "C", "b": "D"}, "transitions": {"a": {"*": "a"}}}, "transitions.b: missing"),
+        (
+            {"actions": {"a": {"C": 0.5, "D": 0.6}}, "transitions": {"a": {"*": "a"}}},
+            "actions.a: probabilities sum to 1.1",
+        ),
+        (
+            {"actions": {"a": {"C": -0.5, "D": 1.5}}, "transitions": {"a": {"*": "a"}}},
+            "actions.a.C: expected a probability",
+        ),
+        ({"actions": {"a": "X"}, "transitions": {"a": {"*": "a"}}}, "actions.a: 'X' is not an action of seat 0"),
+        (
+            {"actions": {"a": "C"}, "transitions": {"a": {"C,Q": "a"}}},
+            "transitions.a.\"C,Q\": 'Q' is not an action of seat 1",
+        ),
+        ({"actions": {"a": "C"}, "transitions": {"a": {"C": "a"}}}, 'transitions.a."C": a rule names 2 actions'),
+        (
+            {"actions": {"a": "C"}, "transitions": {"a": {"C,*": "a"}}},
+            'transitions.a: no rule matches the observed profile "D,C"',
+        ),
+        ({"actions": {"a": "C"}, "transitions": {"a": {"*": "a"}, "q": {}}}, "transitions.q: unknown state"),
+        ({"actions": {"a": "C"}, "transitions": {"a": {"*": "a"}}, "states": ["a", "b"]}, "states: must list exactly"),
+    ],
+)
 def test_bad_automaton_tables_are_rejected_naming_the_key(tmp_path, params, message):
-    sc = {"name": "bad", "game": {"name": "prisoners_dilemma"},
-          "entrants": [{"strategy": "tit_for_tat"}, {"strategy": "automaton", "params": params}]}
+    sc = {
+        "name": "bad",
+        "game": {"name": "prisoners_dilemma"},
+        "entrants": [{"strategy": "tit_for_tat"}, {"strategy": "automaton", "params": params}],
+    }
     with pytest.raises(ScenarioError, match=message) as err:
         run_scenario(sc)
     assert "entrants[1]" in str(err.value) and "\n" not in str(err.value)
 
 
 # ---------------------------------------------------------------------- random matching
-@pytest.mark.parametrize("game,types,count", [
-    ({"name": "prisoners_dilemma"}, ["tit_for_tat", "win_stay_lose_shift", "always_defect",
-                                     "generous_tit_for_tat", "random", "go_by_majority"], 7),
-    ({"name": "stag_hunt", "params": {"players": 3}}, ["tit_for_tat", "grim", "random", "bully"], 8),
-    ({"name": "battle", "actions": [["O", "F"], ["o", "f"]],  # not symmetric: one sub-population per role
-      "payoffs": [[[3, 2], [0, 0]], [[0, 0], [2, 3]]]}, ["random", "cycler", "fixed"], 9),
-])
+@pytest.mark.parametrize(
+    "game,types,count",
+    [
+        (
+            {"name": "prisoners_dilemma"},
+            ["tit_for_tat", "win_stay_lose_shift", "always_defect", "generous_tit_for_tat", "random", "go_by_majority"],
+            7,
+        ),
+        ({"name": "stag_hunt", "params": {"players": 3}}, ["tit_for_tat", "grim", "random", "bully"], 8),
+        (
+            {
+                "name": "battle",
+                "actions": [["O", "F"], ["o", "f"]],  # not symmetric: one sub-population per role
+                "payoffs": [[[3, 2], [0, 0]], [[0, 0], [2, 3]]],
+            },
+            ["random", "cycler", "fixed"],
+            9,
+        ),
+    ],
+)
 def test_random_matching_is_the_same_with_the_batch_engine_on_and_off(game, types, count):
-    sc = {"name": "rm", "seed": 8, "game": game,
-          "tournament": {"kind": "random_matching", "turns": 25, "runs": 2, "generations": 3, "noise": 0.1,
-                         "mutation": 0.1, "record_every": 4},
-          "entrants": [{"strategy": s, "count": count} for s in types], "report": {"plots": False}}
+    sc = {
+        "name": "rm",
+        "seed": 8,
+        "game": game,
+        "tournament": {
+            "kind": "random_matching",
+            "turns": 25,
+            "runs": 2,
+            "generations": 3,
+            "noise": 0.1,
+            "mutation": 0.1,
+            "record_every": 4,
+        },
+        "entrants": [{"strategy": s, "count": count} for s in types],
+        "report": {"plots": False},
+    }
     from tournament.models.random_matching import RandomMatchingModel, context_for
     from tournament.scenario import load_scenario
 
@@ -274,9 +375,10 @@ def test_wilson_interval_is_scipys_to_the_bit():
 def test_seeding_many_matches_at_once_draws_what_each_match_draws(noise):
     from tournament.engine.batch import _prepare, _prepare_many
 
-    autos = [[build(r).automaton(PD, s, 30) for s, r in enumerate(pair)]
-             for pair in [("tit_for_tat", "random"), (("generous_tit_for_tat", {"p": 0.3}), "grim"),
-                          ("bully", "cycler")]] * 7
+    autos = [
+        [build(r).automaton(PD, s, 30) for s, r in enumerate(pair)]
+        for pair in [("tit_for_tat", "random"), (("generous_tit_for_tat", {"p": 0.3}), "grim"), ("bully", "cycler")]
+    ] * 7
     keys = [seeding.MatchKey(2**40 + 3, mid, 0) for mid in [0, 1, 2, 17, 2**31, 2**32 - 1, 123456789] * 3]
     fast = _prepare_many(PD, autos, keys, 30, None, noise)
     for f, seats, key in zip(fast, autos, keys):

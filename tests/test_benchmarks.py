@@ -11,14 +11,20 @@ BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 
 CASES = {
     "match_vs_axelrod": (["--turns", "300", "--repeats", "1"], ["tit_for_tat vs random", "stage games/s"]),
-    "round_robin_vs_axelrod": (["--turns", "10", "--repetitions", "1", "--repeats", "1", "--axelrod-processes", "none"],
-                               ["end to end", "engine only", "target"]),
+    "round_robin_vs_axelrod": (
+        ["--turns", "10", "--repetitions", "1", "--repeats", "1", "--axelrod-processes", "none"],
+        ["end to end", "engine only", "target"],
+    ),
     "mixed_round_robin": (["--turns", "3", "--repetitions", "1"], ["52 entrants", "ours", "stage games"]),
-    "batch_engine": (["--matches", "40", "--turns", "15", "--individuals", "300", "--rounds", "2", "--repeats", "1"],
-                     ["1e:", "kernel", "1d:", "ours/kernel"]),
+    "batch_engine": (
+        ["--matches", "40", "--turns", "15", "--individuals", "300", "--rounds", "2", "--repeats", "1"],
+        ["1e:", "kernel", "1d:", "ours/kernel"],
+    ),
     "memory_match": (["--turns", "2000", "--before", "none"], ["engine", "end to end", "peak MB"]),
-    "memory_round_robin": (["--entrants", "6", "--repetitions", "1,2", "--turns", "5", "--before", "none"],
-                           ["round robin of 6 entrants", "growth per extra match"]),
+    "memory_round_robin": (
+        ["--entrants", "6", "--repetitions", "1,2", "--turns", "5", "--before", "none"],
+        ["round robin of 6 entrants", "growth per extra match"],
+    ),
 }
 
 
@@ -31,6 +37,7 @@ def _load(name: str):
     return module
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_benchmark_runs_at_a_tiny_size_and_prints_its_figures(name, capsys):
     argv, expected = CASES[name]
@@ -44,6 +51,11 @@ def test_benchmark_runs_at_a_tiny_size_and_prints_its_figures(name, capsys):
 def test_every_speed_benchmark_is_smoke_tested():
     scripts = {p.stem for p in BENCH.glob("*.py") if not p.stem.startswith("_")}
     # smoke-tested elsewhere (the parity sweep by tests/test_axelrod_parity.py) or slow by nature
-    others = {"haggler_scaling", "moran_vs_axelrod", "random_matching_population", "scaling_round_robin",
-              "axelrod_parity_sweep"}
+    others = {
+        "haggler_scaling",
+        "moran_vs_axelrod",
+        "random_matching_population",
+        "scaling_round_robin",
+        "axelrod_parity_sweep",
+    }
     assert scripts - others == set(CASES)

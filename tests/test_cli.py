@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tournament.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,6 +19,7 @@ def test_run_writes_results_and_prints_standings(tmp_path, capsys):
     assert (out / "matches.csv").exists() and (out / "summary.json").exists()
 
 
+@pytest.mark.slow
 def test_report_rebuilds_from_saved_results(tmp_path, capsys):
     out = tmp_path / "out"
     main(["run", str(ROOT / "scenarios" / "examples" / "my_strategy.toml"), "--out", str(out), "--quiet"])
@@ -61,24 +64,40 @@ def test_list_games_and_strategies(capsys):
 def test_console_entry_point_debug_shows_traceback(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("seed = 'x'\n")
-    proc = subprocess.run([sys.executable, "-m", "tournament.cli", "--debug", "run", str(bad)],
-                          capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": ""})
+    proc = subprocess.run(
+        [sys.executable, "-m", "tournament.cli", "--debug", "run", str(bad)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": ""},
+    )
     assert proc.returncode != 0 and "Traceback" in proc.stderr and "ScenarioError" in proc.stderr
 
 
+@pytest.mark.slow
 def test_a_new_run_into_the_same_folder_leaves_no_stale_files(tmp_path):
     from tournament import run_scenario
 
     out = tmp_path / "out"
-    population = {"name": "pop", "seed": 1, "game": {"name": "prisoners_dilemma"},
-                  "tournament": {"kind": "moran", "turns": 5, "runs": 3},
-                  "entrants": [{"strategy": "tit_for_tat", "count": 3}, {"strategy": "always_defect", "count": 1}]}
+    population = {
+        "name": "pop",
+        "seed": 1,
+        "game": {"name": "prisoners_dilemma"},
+        "tournament": {"kind": "moran", "turns": 5, "runs": 3},
+        "entrants": [{"strategy": "tit_for_tat", "count": 3}, {"strategy": "always_defect", "count": 1}],
+    }
     run_scenario(population, out=out)
     assert (out / "rounds.npz").exists() and (out / "fixation.csv").exists()
     first = set(p.name for p in out.iterdir())
     (out / "my_notes.txt").write_text("mine")
-    rr = {"name": "rr", "seed": 1, "game": {"name": "prisoners_dilemma"}, "tournament": {"turns": 5},
-          "report": {"traces": 0, "plots": False}, "entrants": [{"strategy": "tit_for_tat"}, {"strategy": "grim"}]}
+    rr = {
+        "name": "rr",
+        "seed": 1,
+        "game": {"name": "prisoners_dilemma"},
+        "tournament": {"turns": 5},
+        "report": {"traces": 0, "plots": False},
+        "entrants": [{"strategy": "tit_for_tat"}, {"strategy": "grim"}],
+    }
     run_scenario(rr, out=out)
     now = set(p.name for p in out.iterdir())
     fresh = tmp_path / "fresh"
@@ -125,8 +144,9 @@ def test_list_strategies_prints_whole_first_sentences(capsys):
     assert main(["list", "strategies"]) == 0
     out = capsys.readouterr().out
     line = next(x for x in out.splitlines() if x.startswith("regret_matching"))
-    assert line.endswith("switch away from the last action in proportion to the regret for not having played "
-                         "another one instead.")
+    assert line.endswith(
+        "switch away from the last action in proportion to the regret for not having played another one instead."
+    )
     line = next(x for x in out.splitlines() if x.startswith("softmax_switcher"))
     assert "w.p. exp(" in line  # an abbreviation is not the end of the sentence
 
@@ -165,6 +185,7 @@ def compare_folder(tmp_path, capsys=None):
     return out
 
 
+@pytest.mark.slow
 def test_compare_prints_the_differences_and_report_rebuilds_a_compare_folder(tmp_path, capsys):
     out = compare_folder(tmp_path)
     text = capsys.readouterr().out
@@ -208,8 +229,10 @@ def test_a_module_next_to_the_scenario_or_in_the_working_directory(tmp_path, mon
     (here / "mypkg" / "__init__.py").write_text("")
     (here / "mypkg" / "rules.py").write_text(MODULE)
     f = here / "s.toml"
-    f.write_text('seed = 1\n[game]\nname = "prisoners_dilemma"\n[tournament]\nturns = 5\n[report]\nplots = false\n'
-                 '[[entrants]]\nstrategy = "forgiving:Forgiving"\n[[entrants]]\nstrategy = "mypkg.rules:Forgiving"\n')
+    f.write_text(
+        'seed = 1\n[game]\nname = "prisoners_dilemma"\n[tournament]\nturns = 5\n[report]\nplots = false\n'
+        '[[entrants]]\nstrategy = "forgiving:Forgiving"\n[[entrants]]\nstrategy = "mypkg.rules:Forgiving"\n'
+    )
     monkeypatch.chdir(tmp_path)  # not the scenario's folder
     assert main(["run", str(f), "--out", str(tmp_path / "o"), "--workers", "2", "--quiet"]) == 0
     # a module in the working directory, named from a scenario elsewhere

@@ -1,4 +1,5 @@
-"""Coalition structures (SPEC §6.3) on games whose answers are known."""
+"""Coalition structures (README, "Analyses: stable cycles, Pareto optimality, coalitions") on games
+whose answers are known."""
 
 import numpy as np
 import pytest

@@ -10,19 +10,34 @@ from tournament.execution.executor import Executor, default_chunk_size
 from tournament.kinds import RunOptions
 
 ROUND_ROBIN = {
-    "name": "backends", "seed": 5, "game": {"name": "prisoners_dilemma"},
+    "name": "backends",
+    "seed": 5,
+    "game": {"name": "prisoners_dilemma"},
     "tournament": {"turns": 60, "repetitions": 3, "noise": 0.05},
-    "entrants": [{"strategy": s} for s in
-                 ("tit_for_tat", "random", "grim", "generous_tit_for_tat", "win_stay_lose_shift", "always_defect",
-                  "hedge")],  # hedge is no automaton: its matches go to the backend (the others: the batch engine)
+    "entrants": [
+        {"strategy": s}
+        for s in (
+            "tit_for_tat",
+            "random",
+            "grim",
+            "generous_tit_for_tat",
+            "win_stay_lose_shift",
+            "always_defect",
+            "hedge",
+        )
+    ],  # hedge is no automaton: its matches go to the backend (the others: the batch engine)
 }
 MORAN = {
-    "name": "moran backends", "seed": 3, "game": {"name": "prisoners_dilemma"},
+    "name": "moran backends",
+    "seed": 3,
+    "game": {"name": "prisoners_dilemma"},
     "tournament": {"kind": "moran", "turns": 20, "repetitions": 2, "noise": 0.02, "runs": 12},
     "entrants": [{"strategy": "tit_for_tat", "count": 5}, {"strategy": "always_defect", "count": 1}],
 }
 RANDOM_MATCHING = {
-    "name": "random matching backends", "seed": 4, "game": {"name": "prisoners_dilemma"},
+    "name": "random matching backends",
+    "seed": 4,
+    "game": {"name": "prisoners_dilemma"},
     "tournament": {"kind": "random_matching", "turns": 30, "noise": 0.01, "runs": 4, "generations": 2},
     "entrants": [{"strategy": "tit_for_tat", "count": 4}, {"strategy": "random", "count": 4}],
 }
@@ -33,8 +48,7 @@ COMPARED = ("matches.csv", "summary.json", "rounds.npz", "shares.csv", "populati
 @pytest.fixture(scope="module")
 def cluster():
     distributed = pytest.importorskip("dask.distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=":0") as c:
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as c:
         yield c
 
 
@@ -45,7 +59,10 @@ def assert_same_outputs(a, b):
         assert filecmp.cmp(a / name, b / name, shallow=False), f"{name} differs between {a.name} and {b.name}"
 
 
-@pytest.mark.parametrize("scenario", [ROUND_ROBIN, MORAN, RANDOM_MATCHING], ids=["round_robin", "moran", "random_matching"])
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "scenario", [ROUND_ROBIN, MORAN, RANDOM_MATCHING], ids=["round_robin", "moran", "random_matching"]
+)
 def test_one_worker_two_workers_and_dask_agree_byte_for_byte(tmp_path, cluster, scenario):
     run_scenario(scenario, out=tmp_path / "w1", workers=1)
     run_scenario(scenario, out=tmp_path / "w2", workers=2)
@@ -54,6 +71,7 @@ def test_one_worker_two_workers_and_dask_agree_byte_for_byte(tmp_path, cluster, 
     assert_same_outputs(tmp_path / "w1", tmp_path / "dask")
 
 
+@pytest.mark.slow
 def test_dask_backend_from_the_scenario_starts_its_own_local_cluster(tmp_path, monkeypatch):
     pytest.importorskip("dask.distributed")
     started = []
@@ -78,6 +96,7 @@ def _square(context, task):
     return context * task * task
 
 
+@pytest.mark.slow
 def test_executor_yields_in_task_order_for_any_chunking():
     tasks = list(range(37))
     want = [3 * t * t for t in tasks]

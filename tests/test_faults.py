@@ -6,10 +6,11 @@ import textwrap
 
 import pandas as pd
 import pytest
+from conftest import scenario_dict
 
 from tournament import StrategyError, run_scenario
-from tournament.execution.checkpoint import pending_checkpoint
 from tournament.cli import main
+from tournament.execution.checkpoint import pending_checkpoint
 
 BAD = textwrap.dedent("""
     import time
@@ -49,16 +50,18 @@ BAD = textwrap.dedent("""
 """)
 
 
-GOOD = 'seed = 1\n[game]\nname = "prisoners_dilemma"\n[tournament]\nturns = 5\n[report]\nplots = false\n' + \
-    "".join(f'[[entrants]]\nstrategy = "{s}"\n' for s in ("tit_for_tat", "grim"))
+GOOD = 'seed = 1\n[game]\nname = "prisoners_dilemma"\n[tournament]\nturns = 5\n[report]\nplots = false\n' + "".join(
+    f'[[entrants]]\nstrategy = "{s}"\n' for s in ("tit_for_tat", "grim")
+)
 
 
 def scenario(tmp_path, bad, **tournament):
     (tmp_path / "bad.py").write_text(BAD)
-    t = {"turns": 10, "repetitions": 1}
-    t.update(tournament)
-    return {"name": "faults", "seed": 1, "game": {"name": "prisoners_dilemma"}, "tournament": t,
-            "entrants": [{"strategy": "tit_for_tat"}, {"strategy": "grim"}, {"strategy": f"bad.py:{bad}", "name": bad}]}
+    return scenario_dict(
+        ["tit_for_tat", "grim", {"strategy": f"bad.py:{bad}", "name": bad}],
+        name="faults",
+        tournament={"turns": 10, "repetitions": 1, **tournament},
+    )
 
 
 def test_raising_strategy_aborts_with_context_and_keeps_finished_matches(tmp_path):
@@ -101,7 +104,9 @@ def test_invalid_action_is_reported(tmp_path):
 
 
 def test_time_limit_between_rounds_and_inside_a_call(tmp_path):
-    with pytest.raises(StrategyError, match=r"'Sleeper', seat 1, match 1, round 1: exceeded the match time limit of 0.3 s"):
+    with pytest.raises(
+        StrategyError, match=r"'Sleeper', seat 1, match 1, round 1: exceeded the match time limit of 0.3 s"
+    ):
         run_scenario(scenario(tmp_path, "Sleeper", time_limit=0.3), base_dir=tmp_path)
     # a strategy that never returns (and swallows exceptions) is stopped too
     sc = scenario(tmp_path, "Spinner", time_limit=0.3, on_error="forfeit")
@@ -149,14 +154,20 @@ CRASHER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_a_lost_worker_is_a_clear_error_and_finished_matches_are_kept(tmp_path):
     from tournament.errors import WorkerLost
 
     (tmp_path / "crash.py").write_text(CRASHER)
-    sc = {"name": "lost worker", "seed": 1, "game": {"name": "prisoners_dilemma"},
-          "tournament": {"turns": 10, "repetitions": 2, "noise": 0.1}, "report": {"plots": False},
-          "entrants": [{"strategy": s} for s in ("tit_for_tat", "grim", "win_stay_lose_shift", "always_defect")]
-          + [{"strategy": "crash.py:Crasher"}]}
+    sc = {
+        "name": "lost worker",
+        "seed": 1,
+        "game": {"name": "prisoners_dilemma"},
+        "tournament": {"turns": 10, "repetitions": 2, "noise": 0.1},
+        "report": {"plots": False},
+        "entrants": [{"strategy": s} for s in ("tit_for_tat", "grim", "win_stay_lose_shift", "always_defect")]
+        + [{"strategy": "crash.py:Crasher"}],
+    }
     out = tmp_path / "out"
     with pytest.raises(WorkerLost) as err:
         run_scenario(sc, out=out, workers=2, base_dir=tmp_path)
@@ -167,14 +178,30 @@ def test_a_lost_worker_is_a_clear_error_and_finished_matches_are_kept(tmp_path):
     assert not (out / "matches.csv").exists()
 
 
-@pytest.mark.parametrize("bad", [
-    ("scenario", '[game]\nname = "prisoners_dilemma"\n[tournament]\nturnz = 5\n[[entrants]]\nstrategy = "grim"\n'
-                 '[[entrants]]\nstrategy = "tit_for_tat"\n', "turnz"),
-    ("inline game", '[game]\nactions = [["C", "D"], ["C", "D"]]\npayoffs = [[[2, 2], [0, 3]], [[3, 0], [1]]]\n'
-                    '[[entrants]]\nstrategy = "grim"\n[[entrants]]\nstrategy = "tit_for_tat"\n', "game.payoffs"),
-    ("strategy file", '[game]\nname = "prisoners_dilemma"\n[[entrants]]\nstrategy = "broken.py:Thing"\n'
-                      '[[entrants]]\nstrategy = "grim"\n', "broken.py"),
-], ids=lambda b: b[0] if isinstance(b, tuple) else b)
+@pytest.mark.parametrize(
+    "bad",
+    [
+        (
+            "scenario",
+            '[game]\nname = "prisoners_dilemma"\n[tournament]\nturnz = 5\n[[entrants]]\nstrategy = "grim"\n'
+            '[[entrants]]\nstrategy = "tit_for_tat"\n',
+            "turnz",
+        ),
+        (
+            "inline game",
+            '[game]\nactions = [["C", "D"], ["C", "D"]]\npayoffs = [[[2, 2], [0, 3]], [[3, 0], [1]]]\n'
+            '[[entrants]]\nstrategy = "grim"\n[[entrants]]\nstrategy = "tit_for_tat"\n',
+            "game.payoffs",
+        ),
+        (
+            "strategy file",
+            '[game]\nname = "prisoners_dilemma"\n[[entrants]]\nstrategy = "broken.py:Thing"\n'
+            '[[entrants]]\nstrategy = "grim"\n',
+            "broken.py",
+        ),
+    ],
+    ids=lambda b: b[0] if isinstance(b, tuple) else b,
+)
 def test_bad_input_never_touches_an_existing_results_folder(tmp_path, bad):
     what, text, needle = bad
     (tmp_path / "broken.py").write_text("from strategies import Strategy\nclass Thing(Strategy:\n    pass\n")
@@ -190,6 +217,7 @@ def test_bad_input_never_touches_an_existing_results_folder(tmp_path, bad):
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
+@pytest.mark.slow
 def test_a_worker_lost_on_dask_is_the_same_clear_error(tmp_path):
     distributed = pytest.importorskip("dask.distributed")
     import dask
@@ -197,13 +225,19 @@ def test_a_worker_lost_on_dask_is_the_same_clear_error(tmp_path):
     from tournament.errors import WorkerLost
 
     (tmp_path / "crash.py").write_text(CRASHER)
-    sc = {"name": "lost dask worker", "seed": 1, "game": {"name": "prisoners_dilemma"},
-          "tournament": {"turns": 10, "repetitions": 1}, "report": {"plots": False},
-          "entrants": [{"strategy": "tit_for_tat"}, {"strategy": "crash.py:Crasher"}]}
+    sc = {
+        "name": "lost dask worker",
+        "seed": 1,
+        "game": {"name": "prisoners_dilemma"},
+        "tournament": {"turns": 10, "repetitions": 1},
+        "report": {"plots": False},
+        "entrants": [{"strategy": "tit_for_tat"}, {"strategy": "crash.py:Crasher"}],
+    }
     out = tmp_path / "out"
-    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
-            distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                                     dashboard_address=":0") as cluster:
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
+    ):
         with pytest.raises(WorkerLost, match="Dask workers died repeatedly.*did not finish, e.g. MatchTask"):
             run_scenario(sc, out=out, scheduler=cluster.scheduler_address, base_dir=tmp_path)
     assert pending_checkpoint(out) == 0  # the checkpoint exists (empty: nothing had finished)

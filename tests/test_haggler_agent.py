@@ -1,4 +1,4 @@
-"""The ib_haggler strategy: the SPEC §4.4 algorithm, traces, reproducibility, Proposition 1."""
+"""The ib_haggler strategy: the algorithm of docs/haggler.md, traces, reproducibility, Proposition 1."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def _replay_check(match, seat: int) -> None:
             r[len(pairs)] = space.rows_of(h)[last]
         rows[:, h] = r
     switch_rounds = [s[0] for s in agent.switches]
-    for (t, old, new, demand) in agent.switches:
+    for t, old, new, demand in agent.switches:
         alive = rows[t] >= 0
         vals = np.where(alive, values.take(np.maximum(rows[t], 0)), -np.inf)
         assert alive[new] and vals[new] >= vals.max() - 1e-9, (t, space.describe(new))
@@ -57,11 +57,14 @@ def _replay_check(match, seat: int) -> None:
         assert match.traces[seat]["consistent"][t] == int((rows[t] >= 0).sum())
 
 
-@pytest.mark.parametrize("game, players, prior", [
-    ("prisoners_dilemma", ["ib_haggler", "ib_haggler"], "default"),
-    ("schelling_pub", ["ib_haggler", "tit_for_tat"], "default"),
-    ("demand_3p", ["ib_haggler", "ib_haggler", "ib_haggler"], "cautious"),
-])
+@pytest.mark.parametrize(
+    "game, players, prior",
+    [
+        ("prisoners_dilemma", ["ib_haggler", "ib_haggler"], "default"),
+        ("schelling_pub", ["ib_haggler", "tit_for_tat"], "default"),
+        ("demand_3p", ["ib_haggler", "ib_haggler", "ib_haggler"], "cautious"),
+    ],
+)
 def test_the_algorithm_is_exactly_the_spec(game, players, prior):
     # tie_break="first": the replay checks π_h = the lowest equally good action (the random
     # draw among them is tested in test_haggler_ties.py)
@@ -92,8 +95,9 @@ def test_traces_and_switch_log():
 
 def test_same_seed_same_match_and_seeds_matter():
     def run(seed):
-        m = tournament.play_match(PD, [IBHaggler(prior="ambitious"), IBHaggler(prior="ambitious")],
-                                  turns=400, seed=seed)
+        m = tournament.play_match(
+            PD, [IBHaggler(prior="ambitious"), IBHaggler(prior="ambitious")], turns=400, seed=seed
+        )
         return m.actions, m.traces, [s.switches for s in m.strategies]
 
     a1, t1, s1 = run(7)
@@ -104,6 +108,7 @@ def test_same_seed_same_match_and_seeds_matter():
     assert len(logs) > 1  # ties are broken with the seat's own generator
 
 
+@pytest.mark.slow
 def test_sampling_is_proportional_to_the_prior_among_the_best():
     """Round 0 on the seed PD: the hypotheses tied at the top value are sampled ∝ ζ."""
     h = IBHaggler()
@@ -179,21 +184,25 @@ def test_grim_is_a_trap_where_proposition_1_does_not_apply():
 
 
 # ------------------------------------------------------------------ parameters and errors
-@pytest.mark.parametrize("params, message", [
-    ({"prior": "bold"}, r"prior: unknown preset 'bold'"),
-    ({"gamma": 1.0}, r"gamma: expected a discount factor in \(0, 1\)"),
-    ({"max_loop": 0}, r"max_loop: expected a positive integer, got 0"),
-    ({"max_password": -1}, r"max_password: expected a non-negative integer"),
-    ({"classes": ["constant"]}, r"classes: 'top'"),
-    ({"classes": ["top", "passwords"]}, r"classes: unknown class 'passwords'"),
-    ({"class_weights": {"password": -1}}, r"class_weights.password: expected a non-negative number"),
-    ({"class_weights": {"top": 0}}, r"class_weights.top"),
-    ({"password_mass": 1.0}, r"password_mass: expected a share in \(0, 1\)"),
-    ({"custom": "x"}, r"custom: expected a list"),
-    ({"custom_file": "/nonexistent/h.toml"}, r"custom_file: file '/nonexistent/h.toml' not found"),
-    ({"weight": 3}, r"weight: expected a function or a reference"),
-    ({"prune": "yes"}, r"prune: expected true or false"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"prior": "bold"}, r"prior: unknown preset 'bold'"),
+        ({"gamma": 1.0}, r"gamma: expected a discount factor in \(0, 1\)"),
+        ({"max_loop": 0}, r"max_loop: expected a positive integer, got 0"),
+        ({"max_password": -1}, r"max_password: expected a non-negative integer"),
+        ({"classes": ["constant"]}, r"classes: 'top'"),
+        ({"classes": ["top", "passwords"]}, r"classes: unknown class 'passwords'"),
+        ({"class_weights": {"password": -1}}, r"class_weights.password: expected a non-negative number"),
+        ({"class_weights": {"top": 0}}, r"class_weights.top"),
+        ({"password_mass": 1.0}, r"password_mass: expected a share in \(0, 1\)"),
+        ({"custom": "x"}, r"custom: expected a list"),
+        ({"custom_file": "/nonexistent/h.toml"}, r"custom_file: file '/nonexistent/h.toml' not found"),
+        ({"weight": 3}, r"weight: expected a function or a reference"),
+        ({"prune": "yes"}, r"prune: expected true or false"),
+        ({"max_hypotheses": None}, r"max_hypotheses: expected a positive integer, got None"),
+    ],
+)
 def test_parameter_errors_name_the_parameter(params, message):
     with pytest.raises(tournament.errors.StrategyError, match=message):
         strategies.get("ib_haggler", **params)
@@ -201,7 +210,9 @@ def test_parameter_errors_name_the_parameter(params, message):
 
 def test_check_rejects_spaces_that_do_not_fit_and_bad_custom_tables():
     h = IBHaggler(max_password=12, max_loop=4, max_hypotheses=10_000)
-    with pytest.raises(ValueError, match=r"max_hypotheses: .* seat 0 of 'prisoners_dilemma' .* over max_hypotheses = 10,000"):
+    with pytest.raises(
+        ValueError, match=r"max_hypotheses: .* seat 0 of 'prisoners_dilemma' .* over max_hypotheses = 10,000"
+    ):
         h.check(PD, 0)
     with pytest.raises(ValueError, match=r"automata with 3 states .* lower max_automaton"):
         IBHaggler(max_automaton=3, prior="cautious").check(tournament.games.get("demand_3p"), 0)
@@ -215,13 +226,18 @@ def test_check_rejects_spaces_that_do_not_fit_and_bad_custom_tables():
 
 
 def test_scenario_errors_name_file_and_key(tmp_path):
-    base = {"game": {"name": "prisoners_dilemma"}, "tournament": {"turns": 5},
-            "entrants": [{"strategy": "ib_haggler", "params": {"max_loop": 0}}, {"strategy": "tit_for_tat"}]}
+    base = {
+        "game": {"name": "prisoners_dilemma"},
+        "tournament": {"turns": 5},
+        "entrants": [{"strategy": "ib_haggler", "params": {"max_loop": 0}}, {"strategy": "tit_for_tat"}],
+    }
     with pytest.raises(tournament.errors.ScenarioError, match=r"key 'entrants\[0\]\.params'.*max_loop"):
         tournament.run_scenario(base)
     base["entrants"][0]["params"] = {"custom": [{"states": {"a": {"C": "a", "E": "a"}}}]}
-    with pytest.raises(tournament.errors.ScenarioError,
-                       match=r"key 'entrants\[0\]'.*cannot play seat 0.*custom\[0\]\.states\.a\.E: unknown own action 'E'"):
+    with pytest.raises(
+        tournament.errors.ScenarioError,
+        match=r"key 'entrants\[0\]'.*cannot play seat 0.*custom\[0\]\.states\.a\.E: unknown own action 'E'",
+    ):
         tournament.run_scenario(base)
 
 
@@ -232,9 +248,7 @@ def test_custom_hypotheses_and_weight_function_from_files_next_to_the_scenario(t
         '[hypotheses.states.d]\nC = { observe = ["D"], next = "c" }\nD = { observe = ["D"], next = "d" }\n'
     )
     (tmp_path / "weights.py").write_text(
-        "import numpy as np\n"
-        "def no_automata(catalog):\n"
-        "    return np.where(catalog['kind'] == 'automaton', 0.0, 1.0)\n"
+        "import numpy as np\ndef no_automata(catalog):\n    return np.where(catalog['kind'] == 'automaton', 0.0, 1.0)\n"
     )
     (tmp_path / "s.toml").write_text(
         'seed = 1\n[game]\nname = "prisoners_dilemma"\n[tournament]\nturns = 300\nrepetitions = 1\n'

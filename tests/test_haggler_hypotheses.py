@@ -10,7 +10,12 @@ import pytest
 import tournament
 from strategies.haggler import hypotheses as hy
 from strategies.haggler.space import (
-    SpaceSpec, build_space, count_loops, estimate_size, minimal_automata, primitive_loops,
+    SpaceSpec,
+    build_space,
+    count_loops,
+    estimate_size,
+    minimal_automata,
+    primitive_loops,
 )
 
 PD = tournament.games.get("prisoners_dilemma")
@@ -106,7 +111,8 @@ def test_describe(sg):
 
 # ------------------------------------------------------------------ custom tables
 TFT_TABLE = {
-    "name": "tit for tat", "start": "c",
+    "name": "tit for tat",
+    "start": "c",
     "states": {
         "c": {"C": {"observe": ["C"], "next": "c"}, "D": {"observe": ["C"], "next": "d"}},
         "d": {"*": {"observe": "D", "next": {"D": "d"}}, "C": {"observe": ["D"], "next": "c"}},
@@ -124,16 +130,25 @@ def test_custom_table_builds_the_same_hypothesis_as_the_automaton(sg):
     assert np.array_equal(h2.table(), hy.constant(sg, C).table())
 
 
-@pytest.mark.parametrize("table, message", [
-    ({"states": {"c": {"C": "c"}}}, r"custom\.states\.c: no rule for own action\(s\) \['D'\]"),
-    ({"states": {"c": {"C": "x", "D": "c"}}}, r"custom\.states\.c\.C\.next: unknown state 'x'"),
-    ({"states": {"c": {"*": {"observe": ["Q"], "next": "c"}}}}, r"custom\.states\.c\.\*\.observe: unknown observation 'Q'"),
-    ({"states": {"c": {"E": "c", "*": "c"}}}, r"custom\.states\.c\.E: unknown own action 'E'"),
-    ({"states": {"c": {"*": {"observe": ["C", "D"], "next": {"C": "c"}}}}}, r"no next state for allowed observation\(s\) \['D'\]"),
-    ({"states": {"c": {"*": "c"}}, "start": "z"}, r"custom\.start: unknown state 'z'"),
-    ({"states": {"c": {"*": "c"}}, "colour": 1}, r"custom\.colour: unknown key"),
-    ({"states": {"c": {"*": "c"}}, "weight": -1}, r"custom\.weight: expected a non-negative number"),
-])
+@pytest.mark.parametrize(
+    "table, message",
+    [
+        ({"states": {"c": {"C": "c"}}}, r"custom\.states\.c: no rule for own action\(s\) \['D'\]"),
+        ({"states": {"c": {"C": "x", "D": "c"}}}, r"custom\.states\.c\.C\.next: unknown state 'x'"),
+        (
+            {"states": {"c": {"*": {"observe": ["Q"], "next": "c"}}}},
+            r"custom\.states\.c\.\*\.observe: unknown observation 'Q'",
+        ),
+        ({"states": {"c": {"E": "c", "*": "c"}}}, r"custom\.states\.c\.E: unknown own action 'E'"),
+        (
+            {"states": {"c": {"*": {"observe": ["C", "D"], "next": {"C": "c"}}}}},
+            r"no next state for allowed observation\(s\) \['D'\]",
+        ),
+        ({"states": {"c": {"*": "c"}}, "start": "z"}, r"custom\.start: unknown state 'z'"),
+        ({"states": {"c": {"*": "c"}}, "colour": 1}, r"custom\.colour: unknown key"),
+        ({"states": {"c": {"*": "c"}}, "weight": -1}, r"custom\.weight: expected a non-negative number"),
+    ],
+)
 def test_custom_table_errors_name_the_key(sg, table, message):
     with pytest.raises(ValueError, match=message):
         hy.from_table(sg, table)
@@ -141,9 +156,17 @@ def test_custom_table_errors_name_the_key(sg, table, message):
 
 # ------------------------------------------------------------------ the batched space
 def test_space_rows_reproduce_every_single_hypothesis(sg):
-    space = build_space(sg, SpaceSpec(max_password=2, max_loop=2, max_automaton=2, prune=False,
-                                      classes=("top", "constant", "automaton", "password", "custom"),
-                                      custom=(hy.from_table(sg, TFT_TABLE),)))
+    space = build_space(
+        sg,
+        SpaceSpec(
+            max_password=2,
+            max_loop=2,
+            max_automaton=2,
+            prune=False,
+            classes=("top", "constant", "automaton", "password", "custom"),
+            custom=(hy.from_table(sg, TFT_TABLE),),
+        ),
+    )
     assert space.kind_name(0) == "top"
     for h in range(space.n_hypotheses):
         single = space.hypothesis(h)
@@ -154,8 +177,11 @@ def test_space_rows_reproduce_every_single_hypothesis(sg):
     # passwords: (1 + 2 + 4) passwords x (4 + 12 primitive loops of length 1, 2) over 4 pairs
     assert kinds.count("password") == 7 * (4 + 12)
     resettable = space.resettable()
-    grim = [h for h in range(space.n_hypotheses) if space.kind_name(h) == "automaton"
-            and space.hypothesis(h).info == ((C, D), ((0, 1), (1, 1)))]
+    grim = [
+        h
+        for h in range(space.n_hypotheses)
+        if space.kind_name(h) == "automaton" and space.hypothesis(h).info == ((C, D), ((0, 1), (1, 1)))
+    ]
     assert len(grim) == 1 and not resettable[grim[0]]
     assert resettable[[h for h in range(space.n_hypotheses) if space.kind_name(h) == "password"]].all()
 
@@ -164,7 +190,7 @@ def test_loops_are_primitive_and_every_rotation_is_kept(sg):
     loops = primitive_loops(sg, 2, prune=False)
     assert len(loops) == 16 - 4  # no (x)(x)
     assert {tuple(w) for w in loops} >= {(0, 3), (3, 0)}  # both rotations of (C,C)(D,D)
-    assert count_loops(4, 4, 4) == 4 ** 4 - 4 ** 2  # words of length 4 minus powers of length-2 words
+    assert count_loops(4, 4, 4) == 4**4 - 4**2  # words of length 4 minus powers of length-2 words
     assert len(primitive_loops(sg, 4, prune=False)) == count_loops(4, 4, 4)
     # with pruning only loops holding a pair worth more than ⊤ (1): (C,C)=2 or (D,C)=3
     good = primitive_loops(sg, 3, prune=True)

@@ -25,13 +25,18 @@ def _haggler(password: tuple[int, ...], loop: tuple[tuple[int, int], ...], **kw)
         lcode = lcode * 4 + a * 2 + o
 
     def weight(catalog: pd.DataFrame) -> np.ndarray:
-        one = ((catalog["kind"] == "password") & (catalog["password_length"] == len(password))
-               & (catalog["loop_length"] == len(loop)) & (catalog["password_code"] == pcode)
-               & (catalog["loop_code"] == lcode))
+        one = (
+            (catalog["kind"] == "password")
+            & (catalog["password_length"] == len(password))
+            & (catalog["loop_length"] == len(loop))
+            & (catalog["password_code"] == pcode)
+            & (catalog["loop_code"] == lcode)
+        )
         return ((catalog["kind"] == "top") | one).to_numpy(dtype=float)
 
-    return IBHaggler(classes=["top", "password"], max_password=len(password), max_loop=len(loop),
-                     prune=False, weight=weight, **kw)
+    return IBHaggler(
+        classes=["top", "password"], max_password=len(password), max_loop=len(loop), prune=False, weight=weight, **kw
+    )
 
 
 def _row(m) -> dict:
@@ -98,10 +103,15 @@ class _Echo(Strategy):
 
 def test_the_column_in_matches_csv_summary_and_report(tmp_path):
     scenario = {
-        "name": "mechanism", "seed": 2, "game": {"name": "prisoners_dilemma"},
+        "name": "mechanism",
+        "seed": 2,
+        "game": {"name": "prisoners_dilemma"},
         "tournament": {"turns": 400, "repetitions": 2},
-        "entrants": [{"strategy": "ib_haggler", "name": "haggler"}, {"strategy": "always_defect"},
-                     {"strategy": _Echo, "name": "echo"}],
+        "entrants": [
+            {"strategy": "ib_haggler", "name": "haggler"},
+            {"strategy": "always_defect"},
+            {"strategy": _Echo, "name": "echo"},
+        ],
     }
     r = tournament.run_scenario(scenario, out=tmp_path)
     csv = pd.read_csv(tmp_path / "matches.csv", keep_default_na=False)
@@ -109,8 +119,14 @@ def test_the_column_in_matches_csv_summary_and_report(tmp_path):
     for seat in (0, 1):
         hag = csv[f"entrant_{seat}"] == "haggler"
         assert set(csv.loc[~hag, f"mechanism_{seat}"]) == {""}
-        assert set(csv.loc[hag, f"mechanism_{seat}"]) <= {"top", "constant", "automaton", "loop", "password",
-                                                         "unsettled"} | {x for x in csv[f"mechanism_{seat}"] if ">" in x}
+        assert set(csv.loc[hag, f"mechanism_{seat}"]) <= {
+            "top",
+            "constant",
+            "automaton",
+            "loop",
+            "password",
+            "unsettled",
+        } | {x for x in csv[f"mechanism_{seat}"] if ">" in x}
     # against always-defect the default haggler ends on (D,D); its hypothesis "others always play D"
     vs_d = csv[(csv.entrant_0 == "haggler") & (csv.entrant_1 == "always_defect")]
     assert (vs_d.cycle_payoff_0 == 1.0).all() and (vs_d.mechanism_0 != "").all()

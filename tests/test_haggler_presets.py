@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 import tournament
-from strategies.haggler import IBHaggler
-from strategies.haggler import config
+from strategies.haggler import IBHaggler, config
 from strategies.haggler import hypotheses as hy
 from strategies.haggler.space import estimate_size
 
@@ -20,6 +19,7 @@ def _resolved(game, seat, prior, **params):
     return config.resolve(h.settings, hy.SeatGame.of(game, seat))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, params", GAMES, ids=[f"{n}{p.get('players', '')}" for n, p in GAMES])
 def test_presets_are_nested_in_every_bundled_game(name, params):
     game = tournament.games.get(name, **params)
@@ -32,8 +32,9 @@ def test_presets_are_nested_in_every_bundled_game(name, params):
                 assert getattr(small.space, k) <= getattr(big.space, k), (seat, k)
         # one ceiling for all: each preset keeps its own size unless the ceiling is lower
         sg = hy.SeatGame.of(game, seat)
-        ceiling = config.budget_ceiling(sg, res[0].space.classes, True, (), config.DEFAULT_MAX_HYPOTHESES,
-                                        dict.fromkeys(config.SIZES))
+        ceiling = config.budget_ceiling(
+            sg, res[0].space.classes, True, (), config.DEFAULT_MAX_HYPOTHESES, dict.fromkeys(config.SIZES)
+        )
         for r in res:
             assert estimate_size(sg, r.space)["hypotheses"] <= config.DEFAULT_MAX_HYPOTHESES
             for k in config.SIZES:
@@ -46,8 +47,10 @@ def _keys(space) -> set:
     return set(zip(*(c.tolist() for c in cols)))
 
 
-@pytest.mark.parametrize("name, params", [("prisoners_dilemma", {}), ("schelling_pub", {}),
-                                          ("stag_hunt", {"players": 3}), ("cake_splitting", {})])
+@pytest.mark.parametrize(
+    "name, params",
+    [("prisoners_dilemma", {}), ("schelling_pub", {}), ("stag_hunt", {"players": 3}), ("cake_splitting", {})],
+)
 def test_the_hypothesis_sets_themselves_are_nested(name, params):
     """After pruning (same γ, so a hypothesis is pruned in every preset or in none)."""
     game = tournament.games.get(name, **params)
@@ -71,8 +74,9 @@ def test_a_budget_cut_is_the_same_for_all_presets_and_reported():
     order = tournament.games.get("schelling_order")
     d, a = (IBHaggler(prior=p).setup_summary(order, 0) for p in ("default", "ambitious"))
     assert d["cut"] == "max_password 3 → 2, max_automaton 2 → 1"
-    assert {k: v for k, v in d.items() if k not in ("prior", "cut")} == \
-        {k: v for k, v in a.items() if k not in ("prior", "cut")}  # the budget leaves them equal
+    assert {k: v for k, v in d.items() if k not in ("prior", "cut")} == {
+        k: v for k, v in a.items() if k not in ("prior", "cut")
+    }  # the budget leaves them equal
 
 
 def test_explicit_sizes_are_kept_and_set_the_ceiling_of_the_others():
@@ -87,13 +91,18 @@ def test_explicit_sizes_are_kept_and_set_the_ceiling_of_the_others():
         _resolved(cake, 0, "ambitious", max_password=8, max_loop=3)
 
 
+@pytest.mark.slow
 def test_run_summary_and_report_list_hypothesis_counts_per_agent(tmp_path):
     scenario = {
-        "name": "cut", "seed": 1, "game": {"name": "sacrifice_vote"},
+        "name": "cut",
+        "seed": 1,
+        "game": {"name": "sacrifice_vote"},
         "tournament": {"turns": 30, "repetitions": 1},
-        "entrants": [{"strategy": "ib_haggler", "name": "bold", "params": {"prior": "ambitious", "max_hypotheses": 30_000}},
-                     {"strategy": "ib_haggler", "name": "plain", "params": {"max_hypotheses": 30_000}},
-                     {"strategy": "random"}],
+        "entrants": [
+            {"strategy": "ib_haggler", "name": "bold", "params": {"prior": "ambitious", "max_hypotheses": 30_000}},
+            {"strategy": "ib_haggler", "name": "plain", "params": {"max_hypotheses": 30_000}},
+            {"strategy": "random"},
+        ],
     }
     r = tournament.run_scenario(scenario, out=tmp_path)
     setup = r.summary["strategy_setup"]

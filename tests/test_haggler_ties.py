@@ -18,7 +18,8 @@ from strategies.haggler.value_iteration import q_values
 # ("the other always plays x") makes a and b equally good (2 > 1), c strictly worse.
 TIED = tournament.Game(
     np.array([[[2, 0], [0, 0]], [[2, 0], [0, 0]], [[1, 0], [1, 0]]], dtype=float),
-    actions=[["a", "b", "c"], ["x", "y"]], name="tied",
+    actions=[["a", "b", "c"], ["x", "y"]],
+    name="tied",
 )
 N_SEEDS = 400
 
@@ -38,11 +39,16 @@ def test_random_is_uniform_among_the_tied_actions_of_the_followed_policy():
     assert counts[2] == 0  # never the worse action
     assert stats.chisquare(counts[:2]).pvalue > 1e-3, counts
     # "first" is the lowest equally good action, every time
-    first = _round0_counts(TIED, lambda: IBHaggler(classes=["top", "constant"], tie_break="first"),
-                           [strategies.get("fixed", action="x")], n=30)
+    first = _round0_counts(
+        TIED,
+        lambda: IBHaggler(classes=["top", "constant"], tie_break="first"),
+        [strategies.get("fixed", action="x")],
+        n=30,
+    )
     assert first.tolist() == [30, 0, 0]
 
 
+@pytest.mark.slow
 def test_random_is_uniform_among_tops_maximin_actions():
     """In the sacrifice vote every vote has maximin 0: a haggler that holds only ⊤ votes
     uniformly at random for one of the three, and keeps that vote."""
@@ -118,6 +124,8 @@ def test_tolerance_is_relative_to_the_value_scale():
 
 
 def test_tie_break_is_checked():
-    with pytest.raises(tournament.errors.StrategyError, match=r"tie_break: expected one of \['random', 'first'\], got 'last'"):
+    with pytest.raises(
+        tournament.errors.StrategyError, match=r"tie_break: expected one of \['random', 'first'\], got 'last'"
+    ):
         strategies.get("ib_haggler", tie_break="last")
     assert "tie_break='first'" in repr(IBHaggler(tie_break="first")) and "tie_break" not in repr(IBHaggler())

@@ -26,10 +26,14 @@ def _find_password(space, p, loop) -> int:
 
 def test_hand_built_history_falsifies_exactly_once_at_the_right_round():
     h = _find_password(SPACE, (D, C), ((C, C),))  # password DC then loop (C,C)
-    tft = next(i for i in range(SPACE.n_hypotheses) if SPACE.kind_name(i) == "automaton"
-               and SPACE.hypothesis(i).info == ((C, D), ((0, 1), (0, 1))))
-    const_c = next(i for i in range(SPACE.n_hypotheses) if SPACE.kind_name(i) == "constant"
-                   and SPACE.hypothesis(i).info == (C,))
+    tft = next(
+        i
+        for i in range(SPACE.n_hypotheses)
+        if SPACE.kind_name(i) == "automaton" and SPACE.hypothesis(i).info == ((C, D), ((0, 1), (0, 1)))
+    )
+    const_c = next(
+        i for i in range(SPACE.n_hypotheses) if SPACE.kind_name(i) == "constant" and SPACE.hypothesis(i).info == (C,)
+    )
     # round:     0       1       2       3       4       5
     pairs = [(D, D), (C, D), (C, C), (C, C), (C, D), (D, D)]
     # DC then (C,C): s0 -D-> s1 -C-> l1, (C,C) keeps l1 twice, (C,D) in round 4 falsifies it.

@@ -21,10 +21,17 @@ def _solve_one(h: hy.Hypothesis, sg: hy.SeatGame, gamma: float):
     return solve(t, sg.reward, gamma, tie_tol=sg.tolerance)
 
 
-@pytest.mark.parametrize("game, params", [
-    ("prisoners_dilemma", {}), ("schelling_pub", {}), ("stag_hunt", {"players": 3}),
-    ("demand_3p", {}), ("chicken", {}), ("random_game", {"N": 3, "A": 3, "seed": 4}),
-])
+@pytest.mark.parametrize(
+    "game, params",
+    [
+        ("prisoners_dilemma", {}),
+        ("schelling_pub", {}),
+        ("stag_hunt", {"players": 3}),
+        ("demand_3p", {}),
+        ("chicken", {}),
+        ("random_game", {"N": 3, "A": 3, "seed": 4}),
+    ],
+)
 def test_value_of_top_is_the_pure_maximin(game, params):
     g = tournament.games.get(game, **params)
     for seat in range(g.n_players):
@@ -38,9 +45,9 @@ def test_value_of_top_is_the_pure_maximin(game, params):
 def closed_form(sg, p, loop, gamma):
     """Worst-case rewards along the password, then the discounted loop value."""
     n, m = len(p), len(loop)
-    pw = sum((1 - gamma) * gamma ** k * sg.reward[a].min() for k, a in enumerate(p))
-    cycle = sum((1 - gamma) * gamma ** j * sg.reward[a, o] for j, (a, o) in enumerate(loop))
-    return pw + gamma ** n * cycle / (1 - gamma ** m)
+    pw = sum((1 - gamma) * gamma**k * sg.reward[a].min() for k, a in enumerate(p))
+    cycle = sum((1 - gamma) * gamma**j * sg.reward[a, o] for j, (a, o) in enumerate(loop))
+    return pw + gamma**n * cycle / (1 - gamma**m)
 
 
 @pytest.mark.parametrize("gamma", [0.5, 0.9, 0.99])
@@ -82,11 +89,14 @@ def test_automaton_values():
     assert list(alt.policy) == [D, D]
 
 
-@pytest.mark.parametrize("game, params, spec", [
-    ("prisoners_dilemma", {}, SpaceSpec(max_password=3, max_loop=3, prune=False)),
-    ("schelling_pub", {}, SpaceSpec(max_password=2, max_loop=2)),
-    ("demand_3p", {}, SpaceSpec(max_password=1, max_loop=1, max_automaton=2)),
-])
+@pytest.mark.parametrize(
+    "game, params, spec",
+    [
+        ("prisoners_dilemma", {}, SpaceSpec(max_password=3, max_loop=3, prune=False)),
+        ("schelling_pub", {}, SpaceSpec(max_password=2, max_loop=2)),
+        ("demand_3p", {}, SpaceSpec(max_password=1, max_loop=1, max_automaton=2)),
+    ],
+)
 def test_strategy_iteration_agrees_with_robust_value_iteration(game, params, spec):
     g = tournament.games.get(game, **params)
     sg = hy.SeatGame.of(g, g.n_players - 1)
@@ -132,11 +142,17 @@ def test_pruning_drops_exactly_the_hypotheses_never_worth_more_than_top():
         best = space.hypothesis_max(sol.values)
         small, values, _ = prune_below_top(space, sol.values, sol.policy, sg.maximin, sg.tolerance)
         kept = {small.describe(h) for h in range(small.n_hypotheses)}
-        expected = {space.describe(h) for h in range(space.n_hypotheses) if h == 0 or best[h] > sg.maximin + sg.tolerance}
+        expected = {
+            space.describe(h) for h in range(space.n_hypotheses) if h == 0 or best[h] > sg.maximin + sg.tolerance
+        }
         assert kept == expected
         # the kept values are the same numbers, re-indexed
-        assert np.allclose(np.sort(values), np.sort(sol.values[np.isin(space.owner, [
-            h for h in range(space.n_hypotheses) if space.describe(h) in kept])]))
+        assert np.allclose(
+            np.sort(values),
+            np.sort(
+                sol.values[np.isin(space.owner, [h for h in range(space.n_hypotheses) if space.describe(h) in kept])]
+            ),
+        )
         return kept
 
     full = pruned(False)

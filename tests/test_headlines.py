@@ -15,8 +15,8 @@ from strategies import Strategy
 from tournament import games, play_match, run_scenario
 from tournament.analysis import match_columns, summary_fields
 from tournament.analysis.observations import mean_interval
-from tournament.cli import main
 from tournament.analysis.standings import standings
+from tournament.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 PD = games.get("prisoners_dilemma")
@@ -25,8 +25,14 @@ PD = games.get("prisoners_dilemma")
 def rr(entrants, **tournament):
     t = {"turns": 200, "repetitions": 5}
     t.update(tournament)
-    return {"name": "rr", "seed": 11, "game": {"name": "prisoners_dilemma"}, "tournament": t,
-            "report": {"plots": False}, "entrants": [{"strategy": s} for s in entrants]}
+    return {
+        "name": "rr",
+        "seed": 11,
+        "game": {"name": "prisoners_dilemma"},
+        "tournament": t,
+        "report": {"plots": False},
+        "entrants": [{"strategy": s} for s in entrants],
+    }
 
 
 # ------------------------------------------------------------------ the settled rule
@@ -47,6 +53,7 @@ def test_a_few_equal_rounds_at_the_end_are_not_a_settled_match():
     assert match_columns(PD, log, pay)["settled"] is False
 
 
+@pytest.mark.slow
 def test_noisy_play_rarely_settles_under_the_default_rule_and_the_rule_is_reported(tmp_path):
     sc = rr(["tit_for_tat", "grim", "win_stay_lose_shift"], noise=0.05, repetitions=10)
     loose = run_scenario({**sc, "analysis": {"cycle_min_tail": 0.0}}).summary
@@ -131,9 +138,14 @@ def test_a_constant_sum_self_play_match_has_no_spread():
     # matching pennies against itself: the two seats' payoffs always sum to 0, so the entrant's
     # mean over its seats is exactly 0 in every match; treating the seats as independent
     # observations would give a wide interval around it
-    sc = {"name": "mp", "seed": 3, "game": {"name": "matching_pennies"},
-          "tournament": {"turns": 20, "repetitions": 8, "self_play": True}, "report": {"plots": False},
-          "entrants": [{"strategy": "random"}]}
+    sc = {
+        "name": "mp",
+        "seed": 3,
+        "game": {"name": "matching_pennies"},
+        "tournament": {"turns": 20, "repetitions": 8, "self_play": True},
+        "report": {"plots": False},
+        "entrants": [{"strategy": "random"}],
+    }
     r = run_scenario(sc)
     row = r.summary["standings"][0]
     assert row["mean_payoff"] == 0.0 and row["ci_low"] == row["ci_high"] == 0.0
@@ -142,6 +154,7 @@ def test_a_constant_sum_self_play_match_has_no_spread():
     assert seats.std() > 0.1  # the seats do vary: only their dependence makes the mean exact
 
 
+@pytest.mark.slow
 def test_standings_interval_coverage_with_dependent_seats():
     """Known case: one entrant in self-play whose two seats get the same payoff u ~ N(1, 1).
     The clustered interval covers the true mean 1 in ~95% of tournaments; one that treats
@@ -159,6 +172,7 @@ def test_standings_interval_coverage_with_dependent_seats():
     assert 0.76 <= naive / trials <= 0.88
 
 
+@pytest.mark.slow
 def test_stratified_interval_coverage_and_width():
     """Known case with three seatings: self-play (correlated seats), a random pairing, and a
     deterministic one that adds no noise. Coverage ~95%; the width halves when the
@@ -191,9 +205,16 @@ def test_stratified_interval_coverage_and_width():
 
 def test_standings_use_the_match_as_the_unit():
     # the same numbers through standings() and mean_interval(): (A, A) self-play and (A, B)
-    m = pd.DataFrame({"match_id": range(6), "repetition": [0, 0, 1, 1, 2, 2],
-                      "entrant_0": ["A", "A"] * 3, "entrant_1": ["A", "B"] * 3,
-                      "payoff_0": [1.0, 2.0, 3.0, 2.5, 2.0, 1.5], "payoff_1": [1.0, 0.0, 1.0, 0.5, 2.0, 1.0]})
+    m = pd.DataFrame(
+        {
+            "match_id": range(6),
+            "repetition": [0, 0, 1, 1, 2, 2],
+            "entrant_0": ["A", "A"] * 3,
+            "entrant_1": ["A", "B"] * 3,
+            "payoff_0": [1.0, 2.0, 3.0, 2.5, 2.0, 1.5],
+            "payoff_1": [1.0, 0.0, 1.0, 0.5, 2.0, 1.0],
+        }
+    )
     st = standings(m, 2).set_index("entrant")
     iv = mean_interval([2.0, 2.0, 4.0, 2.5, 4.0, 1.5], [2, 1, 2, 1, 2, 1], [0, 1, 0, 1, 0, 1], [False] * 6)
     assert st.loc["A", "mean_payoff"] == pytest.approx(16 / 9)
@@ -218,9 +239,11 @@ ALWAYS_FAILS = textwrap.dedent("""
 def forfeit_file(tmp_path, entrants):
     (tmp_path / "broken.py").write_text(ALWAYS_FAILS)
     f = tmp_path / "s.toml"
-    f.write_text('seed = 1\n[game]\nname = "prisoners_dilemma"\n[tournament]\nturns = 10\nrepetitions = 2\n'
-                 'self_play = true\non_error = "forfeit"\n[report]\nplots = false\n'
-                 + "".join(f'[[entrants]]\nstrategy = "{s}"\n' for s in entrants))
+    f.write_text(
+        'seed = 1\n[game]\nname = "prisoners_dilemma"\n[tournament]\nturns = 10\nrepetitions = 2\n'
+        'self_play = true\non_error = "forfeit"\n[report]\nplots = false\n'
+        + "".join(f'[[entrants]]\nstrategy = "{s}"\n' for s in entrants)
+    )
     return f
 
 
@@ -230,8 +253,9 @@ def test_a_run_where_every_match_failed_exits_1_and_says_so(tmp_path, capsys):
     assert main(["run", str(f), "--out", str(out)]) == 1
     cap = capsys.readouterr()
     assert "all 2 matches failed" in cap.err and "first errors:" in cap.err
-    assert "strategy 'broken.py:Broken', seat 0, match 0, round 2: choose raised ValueError: broken on purpose" \
-        in cap.err
+    assert (
+        "strategy 'broken.py:Broken', seat 0, match 0, round 2: choose raised ValueError: broken on purpose" in cap.err
+    )
     assert "match 1, round 2" in cap.err  # the replayed deterministic failure names its own match
     assert " nan" not in cap.out.lower() and "None" not in cap.out
     summary = json.loads((out / "summary.json").read_text())
@@ -251,9 +275,20 @@ def test_a_run_with_some_failed_matches_warns_and_exits_0(tmp_path, capsys):
 
 
 def test_summary_fields_without_finished_matches():
-    m = pd.DataFrame({"match_id": [0], "repetition": [0], "entrant_0": ["a"], "entrant_1": ["b"],
-                      "payoff_0": [math.nan], "payoff_1": [math.nan], "turns": [2], "settled": [None],
-                      "status": ["failed"], "error": ["boom"]})
+    m = pd.DataFrame(
+        {
+            "match_id": [0],
+            "repetition": [0],
+            "entrant_0": ["a"],
+            "entrant_1": ["b"],
+            "payoff_0": [math.nan],
+            "payoff_1": [math.nan],
+            "turns": [2],
+            "settled": [None],
+            "status": ["failed"],
+            "error": ["boom"],
+        }
+    )
     assert summary_fields(PD, m) == {"failed_matches": 1, "first_errors": ["boom"]}
 
 

@@ -203,12 +203,16 @@ def test_no_import_cycle():
     for component in nx.strongly_connected_components(g):
         if len(component) > 1:
             cycle = nx.find_cycle(g.subgraph(component))
-            cycles.append(" -> ".join(f"{a} ({where(a, g.edges[a, b]['line'])})" for a, b in cycle) + f" -> {cycle[0][0]}")
+            cycles.append(
+                " -> ".join(f"{a} ({where(a, g.edges[a, b]['line'])})" for a, b in cycle) + f" -> {cycle[0][0]}"
+            )
     assert not cycles, "import cycles:\n" + "\n".join(cycles)
 
 
 # every built-in strategy module too (the registry imports them all): none needs the framework
-@pytest.mark.parametrize("statement", ["import strategies", "import strategies; strategies.names()", "import tournament"])
+@pytest.mark.parametrize(
+    "statement", ["import strategies", "import strategies; strategies.names()", "import tournament"]
+)
 def test_importing_the_light_packages_stays_light(statement):
     out = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", statement],
@@ -229,10 +233,20 @@ def test_importing_the_light_packages_stays_light(statement):
 
 
 def test_the_layers_order_the_pipeline():
-    order = ["tournament.errors", "tournament.game", "strategies.classics", "tournament.engine.match",
-             "tournament.analysis.standings", "tournament.results.summary", "tournament.execution.tasks",
-             "tournament.models.moran", "tournament.scenario.load", "tournament.report.matches", "tournament.runner",
-             "tournament.cli"]
+    order = [
+        "tournament.errors",
+        "tournament.game",
+        "strategies.classics",
+        "tournament.engine.match",
+        "tournament.analysis.standings",
+        "tournament.results.summary",
+        "tournament.execution.tasks",
+        "tournament.models.moran",
+        "tournament.scenario.load",
+        "tournament.report.matches",
+        "tournament.runner",
+        "tournament.cli",
+    ]
     layers = [layer_of(m) for m in order]
     assert layers == sorted(layers) and len(set(layers)) == len(layers)
     assert layer_of("tournament") == layer_of("tournament.cli") > layer_of("tournament.theory.moran")

@@ -1,4 +1,4 @@
-"""Learning baselines (SPEC §4.2): known answers from their sources."""
+"""Learning baselines (docs/switcher.md): known answers from their sources."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ RPS = games.get("rock_paper_scissors")
 # the row player; then L by C. Iterated elimination leaves (U, C), the unique equilibrium.
 GIBBONS = Game(
     np.stack([[[1, 1, 0], [0, 0, 2]], [[0, 2, 1], [3, 1, 0]]], axis=-1),
-    actions=[["U", "D"], ["L", "C", "R"]], name="gibbons",
+    actions=[["U", "D"], ["L", "C", "R"]],
+    name="gibbons",
 )
 
 
@@ -71,7 +72,9 @@ def test_joint_beliefs_keep_correlation_that_independent_beliefs_lose():
             pay[1, b, c, 0] = 0.6
     game = Game(pay, actions=[["bet", "safe"], ["C", "D"], ["C", "D"]])
     for beliefs, expected in (("joint", "bet"), ("independent", "safe")):
-        m = play_match(game, [FictitiousPlay(beliefs=beliefs, ties="first"), "alternator", "alternator"], turns=30, seed=1)
+        m = play_match(
+            game, [FictitiousPlay(beliefs=beliefs, ties="first"), "alternator", "alternator"], turns=30, seed=1
+        )
         assert format_actions(game, m.actions[2:], 0) == " ".join([expected] * 28)
 
 
@@ -140,8 +143,11 @@ def test_hedge_pathwise_regret_bound(opponent, learning_rate):
     expected = float((np.array(h.history) * gains).sum())
     regret = float(gains.sum(axis=0).max()) - expected
     n = 3
-    bound = (math.log(n) / learning_rate + learning_rate * T / 8 if learning_rate
-             else 2 * math.sqrt(T * math.log(n) / 2) + math.sqrt(math.log(n) / 8))
+    bound = (
+        math.log(n) / learning_rate + learning_rate * T / 8
+        if learning_rate
+        else 2 * math.sqrt(T * math.log(n) / 2) + math.sqrt(math.log(n) / 8)
+    )
     assert regret <= bound < 0.03 * T  # (the bounds are far below the trivial T)
 
 
@@ -152,6 +158,7 @@ def test_hedge_learns_the_best_response_to_a_biased_opponent():
     assert (m.actions[1000:, 0] == 2).mean() < 0.01
 
 
+@pytest.mark.slow
 # ---------------------------------------------------------------- regret matching
 @pytest.mark.parametrize("seed", [0, 1])
 def test_regret_matching_internal_regret_shrinks_on_rock_paper_scissors(seed):
@@ -177,6 +184,7 @@ def test_unconditional_regret_matching_is_hannan_consistent():
     assert late < 0.02 and late < early / 4
 
 
+@pytest.mark.slow
 def test_learners_play_any_number_of_players_and_actions():
     """3 players with 2, 3 and 4 actions and random payoffs: every learner plays valid
     actions; regret matching's regrets shrink for every seat."""

@@ -14,11 +14,11 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import write_toml
 
 from tournament import ScenarioError, TournamentError, run_scenario
 from tournament.live import models
@@ -155,12 +155,6 @@ strategy = "random"
 """
 
 
-def write(tmp_path: Path, text: str, name: str = "s.toml") -> str:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return str(path)
-
-
 def step_all(model, cap: int = 100_000):
     n = 0
     while model.running and n < cap:
@@ -173,13 +167,23 @@ def step_all(model, cap: int = 100_000):
 # ------------------------------------------------------------------ same seed, same trajectory
 @pytest.mark.parametrize("noise", [0.0, 0.05])
 def test_round_robin_view_plays_the_runs_matches(tmp_path, noise):
-    path = write(tmp_path, ROUND_ROBIN.format(noise=noise))
+    path = write_toml(tmp_path, ROUND_ROBIN.format(noise=noise))
     run = run_scenario(path).matches.sort_values("match_id").reset_index(drop=True)
     live = step_all(models.LiveRoundRobin(path))
     mine = live.matches().sort_values("match_id").reset_index(drop=True)
     assert len(mine) == len(run) == 6 * 3
-    cols = ["match_id", "repetition", "entrant_0", "entrant_1", "payoff_0", "payoff_1", "turns", "settled",
-            "cycle_period", "cycle_onset"]
+    cols = [
+        "match_id",
+        "repetition",
+        "entrant_0",
+        "entrant_1",
+        "payoff_0",
+        "payoff_1",
+        "turns",
+        "settled",
+        "cycle_period",
+        "cycle_onset",
+    ]
     pd.testing.assert_frame_equal(mine[cols], run[cols], check_dtype=False)
     # the running standings end at the run's standings
     final = dict(zip(live.names, live.history[-1]))
@@ -189,8 +193,8 @@ def test_round_robin_view_plays_the_runs_matches(tmp_path, noise):
 
 
 def test_a_seed_on_the_page_is_the_seed_of_the_run(tmp_path):
-    path = write(tmp_path, ROUND_ROBIN.format(noise=0.1))
-    other = write(tmp_path, ROUND_ROBIN.format(noise=0.1).replace("seed = 7", "seed = 8"), "other.toml")
+    path = write_toml(tmp_path, ROUND_ROBIN.format(noise=0.1))
+    other = write_toml(tmp_path, ROUND_ROBIN.format(noise=0.1).replace("seed = 7", "seed = 8"), "other.toml")
     live = step_all(models.LiveRoundRobin(path, seed="8")).matches()
     run8 = run_scenario(other).matches
     run7 = run_scenario(path).matches
@@ -200,7 +204,7 @@ def test_a_seed_on_the_page_is_the_seed_of_the_run(tmp_path):
 
 @pytest.mark.parametrize("noise", [0.0, 0.1])
 def test_haggler_match_view_replays_the_runs_match_round_by_round(tmp_path, noise):
-    path = write(tmp_path, HAGGLERS.format(noise=noise))
+    path = write_toml(tmp_path, HAGGLERS.format(noise=noise))
     run = run_scenario(path)
     rounds = next(iter(run.populations.values())).rounds
     labels = models.seating_labels(models.view_scenario(path))
@@ -219,7 +223,7 @@ def test_haggler_match_view_replays_the_runs_match_round_by_round(tmp_path, nois
 
 
 def test_moran_view_is_run_r_of_the_moran_kind(tmp_path):
-    path = write(tmp_path, MORAN_GRAPH)
+    path = write_toml(tmp_path, MORAN_GRAPH)
     run = next(iter(run_scenario(path).populations.values()))
     shares = run.tables["shares"]
     for r in (0, 2):
@@ -235,7 +239,7 @@ def test_moran_view_is_run_r_of_the_moran_kind(tmp_path):
 
 
 def test_random_matching_view_is_run_r(tmp_path):
-    path = write(tmp_path, RANDOM_MATCHING)
+    path = write_toml(tmp_path, RANDOM_MATCHING)
     run = next(iter(run_scenario(path).populations.values()))
     live = step_all(models.LiveRandomMatching(path, run=1))
     shares = run.tables["shares"]
@@ -248,18 +252,22 @@ def test_random_matching_view_is_run_r(tmp_path):
 
 @pytest.mark.parametrize("kind,cls", [("ecological", models.LiveEcological), ("replicator", models.LiveReplicator)])
 def test_share_dynamics_views_follow_the_run(tmp_path, kind, cls):
-    path = write(tmp_path, SHARES.format(kind=kind))
+    path = write_toml(tmp_path, SHARES.format(kind=kind))
     run = next(iter(run_scenario(path).populations.values()))
     live = step_all(cls(path))
     want = run.tables["shares"].pivot(index="generation", columns="type", values="share")
     got = live.record().set_index("generation")[list(want.columns)]
     np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=0, atol=1e-15)
-    np.testing.assert_allclose(live.record()["mean_payoff"].to_numpy(), run.tables["population"]["mean_payoff"].to_numpy())
+    np.testing.assert_allclose(
+        live.record()["mean_payoff"].to_numpy(), run.tables["population"]["mean_payoff"].to_numpy()
+    )
 
 
 # ------------------------------------------------------------------ controls
 def test_controls_are_validated_like_the_file(tmp_path):
-    path = write(tmp_path, MORAN_GRAPH.replace('update = "death_birth"', 'update = "death_birth"\nfitness = "linear"'))
+    path = write_toml(
+        tmp_path, MORAN_GRAPH.replace('update = "death_birth"', 'update = "death_birth"\nfitness = "linear"')
+    )
     with pytest.raises(ScenarioError, match=r"s\.toml: key 'tournament\.selection_intensity'.*negative"):
         models.LiveMoran(path, selection_intensity=3.0)
     with pytest.raises(ScenarioError, match=r"key 'seed'.*non-negative integer seed, got 'abc'"):
@@ -271,27 +279,39 @@ def test_controls_are_validated_like_the_file(tmp_path):
 
 
 def test_page_choice_and_controls(tmp_path):
-    rr = page_for(write(tmp_path, ROUND_ROBIN.format(noise=0.0)))
+    rr = page_for(write_toml(tmp_path, ROUND_ROBIN.format(noise=0.0)))
     assert rr.page == "round_robin" and rr.model_class is models.LiveRoundRobin
     assert rr.params["seed"] == {"type": "InputText", "label": "seed", "value": "7"}
     assert rr.params["pairing"]["values"][:2] == ["1. tit_for_tat vs random", "2. tit_for_tat vs always_defect"]
-    assert page_for(write(tmp_path, ROUND_ROBIN.format(noise=0.0), "b.toml"), "match").page == "match"
-    h = page_for(write(tmp_path, HAGGLERS.format(noise=0.0), "h.toml"))
+    assert page_for(write_toml(tmp_path, ROUND_ROBIN.format(noise=0.0), "b.toml"), "match").page == "match"
+    h = page_for(write_toml(tmp_path, HAGGLERS.format(noise=0.0), "h.toml"))
     assert h.page == "match" and h.params["repetition"]["max"] == 1
-    assert page_for(write(tmp_path, SWITCHERS, "sw.toml")).page == "match"
-    mo = page_for(write(tmp_path, MORAN_GRAPH, "m.toml"))
+    assert page_for(write_toml(tmp_path, SWITCHERS, "sw.toml")).page == "match"
+    mo = page_for(write_toml(tmp_path, MORAN_GRAPH, "m.toml"))
     assert mo.page == "moran" and mo.render_interval == 24  # one click = one generation of 24 events
     assert mo.params["selection_intensity"]["value"] == 1.0 and mo.params["update"]["value"] == "death_birth"
     for spec in (rr, h, mo):  # every control's initial value is a valid keyword of the model
         spec.model()
     with pytest.raises(TournamentError, match="applies to round-robin scenarios"):
-        page_for(write(tmp_path, MORAN_GRAPH, "m2.toml"), "match")
+        page_for(write_toml(tmp_path, MORAN_GRAPH, "m2.toml"), "match")
 
 
 def test_view_command_reports_bad_input_in_one_line(tmp_path):
-    bad = write(tmp_path, ROUND_ROBIN.format(noise=0.0).replace('"random"', '"randomm"'))
-    proc = subprocess.run([sys.executable, "-c", "import sys; from tournament.cli import main; sys.exit(main())",
-                           "view", bad, "--port", "0"], capture_output=True, text=True, timeout=120)
+    bad = write_toml(tmp_path, ROUND_ROBIN.format(noise=0.0).replace('"random"', '"randomm"'))
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from tournament.cli import main; sys.exit(main())",
+            "view",
+            bad,
+            "--port",
+            "0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
     assert "unknown strategy 'randomm'" in proc.stderr
@@ -310,7 +330,7 @@ def _figure_of(element):
 
     def walk(el):
         for v in list(getattr(el, "args", ())) + list(getattr(el, "kwargs", {}).values()):
-            for x in (v if isinstance(v, (list, tuple)) else [v]):
+            for x in v if isinstance(v, (list, tuple)) else [v]:
                 if isinstance(x, Figure):
                     return x
                 if hasattr(x, "kwargs"):
@@ -349,10 +369,11 @@ def app():
     return app
 
 
+@pytest.mark.slow
 def test_round_robin_panels(tmp_path, app):
     import solara
 
-    spec = page_for(write(tmp_path, ROUND_ROBIN.format(noise=0.05)))
+    spec = page_for(write_toml(tmp_path, ROUND_ROBIN.format(noise=0.05)))
     model = spec.model_class(**{**spec.initial(), "pairing": spec.params["pairing"]["values"][4]})
     assert [c.__name__ for c in app.components_for(spec)] == ["rr_summary", "rr_running", "rr_heat_map", "rr_pairing"]
     for _ in range(4):  # seatings (0,1), (0,2), (0,3), (1,2) of repetition 0
@@ -382,7 +403,7 @@ def test_round_robin_panels(tmp_path, app):
 
 
 def test_haggler_match_panels(tmp_path, app):
-    spec = page_for(write(tmp_path, HAGGLERS.format(noise=0.05)))
+    spec = page_for(write_toml(tmp_path, HAGGLERS.format(noise=0.05)))
     model = spec.model()
     assert [c.__name__ for c in app.components_for(spec)] == ["match_summary", "match_demands", "match_hypotheses"]
     for _ in range(60):
@@ -394,7 +415,8 @@ def test_haggler_match_panels(tmp_path, app):
     assert {t.get_text() for t in hyp.get_legend().get_texts()} == kinds
     # one tick per switch of hypothesis (the first choice is not a switch)
     assert sum(len(line.get_xdata()) == 2 for line in hyp.lines) == sum(
-        len([r for r, old, _, _ in a.strategy.switches if old is not None]) for a in model.seats)
+        len([r for r, old, _, _ in a.strategy.switches if old is not None]) for a in model.seats
+    )
     summary = app.match_summary(model)
     texts = " ".join(_texts(summary))
     assert f"haggler A follows: {model.seats[0].strategy.describe()}" in texts and "round 60 of 60" in texts
@@ -404,7 +426,7 @@ def test_haggler_match_panels(tmp_path, app):
 def test_switcher_occupancy_panel_against_theory(tmp_path, app):
     from tournament.theory import softmax as sm
 
-    spec = page_for(write(tmp_path, SWITCHERS))
+    spec = page_for(write_toml(tmp_path, SWITCHERS))
     model = spec.model()  # seating 1: a vs a (alpha 0.3 both): the softmax is the stationary law
     assert app.match_occupancy in app.components_for(spec)
     for _ in range(200):
@@ -413,23 +435,23 @@ def test_switcher_occupancy_panel_against_theory(tmp_path, app):
     bars = [p.get_height() for p in ax.patches]
     n = model.game.n_profiles
     np.testing.assert_allclose(bars[:n], sm.occupation(model.game, model.actions()))
-    np.testing.assert_allclose(bars[2 * n:], sm.softmax_distribution(model.game, 0.3))
+    np.testing.assert_allclose(bars[2 * n :], sm.softmax_distribution(model.game, 0.3))
     assert "softmax" in " ".join(t.get_text() for t in ax.get_legend().get_texts())
-    np.testing.assert_allclose(bars[n:2 * n], sm.expected_occupation(sm.transition_matrix(model.game, 0.3), 200))
+    np.testing.assert_allclose(bars[n : 2 * n], sm.expected_occupation(sm.transition_matrix(model.game, 0.3), 200))
     # two different alphas: no closed form; the exact chain's stationary law (seat floors = lowest payoffs)
     mixed = spec.model_class(**{**spec.initial(), "pairing": "2. a vs b"})
     for _ in range(50):
         mixed.step()
     ax = _figure_of(app.match_occupancy(mixed)).axes[0]
     pi = sm.stationary_distribution(sm.transition_matrix(mixed.game, [0.3, 1.0]))
-    np.testing.assert_allclose([p.get_height() for p in ax.patches][2 * n:], pi)
+    np.testing.assert_allclose([p.get_height() for p in ax.patches][2 * n :], pi)
     assert "exact chain" in " ".join(t.get_text() for t in ax.get_legend().get_texts())
 
 
 def test_moran_graph_panel_colours_nodes_by_type(tmp_path, app):
     from tournament.live.figures import colours
 
-    spec = page_for(write(tmp_path, MORAN_GRAPH))
+    spec = page_for(write_toml(tmp_path, MORAN_GRAPH))
     model = spec.model()
     for _ in range(30):
         model.step()
@@ -446,7 +468,7 @@ def test_moran_graph_panel_colours_nodes_by_type(tmp_path, app):
 def test_population_pages_render(tmp_path, app, text):
     import solara
 
-    spec = page_for(write(tmp_path, text))
+    spec = page_for(write_toml(tmp_path, text))
     model = spec.model()
     for _ in range(3 * spec.render_interval):
         model.step()
@@ -471,6 +493,7 @@ def _pixels(png: bytes, rgb: tuple[int, int, int], tol: int = 12) -> int:
 TAB_BLUE, TAB_ORANGE = (31, 119, 180), (255, 127, 14)
 
 
+@pytest.mark.slow
 def test_page_renders_offline_in_headless_chromium(tmp_path):
     pytest.importorskip("solara", reason="the page needs the [view] extra (pip install -e '.[view]')")
     pytest.importorskip("solara_assets", reason="offline rendering needs solara-assets (the [view] extra)")
@@ -484,7 +507,7 @@ def test_page_renders_offline_in_headless_chromium(tmp_path):
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 
-    path = write(tmp_path, MORAN_GRAPH)
+    path = write_toml(tmp_path, MORAN_GRAPH)
 
     def step_button(d):
         found = [b for b in d.find_elements(By.TAG_NAME, "button") if b.text.strip().lower() == "step"]
@@ -492,7 +515,8 @@ def test_page_renders_offline_in_headless_chromium(tmp_path):
 
     def summary(d):  # read in one script: the panel may be re-rendered at any moment
         return d.execute_script(
-            "return Array.from(document.querySelectorAll('.tv-graph')).map(e => e.innerText).join(' ')")
+            "return Array.from(document.querySelectorAll('.tv-graph')).map(e => e.innerText).join(' ')"
+        )
 
     def fresh(fn, tries: int = 10):
         """``fn()``, again if the element it used was replaced by a re-render meanwhile."""
@@ -565,6 +589,7 @@ def test_page_renders_offline_in_headless_chromium(tmp_path):
         fresh(lambda: wait.until(lambda d: button(d, "❚❚")).click())
         wait.until(step_button)
         same_as_the_model(driver)
+
         # a new seed, then Reset: a new model with that seed, back at 0 events
         def new_seed():
             box = driver.find_element(By.XPATH, "//label[normalize-space()='seed']/following-sibling::input")

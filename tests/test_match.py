@@ -103,8 +103,9 @@ def test_noise_flips_at_the_stated_rate_and_players_see_noisy_actions():
 
 def test_noise_picks_uniformly_among_other_actions():
     rps = games.get("rock_paper_scissors")
-    m = play_match(rps, [strategies.get("fixed", action="R"), strategies.get("fixed", action="R")],
-                   turns=20000, seed=2, noise=0.3)
+    m = play_match(
+        rps, [strategies.get("fixed", action="R"), strategies.get("fixed", action="R")], turns=20000, seed=2, noise=0.3
+    )
     counts = np.bincount(m.actions[:, 0], minlength=3) / 20000
     assert counts == pytest.approx([0.7, 0.15, 0.15], abs=0.015)
 

@@ -62,10 +62,18 @@ def test_view_noise_is_the_match_noise():
 
 
 def _scenario(**tournament):
-    return {"name": "h", "seed": 3, "game": {"name": "prisoners_dilemma"},
-            "tournament": {"turns": 20, "repetitions": 2, **tournament}, "report": {"plots": False},
-            "entrants": [{"strategy": HorizonAware, "name": "horizon_aware"}, {"strategy": "always_cooperate"},
-                         {"strategy": "tit_for_tat"}]}
+    return {
+        "name": "h",
+        "seed": 3,
+        "game": {"name": "prisoners_dilemma"},
+        "tournament": {"turns": 20, "repetitions": 2, **tournament},
+        "report": {"plots": False},
+        "entrants": [
+            {"strategy": HorizonAware, "name": "horizon_aware"},
+            {"strategy": "always_cooperate"},
+            {"strategy": "tit_for_tat"},
+        ],
+    }
 
 
 def test_scenario_reveals_the_length_by_default_and_hides_it_on_request():
@@ -75,8 +83,10 @@ def test_scenario_reveals_the_length_by_default_and_hides_it_on_request():
     assert hidden.summary["settings"]["reveal_length"] is False
     # against always_cooperate: (R, ..., R, T, T) when the length is known, all R when hidden
     pd_r, pd_t = PD.payoff((0, 0))[0], PD.payoff((1, 0))[0]
-    row = lambda res: res.matches[(res.matches.entrant_0 == "horizon_aware")  # noqa: E731
-                                  & (res.matches.entrant_1 == "always_cooperate")]
+
+    def row(res):
+        return res.matches[(res.matches.entrant_0 == "horizon_aware") & (res.matches.entrant_1 == "always_cooperate")]
+
     assert np.allclose(row(shown).payoff_0, (18 * pd_r + 2 * pd_t) / 20)
     assert np.allclose(row(hidden).payoff_0, pd_r)
 
@@ -135,11 +145,14 @@ def test_reveal_length_loads(tmp_path):
 
 
 def test_random_matching_individuals_see_the_noise_and_no_length():
-    sc = {"name": "rm", "seed": 2, "game": {"name": "prisoners_dilemma"},
-          "tournament": {"kind": "random_matching", "turns": 6, "noise": 0.25, "runs": 1,
-                         "population_size": 4},
-          "report": {"plots": False},
-          "entrants": [{"strategy": HorizonAware, "name": "horizon_aware"}, {"strategy": "always_cooperate"}]}
+    sc = {
+        "name": "rm",
+        "seed": 2,
+        "game": {"name": "prisoners_dilemma"},
+        "tournament": {"kind": "random_matching", "turns": 6, "noise": 0.25, "runs": 1, "population_size": 4},
+        "report": {"plots": False},
+        "entrants": [{"strategy": HorizonAware, "name": "horizon_aware"}, {"strategy": "always_cooperate"}],
+    }
     from tournament.models.random_matching import RandomMatchingModel, context_for
 
     model = RandomMatchingModel(context_for(load_scenario(sc)))

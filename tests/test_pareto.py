@@ -51,6 +51,7 @@ def random_games():
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(random_games())
 def test_gap_is_zero_at_frontier_vertices_and_edges(g):

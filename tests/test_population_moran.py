@@ -12,19 +12,27 @@ import numpy as np
 import pytest
 
 from tournament import ScenarioError, load_scenario, run_scenario
-from tournament.theory.moran import fixation_probability
 from tournament.models.moran import MoranModel, moran_task
+from tournament.theory.moran import fixation_probability
 from tournament.theory.multisets import FocalPayoffs
 
-CONSTANT = {"name": "constant fitness", "actions": [["A", "B"], ["A", "B"]],
-            "payoffs": [[[2, 2], [2, 1]], [[1, 2], [1, 1]]]}  # A always earns 2, B always 1
+CONSTANT = {
+    "name": "constant fitness",
+    "actions": [["A", "B"], ["A", "B"]],
+    "payoffs": [[[2, 2], [2, 1]], [[1, 2], [1, 1]]],
+}  # A always earns 2, B always 1
 
 
 def moran(entrants, game="prisoners_dilemma", seed=11, **tournament):
     t = {"kind": "moran", "turns": 5, "runs": 200}
     t.update(tournament)
-    return {"name": "m", "seed": seed, "game": {"name": game} if isinstance(game, str) else game,
-            "tournament": t, "entrants": entrants}
+    return {
+        "name": "m",
+        "seed": seed,
+        "game": {"name": game} if isinstance(game, str) else game,
+        "tournament": t,
+        "entrants": entrants,
+    }
 
 
 def within(p_hat, p, runs, sigmas=4.0):
@@ -32,16 +40,33 @@ def within(p_hat, p, runs, sigmas=4.0):
 
 
 def constant_fitness_scenario(n, runs, **kw):
-    return moran([{"strategy": "fixed", "params": {"action": "A"}, "name": "mutant"},
-                  {"strategy": "fixed", "params": {"action": "B"}, "name": "resident", "count": n - 1}],
-                 game=CONSTANT, turns=1, runs=runs, fitness="linear", selection_intensity=1.0, **kw)
+    return moran(
+        [
+            {"strategy": "fixed", "params": {"action": "A"}, "name": "mutant"},
+            {"strategy": "fixed", "params": {"action": "B"}, "name": "resident", "count": n - 1},
+        ],
+        game=CONSTANT,
+        turns=1,
+        runs=runs,
+        fitness="linear",
+        selection_intensity=1.0,
+        **kw,
+    )
 
 
+@pytest.mark.slow
 def test_neutral_mutant_fixes_with_probability_one_over_n():
     # tit-for-tat and always-cooperate are behaviourally identical against each other
     n, runs = 8, 1500
-    r = run_scenario(moran([{"strategy": "tit_for_tat", "name": "resident", "count": n - 1},
-                            {"strategy": "always_cooperate", "name": "mutant"}], runs=runs))
+    r = run_scenario(
+        moran(
+            [
+                {"strategy": "tit_for_tat", "name": "resident", "count": n - 1},
+                {"strategy": "always_cooperate", "name": "mutant"},
+            ],
+            runs=runs,
+        )
+    )
     fix = {f["type"]: f for f in r.summary["population"]["fixation"]}
     assert fix["mutant"]["neutral"] == pytest.approx(1 / n)
     assert fix["mutant"]["exact"] == pytest.approx(1 / n)  # theory: neutral drift
@@ -59,9 +84,11 @@ def test_exact_fixation_with_constant_fitness_ratio(r_ratio):
     # and with the exponential map: fitness ratio exp(w * (r - 1))
     w = math.log(r_ratio) / (r_ratio - 1)
     assert fixation_probability(focal, n, 0, 1, intensity=w) == pytest.approx(
-        fixation_probability(focal, n, 0, 1, fitness="linear", intensity=1.0), rel=1e-12)
+        fixation_probability(focal, n, 0, 1, fitness="linear", intensity=1.0), rel=1e-12
+    )
 
 
+@pytest.mark.slow
 def test_simulated_fixation_matches_constant_fitness_formula():
     n, runs, r_ratio = 8, 1200, 2.0
     rho = (1 - 1 / r_ratio) / (1 - 1 / r_ratio**n)
@@ -71,6 +98,7 @@ def test_simulated_fixation_matches_constant_fitness_formula():
     assert within(fix["probability"], rho, runs)
 
 
+@pytest.mark.slow
 def test_cycle_graph_is_isothermal():
     # Lieberman et al. 2005: birth-death on a regular graph fixes like the well-mixed population
     n, runs = 8, 1000
@@ -89,10 +117,19 @@ def test_death_birth_matches_its_exact_formula():
     assert within(fix["probability"], fix["exact"], runs)
 
 
+@pytest.mark.slow
 def test_agents_are_individuals_and_results_do_not_depend_on_workers(tmp_path):
-    sc = moran([{"strategy": "tit_for_tat", "count": 5}, {"strategy": "always_defect", "count": 3},
-                {"strategy": "random", "params": {"p": 0.5}, "count": 2}], noise=0.05, repetitions=2, runs=12,
-               graph={"interaction": {"generator": "small_world", "k": 4, "p": 0.2}, "replacement": "complete"})
+    sc = moran(
+        [
+            {"strategy": "tit_for_tat", "count": 5},
+            {"strategy": "always_defect", "count": 3},
+            {"strategy": "random", "params": {"p": 0.5}, "count": 2},
+        ],
+        noise=0.05,
+        repetitions=2,
+        runs=12,
+        graph={"interaction": {"generator": "small_world", "k": 4, "p": 0.2}, "replacement": "complete"},
+    )
     run_scenario(sc, out=tmp_path / "w1", workers=1)
     run_scenario(sc, out=tmp_path / "w2", workers=2)
     for name in ("fixation.csv", "shares.csv", "matches.csv", "summary.json"):
@@ -100,10 +137,22 @@ def test_agents_are_individuals_and_results_do_not_depend_on_workers(tmp_path):
     s = load_scenario(sc)
     from tournament.models.moran import MoranContext
 
-    ctx = MoranContext(table=np.array([[1.0, 0.0], [2.0, 0.5]]), coop_table=None, n_players=2, types=["a", "b"],
-                       counts=np.array([6, 4]), fitness="exponential", intensity=1.0, mutation=0.0,
-                       update="birth_death", max_steps=50, record_every=10, interaction=None, replacement=None,
-                       seed=s.seed)
+    ctx = MoranContext(
+        table=np.array([[1.0, 0.0], [2.0, 0.5]]),
+        coop_table=None,
+        n_players=2,
+        types=["a", "b"],
+        counts=np.array([6, 4]),
+        fitness="exponential",
+        intensity=1.0,
+        mutation=0.0,
+        update="birth_death",
+        max_steps=50,
+        record_every=10,
+        interaction=None,
+        replacement=None,
+        seed=s.seed,
+    )
     model = MoranModel(ctx, run=0)
     assert isinstance(model, mesa.Model) and len(model.agents) == 10
     while model.running:
@@ -114,8 +163,14 @@ def test_agents_are_individuals_and_results_do_not_depend_on_workers(tmp_path):
 
 
 def test_mutation_prevents_fixation_and_runs_to_the_cap():
-    res = run_scenario(moran([{"strategy": "tit_for_tat", "count": 4}, {"strategy": "always_defect", "count": 4}],
-                             runs=3, mutation=0.2, max_generations=5))
+    res = run_scenario(
+        moran(
+            [{"strategy": "tit_for_tat", "count": 4}, {"strategy": "always_defect", "count": 4}],
+            runs=3,
+            mutation=0.2,
+            max_generations=5,
+        )
+    )
     pop = res.summary["population"]
     assert "fixation" not in pop
     fix = res.populations[next(iter(res.populations))].tables["fixation"]
@@ -124,9 +179,17 @@ def test_mutation_prevents_fixation_and_runs_to_the_cap():
 
 
 def test_three_player_moran_uses_hypergeometric_co_players():
-    res = run_scenario(moran([{"strategy": "always_cooperate", "name": "stag", "count": 3},
-                              {"strategy": "always_defect", "name": "rabbit", "count": 3}],
-                             game={"name": "stag_hunt", "params": {"players": 3}}, turns=1, runs=50))
+    res = run_scenario(
+        moran(
+            [
+                {"strategy": "always_cooperate", "name": "stag", "count": 3},
+                {"strategy": "always_defect", "name": "rabbit", "count": 3},
+            ],
+            game={"name": "stag_hunt", "params": {"players": 3}},
+            turns=1,
+            runs=50,
+        )
+    )
     (kind_result,) = res.populations.values()
     assert kind_result.summary["population"]["population_size"] == 6
     # the estimated table: a stag hunter earns 3 only with two stag co-players, a rabbit hunter always 1
@@ -139,13 +202,16 @@ def test_three_player_moran_uses_hypergeometric_co_players():
     assert focal.against_pool(np.array([0]), np.array([[2, 3]]))[0] == pytest.approx(0.3)
 
 
-@pytest.mark.parametrize("graph, key, fragment", [
-    ({"interaction": "ring"}, "tournament.graph.interaction", "unknown graph 'ring'"),
-    ({"interaction": {"edges": [[0, 1], [2, 3]]}}, "tournament.graph.interaction", "not connected"),
-    ({"interaction": {"generator": "grid", "rows": 3}}, "tournament.graph.interaction", "rows x cols"),
-    ({"interaction": "cycle", "replacement": {"edges": [[0, 9]]}}, "tournament.graph.replacement", "outside"),
-    ({"interaction": {"generator": "small_world", "n": 8}}, "tournament.graph.interaction.n", "population size"),
-])
+@pytest.mark.parametrize(
+    "graph, key, fragment",
+    [
+        ({"interaction": "ring"}, "tournament.graph.interaction", "unknown graph 'ring'"),
+        ({"interaction": {"edges": [[0, 1], [2, 3]]}}, "tournament.graph.interaction", "not connected"),
+        ({"interaction": {"generator": "grid", "rows": 3}}, "tournament.graph.interaction", "rows x cols"),
+        ({"interaction": "cycle", "replacement": {"edges": [[0, 9]]}}, "tournament.graph.replacement", "outside"),
+        ({"interaction": {"generator": "small_world", "n": 8}}, "tournament.graph.interaction.n", "population size"),
+    ],
+)
 def test_bad_graphs_are_rejected_with_the_key(graph, key, fragment):
     with pytest.raises(ScenarioError) as err:
         load_scenario(moran([{"strategy": "grim", "count": 4}, {"strategy": "always_defect", "count": 4}], graph=graph))

@@ -5,6 +5,7 @@ from dataclasses import replace
 import mesa
 import numpy as np
 import pytest
+from conftest import scenario_dict
 
 from strategies import Strategy
 from tournament import ScenarioError, StrategyError, load_scenario, run_scenario
@@ -12,10 +13,13 @@ from tournament.models.random_matching import RandomMatchingModel, context_for
 
 
 def scenario(entrants, game="prisoners_dilemma", seed=3, **tournament):
-    t = {"kind": "random_matching", "turns": 30, "runs": 2}
-    t.update(tournament)
-    return {"name": "rm", "seed": seed, "game": {"name": game} if isinstance(game, str) else game,
-            "tournament": t, "entrants": entrants}
+    return scenario_dict(
+        entrants,
+        game,
+        name="rm",
+        seed=seed,
+        tournament={"kind": "random_matching", "turns": 30, "runs": 2, **tournament},
+    )
 
 
 def model_of(sc, run=0, engine="python"):
@@ -27,8 +31,15 @@ def model_of(sc, run=0, engine="python"):
 
 
 def test_tit_for_tat_copies_its_previous_partner():
-    m = model_of(scenario([{"strategy": "tit_for_tat", "count": 5}, {"strategy": "always_defect", "count": 3},
-                           {"strategy": "alternator", "count": 2}]))
+    m = model_of(
+        scenario(
+            [
+                {"strategy": "tit_for_tat", "count": 5},
+                {"strategy": "always_defect", "count": 3},
+                {"strategy": "alternator", "count": 2},
+            ]
+        )
+    )
     assert isinstance(m, mesa.Model) and len(m.agents) == 10
     tfts = [a for a in m.members[0] if a.type_name == "tit_for_tat"]
     for ind in tfts:
@@ -56,8 +67,15 @@ def test_leftover_individuals_sit_out():
 
 
 def test_asymmetric_game_has_one_subpopulation_per_role():
-    m = model_of(scenario([{"strategy": "fixed", "params": {"action": "X"}, "count": 3},
-                           {"strategy": "fixed", "params": {"action": "Y"}, "count": 1}], game="schelling_pub"))
+    m = model_of(
+        scenario(
+            [
+                {"strategy": "fixed", "params": {"action": "X"}, "count": 3},
+                {"strategy": "fixed", "params": {"action": "Y"}, "count": 1},
+            ],
+            game="schelling_pub",
+        )
+    )
     assert [len(p) for p in m.members] == [4, 4]
     for role, pool in enumerate(m.members):
         for ind in pool:
@@ -68,9 +86,14 @@ def test_asymmetric_game_has_one_subpopulation_per_role():
     assert set(pays.tolist()) <= {0.0, 2.0} and 0.55 < np.mean(pays == 2) < 0.95 and x0
 
 
+@pytest.mark.slow
 def test_results_independent_of_workers_and_reproducible(tmp_path):
-    sc = scenario([{"strategy": "win_stay_lose_shift", "count": 4}, {"strategy": "random", "count": 4}],
-                  noise=0.05, runs=4, generations=2)
+    sc = scenario(
+        [{"strategy": "win_stay_lose_shift", "count": 4}, {"strategy": "random", "count": 4}],
+        noise=0.05,
+        runs=4,
+        generations=2,
+    )
     run_scenario(sc, out=tmp_path / "a", workers=1)
     run_scenario(sc, out=tmp_path / "b", workers=2)
     for name in ("shares.csv", "individuals.csv", "summary.json", "population.csv"):
@@ -78,8 +101,15 @@ def test_results_independent_of_workers_and_reproducible(tmp_path):
 
 
 def test_selection_between_generations_favours_defectors():
-    r = run_scenario(scenario([{"strategy": "always_cooperate", "count": 10}, {"strategy": "always_defect", "count": 10}],
-                              turns=10, generations=6, runs=6, selection_intensity=3.0))
+    r = run_scenario(
+        scenario(
+            [{"strategy": "always_cooperate", "count": 10}, {"strategy": "always_defect", "count": 10}],
+            turns=10,
+            generations=6,
+            runs=6,
+            selection_intensity=3.0,
+        )
+    )
     pop = r.summary["population"]
     final = {f["type"]: f for f in pop["final_shares"]}
     assert final["always_defect"]["ci_low"] > 0.5  # defectors earn more against everyone
@@ -107,8 +137,9 @@ def test_bad_settings():
     with pytest.raises(ScenarioError, match="tournament.repetitions.*runs"):
         load_scenario(scenario(base, repetitions=3))
     with pytest.raises(ScenarioError, match="prob_end"):
-        load_scenario(scenario(base, turns=None, prob_end=0.1) | {"tournament": {"kind": "random_matching",
-                                                                                  "prob_end": 0.1}})
+        load_scenario(
+            scenario(base, turns=None, prob_end=0.1) | {"tournament": {"kind": "random_matching", "prob_end": 0.1}}
+        )
     with pytest.raises(ScenarioError, match="a group needs 3"):
         load_scenario(scenario(base, game={"name": "stag_hunt", "params": {"players": 3}}))
 
@@ -118,8 +149,12 @@ def test_matches_csv_has_a_row_per_seating_and_window(tmp_path):
     and seating of types, with their number and mean payoffs."""
     import pandas as pd
 
-    sc = scenario([{"strategy": "always_cooperate", "count": 6}, {"strategy": "always_defect", "count": 4}],
-                  turns=12, runs=3, record_every=4)
+    sc = scenario(
+        [{"strategy": "always_cooperate", "count": 6}, {"strategy": "always_defect", "count": 4}],
+        turns=12,
+        runs=3,
+        record_every=4,
+    )
     r = run_scenario(sc, out=tmp_path)
     m = pd.read_csv(tmp_path / "matches.csv")
     assert len(m) == len(r.matches) and m["match_id"].tolist() == list(range(len(m)))
@@ -127,8 +162,11 @@ def test_matches_csv_has_a_row_per_seating_and_window(tmp_path):
     # every window of every run holds 4 rounds x 5 groups of 2 = 20 stage games
     assert m.groupby(["repetition", "round"])["games"].sum().eq(20).all()
     # seats ordered by type in this symmetric game; payoffs are exactly the stage game's
-    pay = {("always_cooperate", "always_cooperate"): (2, 2), ("always_cooperate", "always_defect"): (0, 3),
-           ("always_defect", "always_defect"): (1, 1)}
+    pay = {
+        ("always_cooperate", "always_cooperate"): (2, 2),
+        ("always_cooperate", "always_defect"): (0, 3),
+        ("always_defect", "always_defect"): (1, 1),
+    }
     for row in m.itertuples():
         assert (row.payoff_0, row.payoff_1) == pay[(row.entrant_0, row.entrant_1)]
     assert r.summary["n_matches"] == 3 * 12 * 5
@@ -138,8 +176,9 @@ def test_matches_csv_has_a_row_per_seating_and_window(tmp_path):
 
 
 def test_matches_csv_does_not_grow_with_the_population():
-    sc = scenario([{"strategy": "tit_for_tat", "count": 600}, {"strategy": "always_defect", "count": 400}],
-                  turns=20, runs=1)
+    sc = scenario(
+        [{"strategy": "tit_for_tat", "count": 600}, {"strategy": "always_defect", "count": 400}], turns=20, runs=1
+    )
     r = run_scenario(sc)
     assert len(r.matches) <= 20 * 3  # windows x seatings, for 500 stage games a round
     assert r.matches["games"].sum() == 20 * 500

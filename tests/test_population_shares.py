@@ -8,12 +8,12 @@ import pandas as pd
 import pytest
 
 from tournament import ScenarioError, games, load_scenario, run_scenario
+from tournament.kinds import RunOptions
 from tournament.kinds.population import types_of
 from tournament.models.payoffs import estimate_payoffs
 from tournament.models.shares import EcologicalModel
 from tournament.theory.dynamics import replicator as replicator_dynamics
 from tournament.theory.multisets import FocalPayoffs
-from tournament.kinds import RunOptions
 
 
 def fixed_types(game, actions, kind, counts=None, **tournament):
@@ -34,8 +34,16 @@ def test_replicator_on_hawk_dove_converges_to_v_over_c(v, c):
 
 
 def test_replicator_kind_on_hawk_dove():
-    r = run_scenario(fixed_types({"name": "hawk_dove", "params": {"V": 2, "C": 3}}, ["Hawk", "Dove"], "replicator",
-                                 counts=[1, 9], step=0.5, generations=5000))
+    r = run_scenario(
+        fixed_types(
+            {"name": "hawk_dove", "params": {"V": 2, "C": 3}},
+            ["Hawk", "Dove"],
+            "replicator",
+            counts=[1, 9],
+            step=0.5,
+            generations=5000,
+        )
+    )
     pop = r.summary["population"]
     assert pop["converged"] and pop["final_shares"][0]["share"] == pytest.approx(2 / 3, abs=1e-8)
     shares = r.populations[next(iter(r.populations))].tables["shares"]
@@ -64,21 +72,41 @@ def test_replicator_on_rock_paper_scissors_cycles():
 
 
 def test_replicator_kind_on_rps_does_not_converge():
-    r = run_scenario(fixed_types({"name": "rock_paper_scissors"}, ["R", "P", "S"], "replicator", counts=[5, 3, 2],
-                                 step=0.01, generations=3000))
+    r = run_scenario(
+        fixed_types(
+            {"name": "rock_paper_scissors"},
+            ["R", "P", "S"],
+            "replicator",
+            counts=[5, 3, 2],
+            step=0.01,
+            generations=3000,
+        )
+    )
     pop = r.summary["population"]
     assert not pop["converged"] and pop["generations"] == 3000
-    shares = r.populations[next(iter(r.populations))].tables["shares"].pivot(index="generation", columns="type",
-                                                                            values="share")
+    shares = (
+        r.populations[next(iter(r.populations))]
+        .tables["shares"]
+        .pivot(index="generation", columns="type", values="share")
+    )
     prod = shares.prod(axis=1)
     assert abs(prod.iloc[-1] / prod.iloc[0] - 1) < 0.01
 
 
 def test_ecological_payoff_table_and_first_generation_by_hand():
-    sc = load_scenario({"name": "eco", "seed": 1, "game": {"name": "prisoners_dilemma"},
-                        "tournament": {"kind": "ecological", "turns": 10, "generations": 3},
-                        "entrants": [{"strategy": "tit_for_tat"}, {"strategy": "always_defect"},
-                                     {"strategy": "always_cooperate", "count": 2}]})
+    sc = load_scenario(
+        {
+            "name": "eco",
+            "seed": 1,
+            "game": {"name": "prisoners_dilemma"},
+            "tournament": {"kind": "ecological", "turns": 10, "generations": 3},
+            "entrants": [
+                {"strategy": "tit_for_tat"},
+                {"strategy": "always_defect"},
+                {"strategy": "always_cooperate", "count": 2},
+            ],
+        }
+    )
     est = estimate_payoffs(sc, types_of(sc.populations[0]), RunOptions())
     # R=2, S=0, T=3, P=1 over 10 rounds; rows own type, columns co-player (tft, alld, allc)
     expected = np.array([[2.0, 0.9, 2.0], [1.2, 1.0, 3.0], [2.0, 0.0, 2.0]])
@@ -97,8 +125,15 @@ def test_ecological_payoff_table_and_first_generation_by_hand():
 
 
 def test_ecological_k_player_draws_co_players_from_the_shares():
-    r = run_scenario(fixed_types({"name": "stag_hunt", "params": {"players": 3}}, ["Stag", "Rabbit"], "ecological",
-                                 shares=[0.6, 0.4], generations=1))
+    r = run_scenario(
+        fixed_types(
+            {"name": "stag_hunt", "params": {"players": 3}},
+            ["Stag", "Rabbit"],
+            "ecological",
+            shares=[0.6, 0.4],
+            generations=1,
+        )
+    )
     (res,) = r.populations.values()
     first = res.tables["shares"].query("generation == 0").set_index("type")
     assert first.loc["Stag", "payoff"] == pytest.approx(3 * 0.6**2)  # both co-players must hunt stag
@@ -108,25 +143,32 @@ def test_ecological_k_player_draws_co_players_from_the_shares():
     assert x1["Stag"] == pytest.approx(w[0] / w.sum())
 
 
+@pytest.mark.slow
 def test_bootstrap_intervals_cover_noisy_payoffs_and_collapse_when_deterministic():
-    base = {"name": "b", "seed": 4, "game": {"name": "prisoners_dilemma"},
-            "entrants": [{"strategy": "tit_for_tat"}, {"strategy": "always_defect"}]}
-    noisy = run_scenario({**base, "tournament": {"kind": "ecological", "turns": 20, "noise": 0.1,
-                                                 "repetitions": 6, "generations": 30}})
+    base = {
+        "name": "b",
+        "seed": 4,
+        "game": {"name": "prisoners_dilemma"},
+        "entrants": [{"strategy": "tit_for_tat"}, {"strategy": "always_defect"}],
+    }
+    noisy = run_scenario(
+        {**base, "tournament": {"kind": "ecological", "turns": 20, "noise": 0.1, "repetitions": 6, "generations": 30}}
+    )
     share = noisy.summary["population"]["final_shares"][0]
     assert share["ci_low"] < share["share"] < share["ci_high"]
-    det = run_scenario({**base, "tournament": {"kind": "ecological", "turns": 20, "repetitions": 3,
-                                               "generations": 30}})
+    det = run_scenario({**base, "tournament": {"kind": "ecological", "turns": 20, "repetitions": 3, "generations": 30}})
     share = det.summary["population"]["final_shares"][0]
     assert share["ci_low"] == pytest.approx(share["share"]) == pytest.approx(share["ci_high"])
     one = run_scenario({**base, "tournament": {"kind": "ecological", "turns": 20, "generations": 3}})
     assert one.summary["population"]["final_shares"][0]["ci_low"] is None or np.isnan(
-        one.summary["population"]["final_shares"][0]["ci_low"])
+        one.summary["population"]["final_shares"][0]["ci_low"]
+    )
 
 
 def test_outputs_written(tmp_path):
-    run_scenario(fixed_types({"name": "hawk_dove"}, ["Hawk", "Dove"], "replicator", counts=[1, 3], generations=20),
-                 out=tmp_path)
+    run_scenario(
+        fixed_types({"name": "hawk_dove"}, ["Hawk", "Dove"], "replicator", counts=[1, 3], generations=20), out=tmp_path
+    )
     shares = pd.read_csv(tmp_path / "shares.csv")
     assert list(shares.columns) == ["generation", "type", "share", "payoff", "cooperation"]
     assert len(shares) == 2 * 21
@@ -145,8 +187,11 @@ def test_bad_settings():
 
 
 ROOT = Path(__file__).resolve().parents[1]
-BUNDLED = sorted(str(p) for pattern in ("population_*.toml", "sweep_*.toml", "compare_*.toml", "compare/*.toml")
-                 for p in (ROOT / "scenarios").glob(pattern))
+BUNDLED = sorted(
+    str(p)
+    for pattern in ("population_*.toml", "sweep_*.toml", "compare_*.toml", "compare/*.toml")
+    for p in (ROOT / "scenarios").glob(pattern)
+)
 
 
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.rsplit("/", 1)[-1])

@@ -4,24 +4,28 @@
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from strategies import Strategy
 from tournament import run_scenario
 from tournament.cli import main
-from tournament.report import markdown_table, write_report
+from tournament.report import markdown_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_pd_report_sections_and_images(tmp_path):
     out = tmp_path / "pd"
     run_scenario(ROOT / "scenarios" / "classics_axelrod_pd.toml", out=out)
     md = (out / "report.md").read_text()
-    for title in ("## Standings", "## Payoff matrix", "## Outcomes and the Pareto frontier",
-                  "## Stable cycles and Pareto optimality"):
+    for title in (
+        "## Standings",
+        "## Payoff matrix",
+        "## Outcomes and the Pareto frontier",
+        "## Stable cycles and Pareto optimality",
+    ):
         assert title in md
     for png in ("payoff_matrix.png", "outcomes.png", "cycles.png"):
         assert (out / png).stat().st_size > 5000 and f"]({png})" in md
@@ -32,6 +36,7 @@ def test_pd_report_sections_and_images(tmp_path):
     assert "alternator vs tit_for_tat" in summary["rates_by_pairing"]  # symmetric game: sorted names
 
 
+@pytest.mark.slow
 def test_three_player_report_has_coalitions(tmp_path):
     out = tmp_path / "d3"
     run_scenario(ROOT / "scenarios" / "demand_3p_fixed.toml", out=out)
@@ -46,6 +51,7 @@ def test_three_player_report_has_coalitions(tmp_path):
     assert summary["coalitions"]["structures"]["{0,1}|{2}"] == len(both_two)
 
 
+@pytest.mark.slow
 def test_cake_splitting_report(tmp_path):
     out = tmp_path / "cake"
     run_scenario(ROOT / "scenarios" / "cake_splitting_fixed.toml", out=out)
@@ -69,13 +75,19 @@ class Demander(Strategy):
 
 def test_demand_trajectories_are_drawn(tmp_path):
     out = tmp_path / "dem"
-    sc = {"name": "dem", "seed": 1, "game": {"name": "prisoners_dilemma"}, "tournament": {"turns": 30},
-          "entrants": [{"strategy": Demander, "name": "a"}, {"strategy": Demander, "name": "b"}]}
+    sc = {
+        "name": "dem",
+        "seed": 1,
+        "game": {"name": "prisoners_dilemma"},
+        "tournament": {"turns": 30},
+        "entrants": [{"strategy": Demander, "name": "a"}, {"strategy": Demander, "name": "b"}],
+    }
     run_scenario(sc, out=out)
     md = (out / "report.md").read_text()
     assert "## Demand trajectories" in md and (out / "demands.png").exists()
 
 
+@pytest.mark.slow
 def test_report_command_rebuilds_identically(tmp_path):
     out = tmp_path / "pd"
     run_scenario(ROOT / "scenarios" / "demand_3p_fixed.toml", out=out)
@@ -94,7 +106,13 @@ def test_markdown_table_escapes_pipes():
 
 def test_no_plots_option(tmp_path):
     out = tmp_path / "np"
-    sc = {"name": "np", "seed": 1, "game": {"name": "prisoners_dilemma"}, "tournament": {"turns": 10},
-          "entrants": [{"strategy": "tit_for_tat"}, {"strategy": "grim"}], "report": {"plots": False}}
+    sc = {
+        "name": "np",
+        "seed": 1,
+        "game": {"name": "prisoners_dilemma"},
+        "tournament": {"turns": 10},
+        "entrants": [{"strategy": "tit_for_tat"}, {"strategy": "grim"}],
+        "report": {"plots": False},
+    }
     run_scenario(sc, out=out)
     assert not list(out.glob("*.png")) and (out / "report.html").exists()

@@ -5,16 +5,26 @@ import re
 from pathlib import Path
 
 import pytest
+from chromium import start
 
 from tournament import run_scenario
 from tournament.cli import main
 
-from chromium import start
-
 ROOT = Path(__file__).resolve().parents[1]
-CLASSICS = ["always_cooperate", "always_defect", "tit_for_tat", "grim", "win_stay_lose_shift", "tit_for_two_tats",
-            "two_tits_for_tat", "suspicious_tit_for_tat", "alternator", "go_by_majority", "bully",
-            "generous_tit_for_tat"]
+CLASSICS = [
+    "always_cooperate",
+    "always_defect",
+    "tit_for_tat",
+    "grim",
+    "win_stay_lose_shift",
+    "tit_for_two_tats",
+    "two_tits_for_tat",
+    "suspicious_tit_for_tat",
+    "alternator",
+    "go_by_majority",
+    "bully",
+    "generous_tit_for_tat",
+]
 
 LAYOUT = """
 const page = document.documentElement.clientWidth;
@@ -47,10 +57,15 @@ def check_page(driver, path: Path) -> dict:
     return info
 
 
+@pytest.mark.slow
 def test_a_twelve_entrant_report_fits_the_page_and_has_no_nan(tmp_path, driver):
-    sc = {"name": "12 classics without self-play", "seed": 1, "game": {"name": "axelrod_pd"},
-          "tournament": {"turns": 30, "repetitions": 2, "noise": 0.02},
-          "entrants": [{"strategy": s} for s in CLASSICS]}
+    sc = {
+        "name": "12 classics without self-play",
+        "seed": 1,
+        "game": {"name": "axelrod_pd"},
+        "tournament": {"turns": 30, "repetitions": 2, "noise": 0.02},
+        "entrants": [{"strategy": s} for s in CLASSICS],
+    }
     out = tmp_path / "rr"
     run_scenario(sc, out=out)
     md = (out / "report.md").read_text()
@@ -68,9 +83,11 @@ def test_compare_report_links_to_the_sub_reports_and_back(tmp_path, driver):
     files = []
     for i, s in enumerate(("tit_for_tat", "always_defect")):
         f = tmp_path / f"{s}.toml"
-        f.write_text(f'seed = {i + 1}\nname = "{s} field"\n[game]\nname = "prisoners_dilemma"\n'
-                     '[tournament]\nturns = 30\nrepetitions = 3\nnoise = 0.05\n[report]\nplots = false\n'
-                     f'[[entrants]]\nstrategy = "{s}"\ncount = 2\n[[entrants]]\nstrategy = "grim"\n')
+        f.write_text(
+            f'seed = {i + 1}\nname = "{s} field"\n[game]\nname = "prisoners_dilemma"\n'
+            "[tournament]\nturns = 30\nrepetitions = 3\nnoise = 0.05\n[report]\nplots = false\n"
+            f'[[entrants]]\nstrategy = "{s}"\ncount = 2\n[[entrants]]\nstrategy = "grim"\n'
+        )
         files.append(str(f))
     out = tmp_path / "cmp"
     assert main(["compare", *files, "--out", str(out), "--quiet"]) == 0

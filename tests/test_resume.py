@@ -9,17 +9,27 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
+from conftest import cli_command
 
 from tournament import ScenarioError, TournamentError, run_scenario
 from tournament.execution.checkpoint import FOLDER, pending_checkpoint
 
-ROOT = Path(__file__).resolve().parents[1]
-CLASSICS = ["tit_for_tat", "random", "grim", "generous_tit_for_tat", "win_stay_lose_shift", "always_defect",
-            "tit_for_two_tats", "two_tits_for_tat", "go_by_majority", "suspicious_tit_for_tat", "alternator",
-            "always_cooperate"]
+CLASSICS = [
+    "tit_for_tat",
+    "random",
+    "grim",
+    "generous_tit_for_tat",
+    "win_stay_lose_shift",
+    "always_defect",
+    "tit_for_two_tats",
+    "two_tits_for_tat",
+    "go_by_majority",
+    "suspicious_tit_for_tat",
+    "alternator",
+    "always_cooperate",
+]
 SCENARIO = """
 name = "resume test"
 seed = 11
@@ -47,17 +57,13 @@ def reference(tmp_path_factory):
     return path, folder / "full"
 
 
-def cli(*args):
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return [sys.executable, "-m", "tournament.cli", *map(str, args)], env
-
-
 def start_and_interrupt(scenario, out, sig, workers, at_least=40, *extra):
     """Start a run in its own process group and send ``sig`` to the whole group once
     ``at_least`` matches are checkpointed (and the run has not finished)."""
-    cmd, env = cli("run", scenario, "--out", out, "--workers", workers, "--quiet", *extra)
-    proc = subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    cmd, env = cli_command("run", scenario, "--out", out, "--workers", workers, "--quiet", *extra)
+    proc = subprocess.Popen(
+        cmd, env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     deadline = time.monotonic() + 120
     while (pending_checkpoint(out) or 0) < at_least:
         assert proc.poll() is None, f"the run ended before it could be interrupted: {proc.communicate()}"
@@ -74,12 +80,13 @@ def assert_same(a, b):
 
 
 def resume(scenario, out, workers=1):
-    cmd, env = cli("run", scenario, "--out", out, "--workers", workers, "--quiet", "--resume")
+    cmd, env = cli_command("run", scenario, "--out", out, "--workers", workers, "--quiet", "--resume")
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     return done
 
 
+@pytest.mark.slow
 def test_sigkill_to_the_process_group_midway_then_resume_equals_uninterrupted(reference, tmp_path):
     scenario, full = reference
     out = tmp_path / "killed"
@@ -94,6 +101,7 @@ def test_sigkill_to_the_process_group_midway_then_resume_equals_uninterrupted(re
     assert json.loads((out / "run_info.json").read_text())["resumed_tasks"] == kept
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["processes", "dask"])
 def test_ctrl_c_says_where_the_results_are_and_how_to_resume(reference, tmp_path, backend):
     if backend == "dask":
@@ -111,6 +119,7 @@ def test_ctrl_c_says_where_the_results_are_and_how_to_resume(reference, tmp_path
     assert_same(full, out)
 
 
+@pytest.mark.slow
 def test_a_truncated_last_record_is_dropped_and_its_match_runs_again(reference, tmp_path):
     scenario, full = reference
     out = tmp_path / "torn"
@@ -124,6 +133,7 @@ def test_a_truncated_last_record_is_dropped_and_its_match_runs_again(reference, 
     assert_same(full, out)
 
 
+@pytest.mark.slow
 def test_a_new_run_refuses_to_overwrite_an_interrupted_one(reference, tmp_path):
     scenario, _ = reference
     out = tmp_path / "guarded"

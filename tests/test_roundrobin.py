@@ -1,26 +1,19 @@
 """Round robin: schedule, standings, reproducibility across seeds and worker counts."""
 
 import json
-from pathlib import Path
 
 import mesa
 import pandas as pd
 import pytest
+from conftest import scenario_dict
 
 from tournament import load_scenario, run_scenario
 from tournament.kinds.round_robin import seatings
 from tournament.models.round_robin import RoundRobinModel
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def scenario(game="prisoners_dilemma", entrants=("tit_for_tat", "grim", "alternator"), **tournament):
-    t = {"turns": 20, "repetitions": 2}
-    t.update(tournament)
-    return {
-        "name": "rr", "seed": 4, "game": {"name": game} if isinstance(game, str) else game,
-        "tournament": t, "entrants": [{"strategy": e} if isinstance(e, str) else e for e in entrants],
-    }
+    return scenario_dict(entrants, game, name="rr", seed=4, tournament={"turns": 20, "repetitions": 2, **tournament})
 
 
 def test_seatings_counts():
@@ -54,8 +47,13 @@ def test_asymmetric_game_rotates_seats():
 
 
 def test_three_player_round_robin():
-    r = run_scenario(scenario({"name": "stag_hunt", "params": {"players": 3}},
-                              ("always_cooperate", "always_defect", "tit_for_tat", "grim"), repetitions=1))
+    r = run_scenario(
+        scenario(
+            {"name": "stag_hunt", "params": {"players": 3}},
+            ("always_cooperate", "always_defect", "tit_for_tat", "grim"),
+            repetitions=1,
+        )
+    )
     assert len(r.matches) == 4  # C(4,3)
     assert {"entrant_2", "payoff_2"} <= set(r.matches.columns)
 
@@ -71,8 +69,9 @@ def test_same_seed_same_csv_different_seed_differs(tmp_path):
 
 
 def test_worker_count_does_not_change_results(tmp_path):
-    sc = scenario(entrants=("random", "tit_for_tat", "generous_tit_for_tat", "grim", "maximin"), noise=0.05,
-                  repetitions=3)
+    sc = scenario(
+        entrants=("random", "tit_for_tat", "generous_tit_for_tat", "grim", "maximin"), noise=0.05, repetitions=3
+    )
     run_scenario(sc, out=tmp_path / "w1", workers=1)
     run_scenario(sc, out=tmp_path / "w2", workers=2)
     assert (tmp_path / "w1" / "matches.csv").read_bytes() == (tmp_path / "w2" / "matches.csv").read_bytes()
@@ -115,6 +114,7 @@ def test_results_folder_contents(tmp_path):
     assert rounds[0]["actions"].shape == (20, 2)
 
 
+@pytest.mark.slow
 def test_populations_run_side_by_side(tmp_path):
     sc = scenario()
     del sc["entrants"]

@@ -1,13 +1,11 @@
 """Scenario files: the reference shape, inline games, user strategies, and clear errors."""
 
 import textwrap
-from pathlib import Path
 
 import pytest
+from conftest import ROOT, write_toml
 
 from tournament import ScenarioError, load_scenario, run_scenario
-
-ROOT = Path(__file__).resolve().parents[1]
 
 BASE = """
 name = "t"
@@ -23,14 +21,8 @@ strategy = "grim"
 """
 
 
-def write(tmp_path, text, name="s.toml"):
-    p = tmp_path / name
-    p.write_text(textwrap.dedent(text))
-    return p
-
-
 def error_of(tmp_path, text):
-    p = write(tmp_path, text)
+    p = write_toml(tmp_path, text)
     with pytest.raises(ScenarioError) as err:
         load_scenario(p)
     msg = str(err.value)
@@ -39,7 +31,7 @@ def error_of(tmp_path, text):
 
 
 def test_reference_shape_loads(tmp_path):
-    s = load_scenario(write(tmp_path, BASE))
+    s = load_scenario(write_toml(tmp_path, BASE))
     assert s.name == "t" and s.seed == 1 and s.kind == "round_robin"
     assert [e.name for e in s.entrants] == ["tit_for_tat", "grim"]
     assert s.match.turns == 10 and s.repetitions == 1
@@ -50,8 +42,11 @@ def test_reference_shape_loads(tmp_path):
     "text, key, fragment",
     [
         # 1. unknown key with a suggestion
-        (BASE.replace("turns = 10", "turns = 10\nrepetition = 3"), "tournament.repetition",
-         "Did you mean 'repetitions'"),
+        (
+            BASE.replace("turns = 10", "turns = 10\nrepetition = 3"),
+            "tournament.repetition",
+            "Did you mean 'repetitions'",
+        ),
         # 2. wrong type
         (BASE.replace("turns = 10", 'turns = "ten"'), "tournament.turns", "expected a positive integer"),
         # 3. impossible value
@@ -61,13 +56,15 @@ def test_reference_shape_loads(tmp_path):
         # 5. unknown game with a suggestion
         (BASE.replace('"prisoners_dilemma"', '"prisoner_dilemma"'), "game.name", "Did you mean 'prisoners_dilemma'"),
         # 6. a parameter the strategy does not take
-        (BASE + '[[entrants]]\nstrategy = "random"\nparams = { prob = 0.5 }\n', "entrants[2].params",
-         "no parameter 'prob'"),
+        (
+            BASE + '[[entrants]]\nstrategy = "random"\nparams = { prob = 0.5 }\n',
+            "entrants[2].params",
+            "no parameter 'prob'",
+        ),
         # 7. a parameter value the strategy rejects
         (BASE + '[[entrants]]\nstrategy = "random"\nparams = { p = 3 }\n', "entrants[2].params", "p must be in"),
         # 8. an entrant that cannot sit in the game (cooperate action not inferable)
-        (BASE.replace('name = "prisoners_dilemma"', 'name = "rock_paper_scissors"'), "entrants[0]",
-         "cannot infer"),
+        (BASE.replace('name = "prisoners_dilemma"', 'name = "rock_paper_scissors"'), "entrants[0]", "cannot infer"),
         # 9. too few entrants for the seats
         (BASE.replace('[[entrants]]\nstrategy = "grim"\n', ""), "tournament.self_play", "only 1 entrant"),
         # 10. unknown kind
@@ -77,8 +74,11 @@ def test_reference_shape_loads(tmp_path):
         # 12. missing game
         (BASE.replace('[game]\nname = "prisoners_dilemma"', ""), "game", "required"),
         # 13. bad game parameter
-        (BASE.replace('name = "prisoners_dilemma"', 'name = "prisoners_dilemma"\nparams = { X = 1 }'),
-         "game.params", "no parameter 'X'"),
+        (
+            BASE.replace('name = "prisoners_dilemma"', 'name = "prisoners_dilemma"\nparams = { X = 1 }'),
+            "game.params",
+            "no parameter 'X'",
+        ),
         # 14. top-level typo
         ("sed = 3\n" + BASE, "sed", "Did you mean 'seed'"),
         # 15. negative seed
@@ -130,7 +130,7 @@ def test_inline_game_runs(tmp_path):
     [[entrants]]
     strategy = "alternator"
     """
-    r = run_scenario(write(tmp_path, text))
+    r = run_scenario(write_toml(tmp_path, text))
     assert r.matches.loc[0, ["payoff_0", "payoff_1"]].tolist() == [5 / 4, 8 / 4]
     assert r.summary["game"]["name"] == "my PD"
 
@@ -147,13 +147,14 @@ def test_common_payoff_inline_game(tmp_path):
     [[entrants]]
     strategy = "always_defect"
     """
-    s = load_scenario(write(tmp_path, text))
+    s = load_scenario(write_toml(tmp_path, text))
     assert s.game.is_common_payoff and s.game.payoff(("H", "H")).tolist() == [1, 1]
 
 
 def test_user_strategy_by_file_path_relative_to_scenario(tmp_path):
     (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "mine.py").write_text(textwrap.dedent("""
+    (tmp_path / "sub" / "mine.py").write_text(
+        textwrap.dedent("""
         from strategies import Strategy
         class Stubborn(Strategy):
             stochastic = False
@@ -161,12 +162,13 @@ def test_user_strategy_by_file_path_relative_to_scenario(tmp_path):
                 self.action = action
             def choose(self, view):
                 return self.action
-    """))
-    p = write(tmp_path, BASE.replace('"grim"', '"mine.py:Stubborn"\nparams = { action = "C" }'), "sub/s.toml")
+    """)
+    )
+    p = write_toml(tmp_path, BASE.replace('"grim"', '"mine.py:Stubborn"\nparams = { action = "C" }'), "sub/s.toml")
     r = run_scenario(p)
     assert r.matches["payoff_0"].tolist() == [2.0]
     # a class that is not there: suggestion from the file's strategy classes
-    p2 = write(tmp_path, BASE.replace('"grim"', '"mine.py:Stubbon"'), "sub/s2.toml")
+    p2 = write_toml(tmp_path, BASE.replace('"grim"', '"mine.py:Stubbon"'), "sub/s2.toml")
     with pytest.raises(ScenarioError, match="Did you mean 'Stubborn'"):
         load_scenario(p2)
 
@@ -178,14 +180,18 @@ def test_user_strategy_file_that_fails_to_import(tmp_path):
 
 
 def test_strategy_by_import_path():
-    s = load_scenario({
-        "seed": 1, "game": {"name": "prisoners_dilemma"},
-        "entrants": [{"strategy": "strategies.classics:TitForTat"}, {"strategy": "grim"}],
-    })
+    s = load_scenario(
+        {
+            "seed": 1,
+            "game": {"name": "prisoners_dilemma"},
+            "entrants": [{"strategy": "strategies.classics:TitForTat"}, {"strategy": "grim"}],
+        }
+    )
     assert s.entrants[0].build().registry_name() == "tit_for_tat"
     with pytest.raises(ScenarioError, match="cannot import module 'nosuch.mod'"):
-        load_scenario({"game": {"name": "prisoners_dilemma"},
-                       "entrants": [{"strategy": "nosuch.mod:X"}, {"strategy": "grim"}]})
+        load_scenario(
+            {"game": {"name": "prisoners_dilemma"}, "entrants": [{"strategy": "nosuch.mod:X"}, {"strategy": "grim"}]}
+        )
 
 
 def test_bundled_user_strategy_example_runs():
@@ -196,19 +202,16 @@ def test_bundled_user_strategy_example_runs():
 
 
 def test_count_expands_entrants(tmp_path):
-    s = load_scenario(write(tmp_path, BASE.replace('strategy = "grim"', 'strategy = "grim"\ncount = 3')))
+    s = load_scenario(write_toml(tmp_path, BASE.replace('strategy = "grim"', 'strategy = "grim"\ncount = 3')))
     assert [e.name for e in s.entrants] == ["tit_for_tat", "grim #1", "grim #2", "grim #3"]
 
 
 def test_missing_seed_is_drawn_and_recorded(tmp_path):
-    s = load_scenario(write(tmp_path, BASE.replace("seed = 1\n", "")))
+    s = load_scenario(write_toml(tmp_path, BASE.replace("seed = 1\n", "")))
     assert not s.seed_given and isinstance(s.seed, int)
 
 
-_ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.mark.parametrize("path", sorted((_ROOT / "scenarios").rglob("*.toml")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").rglob("*.toml")), ids=lambda p: p.name)
 def test_every_bundled_scenario_validates(path):
     if '"axelrod:' in path.read_text():
         pytest.importorskip("axelrod")

@@ -18,10 +18,12 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tournament.cli import main
+
 
 # ------------------------------------------------------------------ a small TOML writer
 def _key(k: str) -> str:
@@ -79,11 +81,53 @@ def to_toml(data: dict) -> str:
 
 
 # ------------------------------------------------------------------ generated scenarios
-NAMES = ["..", ".", "../../x", "/etc/passwd", "a/b", "a b", "A B", "<script>alert(1)</script>", "$\\frac{1}{0}$",
-         "nul\x00", "bidi\u202etxt", "zw\u200bj", "line\nbreak", "", " ", "x" * 300, "ok", "report.md", ".checkpoint",
-         "café", "tit_for_tat", "![i](/etc/x.png)"]
-NUMBERS = [0, 1, 2, 3, -1, 10**12, 2**63 - 1, -(2**63), 0.5, 1e-9, 1e-320, 1e308, -1e308, 1e300,
-           math.nan, math.inf, -math.inf, True, "3", [], {}]
+NAMES = [
+    "..",
+    ".",
+    "../../x",
+    "/etc/passwd",
+    "a/b",
+    "a b",
+    "A B",
+    "<script>alert(1)</script>",
+    "$\\frac{1}{0}$",
+    "nul\x00",
+    "bidi\u202etxt",
+    "zw\u200bj",
+    "line\nbreak",
+    "",
+    " ",
+    "x" * 300,
+    "ok",
+    "report.md",
+    ".checkpoint",
+    "café",
+    "tit_for_tat",
+    "![i](/etc/x.png)",
+]
+NUMBERS = [
+    0,
+    1,
+    2,
+    3,
+    -1,
+    10**12,
+    2**63 - 1,
+    -(2**63),
+    0.5,
+    1e-9,
+    1e-320,
+    1e308,
+    -1e308,
+    1e300,
+    math.nan,
+    math.inf,
+    -math.inf,
+    True,
+    "3",
+    [],
+    {},
+]
 SMALL = [1, 2, 3]
 
 KINDS = {
@@ -93,67 +137,153 @@ KINDS = {
     "moran": {"turns": 3, "runs": 2, "max_generations": 3},
     "random_matching": {"turns": 3, "runs": 2},
 }
-KEYS = ["turns", "prob_end", "noise", "repetitions", "time_limit", "on_error", "generations", "max_generations",
-        "runs", "population_size", "shares", "selection_intensity", "tolerance", "mutation", "step",
-        "record_every", "self_play", "bootstrap", "background_fitness", "fitness", "update", "kind", "backend",
-        "scheduler", "cache_deterministic", "normalize"]
-STRATEGIES = ["tit_for_tat", "grim", "random", "always_defect", "alternator", "no_such", "file.py:X",
-              "os:system", "../x.py:Y", "axelrod:Cooperator", "switcher"]
+KEYS = [
+    "turns",
+    "prob_end",
+    "noise",
+    "repetitions",
+    "time_limit",
+    "on_error",
+    "generations",
+    "max_generations",
+    "runs",
+    "population_size",
+    "shares",
+    "selection_intensity",
+    "tolerance",
+    "mutation",
+    "step",
+    "record_every",
+    "self_play",
+    "bootstrap",
+    "background_fitness",
+    "fitness",
+    "update",
+    "kind",
+    "backend",
+    "scheduler",
+    "cache_deterministic",
+    "normalize",
+]
+STRATEGIES = [
+    "tit_for_tat",
+    "grim",
+    "random",
+    "always_defect",
+    "alternator",
+    "no_such",
+    "file.py:X",
+    "os:system",
+    "../x.py:Y",
+    "axelrod:Cooperator",
+    "switcher",
+]
 
 
 @st.composite
 def scenarios(draw) -> bytes:
     kind = draw(st.sampled_from(list(KINDS)))
-    data: dict = {"name": "fuzz", "seed": 1, "game": {"name": "prisoners_dilemma"},
-                  "tournament": {"kind": kind, **KINDS[kind]}, "report": {"plots": False}}
+    data: dict = {
+        "name": "fuzz",
+        "seed": 1,
+        "game": {"name": "prisoners_dilemma"},
+        "tournament": {"kind": kind, **KINDS[kind]},
+        "report": {"plots": False},
+    }
     pops = draw(st.booleans())
     ents = [{"strategy": "tit_for_tat", "count": 2}, {"strategy": "always_defect"}]
     if pops:
-        data["populations"] = [{"name": "p1", "entrants": [dict(e) for e in ents]},
-                               {"name": "p2", "entrants": [dict(e) for e in ents]}]
+        data["populations"] = [
+            {"name": "p1", "entrants": [dict(e) for e in ents]},
+            {"name": "p2", "entrants": [dict(e) for e in ents]},
+        ]
     else:
         data["entrants"] = ents
     any_value = st.sampled_from(NUMBERS + NAMES)
     for _ in range(draw(st.integers(0, 3))):
-        what = draw(st.sampled_from(["tournament", "tournament", "name", "entrant", "population", "game", "report",
-                                     "analysis", "sweep", "graph", "deep", "top"]))
+        what = draw(
+            st.sampled_from(
+                [
+                    "tournament",
+                    "tournament",
+                    "name",
+                    "entrant",
+                    "population",
+                    "game",
+                    "report",
+                    "analysis",
+                    "sweep",
+                    "graph",
+                    "deep",
+                    "top",
+                ]
+            )
+        )
         if what == "tournament":
             data["tournament"][draw(st.sampled_from(KEYS))] = draw(any_value)
         elif what == "name":
             data[draw(st.sampled_from(["name", "description"]))] = draw(st.sampled_from(NAMES))
         elif what == "entrant":
-            target = data["populations"][0]["entrants"] if pops and isinstance(data.get("populations"), list) \
+            target = (
+                data["populations"][0]["entrants"]
+                if pops and isinstance(data.get("populations"), list)
                 else data.get("entrants")
+            )
             if not isinstance(target, list) or not target:
                 continue
             e = target[draw(st.integers(0, len(target) - 1))]
             field = draw(st.sampled_from(["name", "count", "strategy", "params"]))
-            e[field] = draw({"name": st.sampled_from(NAMES), "count": st.sampled_from(SMALL + NUMBERS[3:8]),
-                             "strategy": st.sampled_from(STRATEGIES),
-                             "params": st.fixed_dictionaries({}, optional={"p": any_value, "x": any_value})}[field])
+            e[field] = draw(
+                {
+                    "name": st.sampled_from(NAMES),
+                    "count": st.sampled_from(SMALL + NUMBERS[3:8]),
+                    "strategy": st.sampled_from(STRATEGIES),
+                    "params": st.fixed_dictionaries({}, optional={"p": any_value, "x": any_value}),
+                }[field]
+            )
         elif what == "population" and pops and isinstance(data.get("populations"), list):
             data["populations"][draw(st.integers(0, 1))]["name"] = draw(st.sampled_from(NAMES))
         elif what == "game":
             if draw(st.booleans()):
-                data["game"] = {"name": draw(st.sampled_from(["prisoners_dilemma", "chicken", "nope", "demand_3p"])),
-                                "params": draw(st.fixed_dictionaries({}, optional={"T": any_value, "R": any_value}))}
+                data["game"] = {
+                    "name": draw(st.sampled_from(["prisoners_dilemma", "chicken", "nope", "demand_3p"])),
+                    "params": draw(st.fixed_dictionaries({}, optional={"T": any_value, "R": any_value})),
+                }
             else:
                 v = draw(st.sampled_from([3, 1e308, math.nan, -1e16, "x", 0]))
-                data["game"] = {"actions": [["C", draw(st.sampled_from(NAMES))], ["C", "D"]],
-                                "payoffs": [[[3, 3], [0, v]], [[v, 0], [1, 1]]]}
+                data["game"] = {
+                    "actions": [["C", draw(st.sampled_from(NAMES))], ["C", "D"]],
+                    "payoffs": [[[3, 3], [0, v]], [[v, 0], [1, 1]]],
+                }
         elif what == "report":
             data["report"][draw(st.sampled_from(["traces", "plots", "title"]))] = draw(any_value)
         elif what == "analysis":
-            data["analysis"] = {draw(st.sampled_from(["cycle_min_repeats", "cycle_min_tail",
-                                                      "coalition_outsiders"])): draw(any_value)}
+            data["analysis"] = {
+                draw(st.sampled_from(["cycle_min_repeats", "cycle_min_tail", "coalition_outsiders"])): draw(any_value)
+            }
         elif what == "sweep":
             path = draw(st.sampled_from(["entrants[0].count", "entrants[*].params.p", "entrants[9].count", "bad"]))
-            data["sweep"] = {path: draw(st.sampled_from([[1, 2], [1, 1], [], ["a b", "a/b"], [0.1, 0.1000000001],
-                                                         list(range(1, 4))]))}
+            data["sweep"] = {
+                path: draw(
+                    st.sampled_from([[1, 2], [1, 1], [], ["a b", "a/b"], [0.1, 0.1000000001], list(range(1, 4))])
+                )
+            }
         elif what == "graph":
-            data["tournament"]["graph"] = {"interaction": draw(st.sampled_from(
-                ["cycle", "complete", "grid", "nope", {"generator": "small_world", "k": 10**12},
-                 {"edges": [[0, 1], [1, 5]]}, {"generator": "random_regular", "d": -1}]))}
+            data["tournament"]["graph"] = {
+                "interaction": draw(
+                    st.sampled_from(
+                        [
+                            "cycle",
+                            "complete",
+                            "grid",
+                            "nope",
+                            {"generator": "small_world", "k": 10**12},
+                            {"edges": [[0, 1], [1, 5]]},
+                            {"generator": "random_regular", "d": -1},
+                        ]
+                    )
+                )
+            }
         elif what == "deep":
             depth = draw(st.sampled_from([40, 3000]))
             data["x"] = {"y": "[" * depth}  # replaced by a real nesting below
@@ -169,14 +299,20 @@ def scenarios(draw) -> bytes:
         raw = raw[: draw(st.integers(0, len(raw)))]
     elif damage == "byte":
         i = draw(st.integers(0, max(0, len(raw) - 1)))
-        raw = raw[:i] + bytes([draw(st.integers(0, 255))]) + raw[i + 1:]
+        raw = raw[:i] + bytes([draw(st.integers(0, 255))]) + raw[i + 1 :]
     elif damage == "latin1":
         raw = raw.replace(b"fuzz", "f\u00fczz".encode("latin-1"))
     return raw
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@pytest.mark.slow
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(scenarios())
 def test_any_scenario_file_runs_or_is_one_message_and_nothing_leaves_out(raw):
     with tempfile.TemporaryDirectory() as tmp:

@@ -17,19 +17,25 @@ import shutil
 import signal
 import struct
 import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import cli_command
 
 from tournament import ScenarioError, StrategyError, run_scenario
-from tournament.execution.checkpoint import (
-    FOLDER, MAGIC, CheckpointError, decode_payload, encode_record, pending_checkpoint, scenario_fingerprint,
-)
 from tournament.cli import main
+from tournament.execution.checkpoint import (
+    FOLDER,
+    MAGIC,
+    CheckpointError,
+    decode_payload,
+    encode_record,
+    pending_checkpoint,
+    scenario_fingerprint,
+)
 from tournament.results.folder import FolderInUse, ResultsFolder
 from tournament.scenario import load_scenario
 
@@ -104,8 +110,12 @@ def flat(text: str) -> str:
 def one_message(err: str) -> bool:
     """One error paragraph: 'error: ...' and indented continuation lines, no traceback."""
     lines = [ln for ln in err.splitlines() if ln and not ln.startswith("warning:")]
-    return bool(lines) and lines[0].startswith("error: ") and all(ln.startswith("  ") for ln in lines[1:]) \
+    return (
+        bool(lines)
+        and lines[0].startswith("error: ")
+        and all(ln.startswith("  ") for ln in lines[1:])
         and "Traceback" not in err
+    )
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -125,7 +135,7 @@ def records(out: Path) -> list[dict]:
     pos, docs = len(MAGIC), []
     while pos + 40 <= len(data):
         (n,) = struct.unpack_from("<Q", data, pos)
-        docs.append(decode_payload(memoryview(data)[pos + 40: pos + 40 + n]))
+        docs.append(decode_payload(memoryview(data)[pos + 40 : pos + 40 + n]))
         pos += 40 + n
     return docs
 
@@ -189,13 +199,17 @@ def test_a_crafted_pickle_checkpoint_is_rejected_and_runs_nothing(tmp_path):
     assert not marker.exists() and (out / "matches.csv").exists() and not (out / FOLDER).exists()
 
 
-@pytest.mark.parametrize("edit, needle", [
-    (lambda row: row.update(payoff_0=999.0), "payoff_0 = 999.0 is outside the possible range [0, 3]"),
-    (lambda row: row.update(entrant_1="FORGED"), "seat 1 is 'FORGED', not 'grim'"),
-    (lambda row: row.update(payoff_0=row["payoff_0"] + 0.5), "mean payoffs differ from the recorded rounds"),
-    (lambda row: row.update(match_id=7), "its row has match_id 7"),
-    (lambda row: row.update(settled=not row["settled"]), "does not follow from its rounds"),
-], ids=["payoff 999", "forged entrant", "plausible payoff", "match id", "analysis column"])
+@pytest.mark.parametrize(
+    "edit, needle",
+    [
+        (lambda row: row.update(payoff_0=999.0), "payoff_0 = 999.0 is outside the possible range [0, 3]"),
+        (lambda row: row.update(entrant_1="FORGED"), "seat 1 is 'FORGED', not 'grim'"),
+        (lambda row: row.update(payoff_0=row["payoff_0"] + 0.5), "mean payoffs differ from the recorded rounds"),
+        (lambda row: row.update(match_id=7), "its row has match_id 7"),
+        (lambda row: row.update(settled=not row["settled"]), "does not follow from its rounds"),
+    ],
+    ids=["payoff 999", "forged entrant", "plausible payoff", "match id", "analysis column"],
+)
 def test_an_edited_record_is_rejected_not_merged(aborted, edit, needle):
     path, out = aborted
     docs = records(out)
@@ -253,9 +267,14 @@ def test_genuine_checkpoints_of_every_kind_pass_the_checks_and_resume_identicall
     (tmp_path / "bad.py").write_text(BAD)
     (tmp_path / "fail.flag").write_text("")  # the Raiser fails in match 2: a forfeited row
     counts = {"tit_for_tat": 3, "always_defect": 1} if "kind" in settings else {}
-    sc = {"seed": 5, "game": {"name": "prisoners_dilemma"}, "report": {"plots": False}, "tournament": settings,
-          "entrants": [{"strategy": s, "count": counts.get(s, 1)} for s in ("tit_for_tat", "always_defect")]
-          + ([] if "kind" in settings else [{"strategy": "bad.py:Raiser"}])}
+    sc = {
+        "seed": 5,
+        "game": {"name": "prisoners_dilemma"},
+        "report": {"plots": False},
+        "tournament": settings,
+        "entrants": [{"strategy": s, "count": counts.get(s, 1)} for s in ("tit_for_tat", "always_defect")]
+        + ([] if "kind" in settings else [{"strategy": "bad.py:Raiser"}]),
+    }
     run_scenario(sc, out=tmp_path / "full", base_dir=tmp_path)
     with monkeypatch.context() as m:
         m.setattr(Checkpoint, "discard", Checkpoint.close)  # keep every record of a finished run
@@ -322,9 +341,13 @@ def test_results_bin_a_folder_and_a_corrupt_fingerprint_are_clear_errors(tmp_pat
 
 def test_a_population_folder_that_is_a_link_is_refused_before_anything_runs(tmp_path):
     path = tmp_path / "s.toml"
-    path.write_text(PD + '[[populations]]\nname = "a"\n' + entrants("tit_for_tat", "grim").replace(
-        "[[entrants]]", "[[populations.entrants]]") + '[[populations]]\nname = "b"\n'
-        + entrants("grim", "always_defect").replace("[[entrants]]", "[[populations.entrants]]"))
+    path.write_text(
+        PD
+        + '[[populations]]\nname = "a"\n'
+        + entrants("tit_for_tat", "grim").replace("[[entrants]]", "[[populations.entrants]]")
+        + '[[populations]]\nname = "b"\n'
+        + entrants("grim", "always_defect").replace("[[entrants]]", "[[populations.entrants]]")
+    )
     outside = tmp_path / "outside"
     outside.mkdir()
     out = tmp_path / "out"
@@ -340,23 +363,36 @@ def test_a_dot_dot_population_name_is_refused_and_nothing_leaves_the_folder(tmp_
     work = tmp_path / "work"
     work.mkdir()
     path = work / "s.toml"
-    pops = "".join(f'[[populations]]\nname = "{n}"\n[[populations.entrants]]\nstrategy = "grim"\n'
-                   f'[[populations.entrants]]\nstrategy = "tit_for_tat"\n' for n in ("..", "ok"))
+    pops = "".join(
+        f'[[populations]]\nname = "{n}"\n[[populations.entrants]]\nstrategy = "grim"\n'
+        f'[[populations.entrants]]\nstrategy = "tit_for_tat"\n'
+        for n in ("..", "ok")
+    )
     path.write_text(PD + pops)
     code, err = cli("run", path, "--out", work / "out", "--quiet")
-    assert code == 2 and one_message(err) and "populations[0].name" in flat(err) and "leaves the results folder" in flat(err)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["work"] and sorted(p.name for p in work.iterdir()) == ["s.toml"]
+    assert (
+        code == 2
+        and one_message(err)
+        and "populations[0].name" in flat(err)
+        and "leaves the results folder" in flat(err)
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["work"] and sorted(p.name for p in work.iterdir()) == [
+        "s.toml"
+    ]
 
 
 @pytest.mark.parametrize("a, b", [("a b", "a/b"), ("Mixed", "mixed"), ("x", "x.")])
 def test_population_names_with_the_same_folder_are_refused(tmp_path, a, b):
-    pops = "".join(f'[[populations]]\nname = "{n}"\n[[populations.entrants]]\nstrategy = "grim"\n'
-                   f'[[populations.entrants]]\nstrategy = "tit_for_tat"\n' for n in (a, b))
+    pops = "".join(
+        f'[[populations]]\nname = "{n}"\n[[populations.entrants]]\nstrategy = "grim"\n'
+        f'[[populations.entrants]]\nstrategy = "tit_for_tat"\n'
+        for n in (a, b)
+    )
     if b == "x.":  # "x." and "x" are distinct folders: no clash, and it runs
         run_scenario(load_scenario_text(tmp_path, PD + pops), out=tmp_path / "o")
         assert (tmp_path / "o" / "x").is_dir() and (tmp_path / "o" / "x.").is_dir()
         return
-    with pytest.raises(ScenarioError, match=rf"populations\[1\]\.name.*both be written to the folder"):
+    with pytest.raises(ScenarioError, match=r"populations\[1\]\.name.*both be written to the folder"):
         load_scenario_text(tmp_path, PD + pops)
 
 
@@ -413,8 +449,9 @@ def test_files_listed_by_a_crafted_run_info_outside_the_folder_are_not_deleted(t
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("the user's")
-    (out / "run_info.json").write_text(json.dumps({"files": ["../victim.txt", str(victim), "sub/../../victim.txt",
-                                                             ".checkpoint/x", "summary.json"]}))
+    (out / "run_info.json").write_text(
+        json.dumps({"files": ["../victim.txt", str(victim), "sub/../../victim.txt", ".checkpoint/x", "summary.json"]})
+    )
     assert cli("run", path, "--out", out, "--quiet")[0] == 0
     assert victim.read_text() == "keep me" and (out / "keep.txt").read_text() == "the user's"
 
@@ -434,14 +471,20 @@ def test_report_of_a_received_folder_with_a_crafted_population_writes_nothing_ou
 
 
 # ------------------------------------------------------------------ reports show text as text
-HOSTILE = 'name = "<script>alert(1)</script>"\ndescription = """Look: <img src=x onerror=alert(2)>\n' \
-          '![secret](../secret.png) <img src="{secret}"> [click](javascript:alert(3))\n# not a heading"""\n'
+HOSTILE = (
+    'name = "<script>alert(1)</script>"\ndescription = """Look: <img src=x onerror=alert(2)>\n'
+    '![secret](../secret.png) <img src="{secret}"> [click](javascript:alert(3))\n# not a heading"""\n'
+)
 
 
 def test_markup_in_scenario_text_is_shown_as_text(tmp_path):
     path = tmp_path / "s.toml"
-    path.write_text(HOSTILE.format(secret="/nope.png") + PD.replace("plots = false", "plots = true")
-                    + '[[entrants]]\nstrategy = "grim"\nname = "<b>bold</b> *x* | y"\n' + entrants("tit_for_tat"))
+    path.write_text(
+        HOSTILE.format(secret="/nope.png")
+        + PD.replace("plots = false", "plots = true")
+        + '[[entrants]]\nstrategy = "grim"\nname = "<b>bold</b> *x* | y"\n'
+        + entrants("tit_for_tat")
+    )
     out = tmp_path / "out"
     assert cli("run", path, "--out", out, "--quiet")[0] == 0
     page = (out / "report.html").read_text()
@@ -466,8 +509,11 @@ def _png(path: Path, colour: int) -> bytes:
 def test_only_the_images_the_report_drew_are_embedded(tmp_path):
     secret = _png(tmp_path / "secret.png", 200)
     path = tmp_path / "s.toml"
-    path.write_text(HOSTILE.format(secret=tmp_path / "secret.png") + PD.replace("plots = false", "plots = true")
-                    + entrants("tit_for_tat", "grim", "always_defect"))
+    path.write_text(
+        HOSTILE.format(secret=tmp_path / "secret.png")
+        + PD.replace("plots = false", "plots = true")
+        + entrants("tit_for_tat", "grim", "always_defect")
+    )
     out = tmp_path / "out"
     assert cli("run", path, "--out", out, "--quiet")[0] == 0
     embedded = re.findall(r'src="data:image/png;base64,([^"]+)"', (out / "report.html").read_text())
@@ -502,13 +548,13 @@ def test_a_second_run_into_a_locked_folder_is_told_who_holds_it(tmp_path):
     assert (out / "matches.csv").exists() and not (out / ".lock").exists()
 
 
+@pytest.mark.slow
 def test_restart_while_another_process_runs_is_refused(tmp_path):
     path = tmp_path / "s.toml"
     path.write_text(PD.replace("turns = 8", "turns = 20000") + entrants("tit_for_tat", "grim", "random", "alternator"))
     out = tmp_path / "out"
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.Popen([sys.executable, "-m", "tournament.cli", "run", str(path), "--out", str(out), "--quiet"],
-                            env=env, stderr=subprocess.PIPE, text=True)
+    cmd, env = cli_command("run", path, "--out", out, "--quiet")
+    proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
         while not ((out / ".lock").exists() and (out / ".lock").read_text().strip() == str(proc.pid)):
@@ -546,8 +592,10 @@ def test_a_full_disk_is_one_message_and_the_previous_results_survive(tmp_path, s
     assert cli("run", small, "--out", out, "--quiet")[0] == 0
     before = files(out)
     big = tmp_path / "big.toml"  # its checkpoint alone (the rounds, uncompressed) exceeds the disk
-    big.write_text(PD.replace("turns = 8", "turns = 3000\nrepetitions = 3").replace("plots = false", "plots = false\ntraces = 3")
-                   + entrants("random", "tit_for_tat", "grim", "alternator", "always_defect", "win_stay_lose_shift"))
+    big.write_text(
+        PD.replace("turns = 8", "turns = 3000\nrepetitions = 3").replace("plots = false", "plots = false\ntraces = 3")
+        + entrants("random", "tit_for_tat", "grim", "alternator", "always_defect", "win_stay_lose_shift")
+    )
     code, err = cli("run", big, "--out", out, "--quiet")
     assert code == 2 and one_message(err), err
     text = " ".join(err.split())
@@ -564,36 +612,63 @@ def test_a_full_disk_is_one_message_and_the_previous_results_survive(tmp_path, s
 
 # ------------------------------------------------------------------ sizes are checked before anything runs
 SIZES = [
-    ('[tournament]\nturns = 1_000_000_000_000\n', "tournament.turns", "of memory"),
-    ('[tournament]\nprob_end = 1e-9\n', "tournament.prob_end", "of memory"),
-    ('[tournament]\nrepetitions = 1_000_000_000_000\n', "tournament.repetitions", "of memory"),
-    ('[tournament]\ntime_limit = 1e300\n', "tournament.time_limit", "at most 1e+07"),
+    ("[tournament]\nturns = 1_000_000_000_000\n", "tournament.turns", "of memory"),
+    ("[tournament]\nprob_end = 1e-9\n", "tournament.prob_end", "of memory"),
+    ("[tournament]\nrepetitions = 1_000_000_000_000\n", "tournament.repetitions", "of memory"),
+    ("[tournament]\ntime_limit = 1e300\n", "tournament.time_limit", "at most 1e+07"),
     ('[tournament]\nkind = "moran"\n', "tournament.max_generations", "years of computing"),
-    ('[tournament]\nkind = "moran"\npopulation_size = 1_000_000_000_000\n', "tournament.population_size",
-     "up to 2,000,000"),
-    ('[tournament]\nkind = "replicator"\ngenerations = 1_000_000_000_000\ntolerance = 0\n',
-     "tournament.generations", "of memory"),
-    ('[tournament]\nkind = "moran"\n[tournament.graph]\ninteraction = "complete"\n', "tournament.graph.interaction",
-     "edges"),
+    (
+        '[tournament]\nkind = "moran"\npopulation_size = 1_000_000_000_000\n',
+        "tournament.population_size",
+        "up to 2,000,000",
+    ),
+    (
+        '[tournament]\nkind = "replicator"\ngenerations = 1_000_000_000_000\ntolerance = 0\n',
+        "tournament.generations",
+        "of memory",
+    ),
+    (
+        '[tournament]\nkind = "moran"\n[tournament.graph]\ninteraction = "complete"\n',
+        "tournament.graph.interaction",
+        "edges",
+    ),
 ]
 
 
 @pytest.mark.parametrize("table, key, needle", SIZES, ids=[s[1] + ":" + s[0].split("\n")[1] for s in SIZES])
 def test_absurd_sizes_are_refused_at_validation(tmp_path, table, key, needle):
     count = 1_000_000 if "moran" in table and "population_size" not in table else 1
-    text = ('[game]\nname = "prisoners_dilemma"\n' + table
-            + f'[[entrants]]\nstrategy = "tit_for_tat"\ncount = {count}\n[[entrants]]\nstrategy = "always_defect"\n')
+    text = (
+        '[game]\nname = "prisoners_dilemma"\n'
+        + table
+        + f'[[entrants]]\nstrategy = "tit_for_tat"\ncount = {count}\n[[entrants]]\nstrategy = "always_defect"\n'
+    )
     with pytest.raises(ScenarioError) as err:
         load_scenario_text(tmp_path, text)
     assert f"key '{key}'" in str(err.value) and needle in str(err.value)
 
 
-@pytest.mark.parametrize("text, key, needle", [
-    ('[[entrants]]\nstrategy = "tit_for_tat"\ncount = 1_000_000_000_000\n', "entrants[0].count", "at most 2,000,000"),
-    ('[tournament]\nkind = "moran"\n[sweep]\n"entrants[0].params.p" = [' + ", ".join(["0.5"] * 1000)
-     + ']\n"entrants[1].count" = [' + ", ".join(map(str, range(1, 1001))) + "]\n"
-     '[[entrants]]\nstrategy = "random"\n', "sweep", "sweep points"),
-], ids=["count 10^12", "10^6-point sweep"])
+@pytest.mark.parametrize(
+    "text, key, needle",
+    [
+        (
+            '[[entrants]]\nstrategy = "tit_for_tat"\ncount = 1_000_000_000_000\n',
+            "entrants[0].count",
+            "at most 2,000,000",
+        ),
+        (
+            '[tournament]\nkind = "moran"\n[sweep]\n"entrants[0].params.p" = ['
+            + ", ".join(["0.5"] * 1000)
+            + ']\n"entrants[1].count" = ['
+            + ", ".join(map(str, range(1, 1001)))
+            + "]\n"
+            '[[entrants]]\nstrategy = "random"\n',
+            "sweep",
+            "sweep points",
+        ),
+    ],
+    ids=["count 10^12", "10^6-point sweep"],
+)
 def test_counts_and_sweeps_are_refused_before_they_are_built(tmp_path, text, key, needle):
     text = '[game]\nname = "prisoners_dilemma"\n' + text + '[[entrants]]\nstrategy = "always_defect"\n'
     with pytest.raises(ScenarioError) as err:
@@ -602,8 +677,9 @@ def test_counts_and_sweeps_are_refused_before_they_are_built(tmp_path, text, key
 
 
 def test_payoffs_near_the_float_limit_are_refused_before_matches_run(tmp_path):
-    inline = ('[game]\nactions = [["C", "D"], ["C", "D"]]\n'
-              'payoffs = [[[1e308, 1e308], [0, 1e308]], [[1e308, 0], [1, 1]]]\n')
+    inline = (
+        '[game]\nactions = [["C", "D"], ["C", "D"]]\npayoffs = [[[1e308, 1e308], [0, 1e308]], [[1e308, 0], [1, 1]]]\n'
+    )
     with pytest.raises(ScenarioError, match=r"key 'game.payoffs'.*magnitude at most 1e\+15"):
         load_scenario_text(tmp_path, inline + entrants("tit_for_tat", "grim"))
     lib = '[game]\nname = "prisoners_dilemma"\nparams = { T = 1e308 }\n'
@@ -629,18 +705,29 @@ def test_a_non_utf8_file_and_deep_nesting_are_one_message(tmp_path):
     code, err = cli("run", bad, "--out", tmp_path / "o", "--quiet")
     assert code == 2 and one_message(err) and "not UTF-8 text (byte 0xe9 on line 1)" in flat(err)
     deep = tmp_path / "deep.toml"
-    deep.write_text(PD + entrants("grim") + "[[entrants]]\nstrategy = \"tit_for_tat\"\nparams = { a = "
-                    + "[" * 5000 + "]" * 5000 + " }\n")
+    deep.write_text(
+        PD
+        + entrants("grim")
+        + '[[entrants]]\nstrategy = "tit_for_tat"\nparams = { a = '
+        + "[" * 5000
+        + "]" * 5000
+        + " }\n"
+    )
     code, err = cli("run", deep, "--out", tmp_path / "o", "--quiet")
     assert code == 2 and one_message(err) and "nested" in flat(err)
-    shallow_but_deep = {"game": {"name": "prisoners_dilemma"}, "entrants": [{"strategy": "grim"}],
-                        "x": json.loads("[" * 100 + "]" * 100)}
+    shallow_but_deep = {
+        "game": {"name": "prisoners_dilemma"},
+        "entrants": [{"strategy": "grim"}],
+        "x": json.loads("[" * 100 + "]" * 100),
+    }
     with pytest.raises(ScenarioError, match=r"nested more than 32 levels deep"):
         run_scenario(shallow_but_deep)
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("cls, needle", [("InitRuntime", "RuntimeError: no licence"), ("InitKey", "KeyError: 'missing'")])
+@pytest.mark.parametrize(
+    "cls, needle", [("InitRuntime", "RuntimeError: no licence"), ("InitKey", "KeyError: 'missing'")]
+)
 def test_a_strategy_constructor_that_raises_names_strategy_and_entrant(tmp_path, cls, needle):
     (tmp_path / "bad.py").write_text(BAD)
     path = tmp_path / "s.toml"
@@ -666,12 +753,19 @@ def test_sys_exit_in_a_strategy_file_or_in_choose_is_a_strategy_error(tmp_path):
 
 @pytest.mark.parametrize("name", ["nul\x00byte", "evil\u202etxt.exe", "zero\u200bwidth", "line\nbreak"])
 def test_names_with_control_or_bidi_characters_are_refused(tmp_path, name):
-    sc = {"game": {"name": "prisoners_dilemma"}, "entrants": [{"strategy": "grim", "name": name}, {"strategy": "tit_for_tat"}]}
+    sc = {
+        "game": {"name": "prisoners_dilemma"},
+        "entrants": [{"strategy": "grim", "name": name}, {"strategy": "tit_for_tat"}],
+    }
     with pytest.raises(ScenarioError, match=r"key 'entrants\[0\]\.name'.*invisible or control character U\+"):
         run_scenario(sc, out=tmp_path / "o")
-    pops = {"game": {"name": "prisoners_dilemma"}, "populations": [
-        {"name": name, "entrants": [{"strategy": "grim"}, {"strategy": "tit_for_tat"}]},
-        {"name": "b", "entrants": [{"strategy": "grim"}, {"strategy": "tit_for_tat"}]}]}
+    pops = {
+        "game": {"name": "prisoners_dilemma"},
+        "populations": [
+            {"name": name, "entrants": [{"strategy": "grim"}, {"strategy": "tit_for_tat"}]},
+            {"name": "b", "entrants": [{"strategy": "grim"}, {"strategy": "tit_for_tat"}]},
+        ],
+    }
     with pytest.raises(ScenarioError, match=r"key 'populations\[0\]\.name'"):
         run_scenario(pops)
     assert not (tmp_path / "o").exists()
@@ -681,14 +775,30 @@ def kept_matches(out: Path) -> set[int]:
     return {d["fields"]["match_id"] for d in records(out)}
 
 
+@pytest.mark.slow
 def test_an_abort_with_two_workers_keeps_every_match_one_worker_keeps(tmp_path):
     (tmp_path / "bad.py").write_text(BAD)
     (tmp_path / "fail.flag").write_text("")
-    sc = {"seed": 2, "game": {"name": "prisoners_dilemma"}, "report": {"plots": False},
-          "tournament": {"turns": 30, "noise": 0.05},
-          "entrants": [{"strategy": s} for s in ("tit_for_tat", "grim", "random", "alternator", "always_defect",
-                                                 "win_stay_lose_shift", "go_by_majority", "tit_for_two_tats")]
-          + [{"strategy": "bad.py:Raiser", "params": {"at": 29}}]}
+    sc = {
+        "seed": 2,
+        "game": {"name": "prisoners_dilemma"},
+        "report": {"plots": False},
+        "tournament": {"turns": 30, "noise": 0.05},
+        "entrants": [
+            {"strategy": s}
+            for s in (
+                "tit_for_tat",
+                "grim",
+                "random",
+                "alternator",
+                "always_defect",
+                "win_stay_lose_shift",
+                "go_by_majority",
+                "tit_for_two_tats",
+            )
+        ]
+        + [{"strategy": "bad.py:Raiser", "params": {"at": 29}}],
+    }
     messages, kept = [], []
     for workers in (1, 2):
         out = tmp_path / f"w{workers}"

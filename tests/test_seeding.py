@@ -22,8 +22,11 @@ def test_engine_generator_first_draws_are_pinned():
     assert mesa_seed == 179273588
     model = MatchModel(PD, [strategies.get("tit_for_tat"), strategies.get("tit_for_tat")], turns=5, seed=SS)
     assert [float(x).hex() for x in model.xi] == [
-        "0x1.bfca9873efddap-1", "0x1.f7730c85a8e60p-6", "0x1.8b75a3e528390p-4",
-        "0x1.b0cb251cdf046p-2", "0x1.dd93dcbcfb9a4p-2",
+        "0x1.bfca9873efddap-1",
+        "0x1.f7730c85a8e60p-6",
+        "0x1.8b75a3e528390p-4",
+        "0x1.b0cb251cdf046p-2",
+        "0x1.dd93dcbcfb9a4p-2",
     ]
     # the same numbers straight from the documented draw order
     assert np.array_equal(model.xi, rng.random(5))
@@ -31,8 +34,9 @@ def test_engine_generator_first_draws_are_pinned():
 
 def test_mesa_gets_the_integer_seed_and_decides_none_of_our_draws():
     _, mesa_seed = seeding.engine_generator(SS)
-    model = MatchModel(PD, [strategies.get("random", p=0.5), strategies.get("tit_for_tat")], turns=30,
-                       noise=0.1, seed=SS)
+    model = MatchModel(
+        PD, [strategies.get("random", p=0.5), strategies.get("tit_for_tat")], turns=30, noise=0.1, seed=SS
+    )
     assert model.random.random() == random.Random(mesa_seed).random()
     model.rng = None  # Mesa's generators play no part in the match
     model.random = None
@@ -47,8 +51,13 @@ def test_noisy_match_actions_are_pinned():
     assert format_actions(PD, r.actions, 1) == "CCDDCDDDDCDDCDDCDDCDDDCCCCCCCCCCDDCCDCDD"
     # three actions: the noise offsets are drawn too
     rps = games.get("rock_paper_scissors")
-    r = play_match(rps, [strategies.get("cycler", pattern="RPS"), strategies.get("fixed", action="P")],
-                   turns=30, noise=0.2, seed=SS)
+    r = play_match(
+        rps,
+        [strategies.get("cycler", pattern="RPS"), strategies.get("fixed", action="P")],
+        turns=30,
+        noise=0.2,
+        seed=SS,
+    )
     assert format_actions(rps, r.actions, 0) == "PPSSPSRPPRPPRPSRPSRSSRPSRPRRRS"
     assert format_actions(rps, r.actions, 1) == "PPPRSPPSPPPPPRPPPPPPPPPPRPSPRP"
 
@@ -62,8 +71,11 @@ def _legacy_draws(ss, length_args, noise, n_actions):
     if noise <= 0:
         return length, xi, None, None
     flips = rng.random((length, len(n_actions))) < noise
-    shifts = np.stack([rng.integers(1, max(n, 2), size=length) for n in n_actions], axis=1) \
-        if length else np.zeros((0, len(n_actions)), dtype=np.int64)
+    shifts = (
+        np.stack([rng.integers(1, max(n, 2), size=length) for n in n_actions], axis=1)
+        if length
+        else np.zeros((0, len(n_actions)), dtype=np.int64)
+    )
     return length, xi, flips, shifts
 
 
@@ -111,16 +123,17 @@ def test_long_noisy_three_action_match_is_drawn_in_chunks_with_the_same_result(m
 @pytest.mark.parametrize("seed", [0, 1])
 def test_results_do_not_depend_on_the_mesa_version(seed):
     """A stochastic noisy match (private seat streams and engine noise), pinned."""
-    r = play_match(PD, [strategies.get("random", p=0.5), "generous_tit_for_tat"], turns=12, noise=0.05,
-                   seed=seed)
+    r = play_match(PD, [strategies.get("random", p=0.5), "generous_tit_for_tat"], turns=12, noise=0.05, seed=seed)
     pinned = {0: "DCCCDDDDCDDD/CDCCCCDDCCCC", 1: "DDCCCCDCCDDC/CCCCCCCCCCDD"}
     got = format_actions(PD, r.actions, 0) + "/" + format_actions(PD, r.actions, 1)
     assert got == pinned[seed]
 
 
 @settings(max_examples=30, deadline=None)
-@given(entropy=st.integers(0, 2**70), keys=st.lists(st.tuples(st.integers(0, 9), st.integers(0, 2**32 - 1),
-                                                              st.integers(0, 5)), min_size=1, max_size=6))
+@given(
+    entropy=st.integers(0, 2**70),
+    keys=st.lists(st.tuples(st.integers(0, 9), st.integers(0, 2**32 - 1), st.integers(0, 5)), min_size=1, max_size=6),
+)
 def test_vectorised_seeding_equals_numpys(entropy, keys):
     states = seeding.spawned_states(entropy, np.array(keys))
     for key, (state, inc) in zip(keys, states):
@@ -134,8 +147,9 @@ def test_vectorised_seeding_equals_numpys(entropy, keys):
             outs.append(seeding.pcg64_output(state))
         assert outs == raw
         a3, c3 = seeding.pcg64_jump(3)
-        assert (a3 * 7 + c3 * inc) % 2**128 == (a * ((a * ((a * 7 + c * inc) % 2**128) + c * inc) % 2**128)
-                                                 + c * inc) % 2**128
+        assert (a3 * 7 + c3 * inc) % 2**128 == (
+            a * ((a * ((a * 7 + c * inc) % 2**128) + c * inc) % 2**128) + c * inc
+        ) % 2**128
 
 
 def test_skipping_numbers_equals_drawing_them():
@@ -169,10 +183,18 @@ def _models_seeds(monkeypatch, build):
 def _population_scenario(kind, **settings):
     from tournament.scenario import load_scenario
 
-    return load_scenario({"name": "seeds", "seed": 11, "game": {"name": "prisoners_dilemma"},
-                          "tournament": {"kind": kind, "turns": 5, **settings},
-                          "entrants": [{"strategy": "tit_for_tat", "count": 3},
-                                       {"strategy": "random", "params": {"p": 0.5}, "count": 3}]})
+    return load_scenario(
+        {
+            "name": "seeds",
+            "seed": 11,
+            "game": {"name": "prisoners_dilemma"},
+            "tournament": {"kind": kind, "turns": 5, **settings},
+            "entrants": [
+                {"strategy": "tit_for_tat", "count": 3},
+                {"strategy": "random", "params": {"p": 0.5}, "count": 3},
+            ],
+        }
+    )
 
 
 def _round_robin(kind):
@@ -190,6 +212,7 @@ def _shares(cls_name):
 
         sc = _population_scenario(cls_name.replace("Model", "").lower(), repetitions=2)
         return getattr(shares, cls_name)(sc, sc.populations[0], RunOptions())
+
     return build
 
 
@@ -219,22 +242,53 @@ def _moran_placement(model, rng):
 # number of the model's own generator once built (pinned: the same on Mesa 3.3 and 3.5), and what
 # the model draws while it is built
 MODELS = [
-    ("RoundRobinModel", lambda: _round_robin("round_robin"), seeding.seed_sequence(11, seeding.ANALYSIS_STREAM),
-     746503771, "0x1.1892f005b4d90p-1", None),
-    ("EcologicalModel", _shares("EcologicalModel"), seeding.seed_sequence(11, seeding.POPULATION_STREAM),
-     1388763433, "0x1.bab280d66a2bep-2", None),
-    ("ReplicatorModel", _shares("ReplicatorModel"), seeding.seed_sequence(11, seeding.POPULATION_STREAM),
-     1388763433, "0x1.bab280d66a2bep-2", None),
-    ("MoranModel", _moran, seeding.seed_sequence(11, seeding.POPULATION_STREAM, 1, 2),
-     1057744551, "0x1.9e6baa130465ap-1", _moran_placement),
-    ("RandomMatchingModel", _random_matching, seeding.seed_sequence(11, seeding.POPULATION_STREAM, 2, 1),
-     2142875890, "0x1.f00868dba6dadp-1", None),
+    (
+        "RoundRobinModel",
+        lambda: _round_robin("round_robin"),
+        seeding.seed_sequence(11, seeding.ANALYSIS_STREAM),
+        746503771,
+        "0x1.1892f005b4d90p-1",
+        None,
+    ),
+    (
+        "EcologicalModel",
+        _shares("EcologicalModel"),
+        seeding.seed_sequence(11, seeding.POPULATION_STREAM),
+        1388763433,
+        "0x1.bab280d66a2bep-2",
+        None,
+    ),
+    (
+        "ReplicatorModel",
+        _shares("ReplicatorModel"),
+        seeding.seed_sequence(11, seeding.POPULATION_STREAM),
+        1388763433,
+        "0x1.bab280d66a2bep-2",
+        None,
+    ),
+    (
+        "MoranModel",
+        _moran,
+        seeding.seed_sequence(11, seeding.POPULATION_STREAM, 1, 2),
+        1057744551,
+        "0x1.9e6baa130465ap-1",
+        _moran_placement,
+    ),
+    (
+        "RandomMatchingModel",
+        _random_matching,
+        seeding.seed_sequence(11, seeding.POPULATION_STREAM, 2, 1),
+        2142875890,
+        "0x1.f00868dba6dadp-1",
+        None,
+    ),
 ]
 
 
 @pytest.mark.parametrize("name, build, ss, pinned_seed, first, built", MODELS, ids=[m[0] for m in MODELS])
-def test_every_mesa_model_gets_an_integer_seed_and_owns_its_generator(monkeypatch, name, build, ss,
-                                                                      pinned_seed, first, built):
+def test_every_mesa_model_gets_an_integer_seed_and_owns_its_generator(
+    monkeypatch, name, build, ss, pinned_seed, first, built
+):
     model, seen = _models_seeds(monkeypatch, build)
     assert type(model).__name__ == name
     legacy = np.random.default_rng(ss)  # what Mesa made of the SeedSequence it used to be handed ...

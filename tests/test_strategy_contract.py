@@ -24,10 +24,15 @@ PD = games.get("prisoners_dilemma")
 RPS = games.get("rock_paper_scissors")
 SH3 = games.get("stag_hunt", players=3)
 
-TFT_TABLE = {"actions": {"nice": "C", "angry": "D"},
-             "transitions": {"nice": {"*,C": "nice", "*,D": "angry"}, "angry": {"*,C": "nice", "*,D": "angry"}}}
-NOISY_TABLE = {"actions": {"a": {"C": 0.8, "D": 0.2}, "b": "D"}, "start": "b",
-               "transitions": {"a": {"*,D": "b", "*": "a"}, "b": {"C,*": "a", "*": "b"}}}
+TFT_TABLE = {
+    "actions": {"nice": "C", "angry": "D"},
+    "transitions": {"nice": {"*,C": "nice", "*,D": "angry"}, "angry": {"*,C": "nice", "*,D": "angry"}},
+}
+NOISY_TABLE = {
+    "actions": {"a": {"C": 0.8, "D": 0.2}, "b": "D"},
+    "start": "b",
+    "transitions": {"a": {"*,D": "b", "*": "a"}, "b": {"C,*": "a", "*": "b"}},
+}
 
 # name -> [(params, game)]: non-default parameters on purpose (the repr must name them)
 CASES: dict[str, list[tuple[dict, object]]] = {
@@ -47,8 +52,11 @@ CASES: dict[str, list[tuple[dict, object]]] = {
     "win_stay_lose_shift": [({}, PD), ({}, SH3)],
 }
 # (name, params, deterministic?): importing axelrod takes seconds, so it is not built to find out
-AXELROD = [("axelrod:TitForTat", {}, True), ("axelrod:Random", {"p": 0.3}, False),
-           ("axelrod:GoByMajority", {"memory_depth": 5}, True)]
+AXELROD = [
+    ("axelrod:TitForTat", {}, True),
+    ("axelrod:Random", {"p": 0.3}, False),
+    ("axelrod:GoByMajority", {"memory_depth": 5}, True),
+]
 HAS_AXELROD = importlib.util.find_spec("axelrod") is not None
 
 
@@ -61,9 +69,17 @@ def _cases():
 
 
 def _axelrod_cases(deterministic_only=False):
-    return [pytest.param(name, params, PD, id=name, marks=pytest.mark.skipif(
-                not HAS_AXELROD, reason="the Axelrod library is not installed"))
-            for name, params, det in AXELROD if det or not deterministic_only]
+    return [
+        pytest.param(
+            name,
+            params,
+            PD,
+            id=name,
+            marks=pytest.mark.skipif(not HAS_AXELROD, reason="the Axelrod library is not installed"),
+        )
+        for name, params, det in AXELROD
+        if det or not deterministic_only
+    ]
 
 
 OURS = _cases()
@@ -151,8 +167,25 @@ def test_a_declared_automaton_plays_as_the_hooks(name, params, game):
     assert declared == any(s.automaton(game, seat, 40) is not None for seat in range(game.n_players))
 
 
-ABBREVIATIONS = {"e.g.", "i.e.", "cf.", "vs.", "al.", "approx.", "resp.", "w.p.", "eq.", "fig.", "no.", "sec.",
-                 "ch.", "p.", "pp.", "etc.)", "ca."}
+ABBREVIATIONS = {
+    "e.g.",
+    "i.e.",
+    "cf.",
+    "vs.",
+    "al.",
+    "approx.",
+    "resp.",
+    "w.p.",
+    "eq.",
+    "fig.",
+    "no.",
+    "sec.",
+    "ch.",
+    "p.",
+    "pp.",
+    "etc.)",
+    "ca.",
+}
 
 
 @pytest.mark.parametrize("name", strategies.names())
@@ -164,11 +197,12 @@ def test_summary_is_a_full_sentence(name):
     assert summary[0].isupper() or summary[0].isdigit(), summary
     assert summary.endswith("."), f"{name}: the summary {summary!r} does not end with a period"
     assert first_paragraph.startswith(summary)
-    rest = first_paragraph[len(summary):]
+    rest = first_paragraph[len(summary) :]
     assert rest == "" or rest.startswith(" "), f"{name}: the summary is cut inside a word: {summary!r}"
     last = summary.split()[-1].lower()
-    assert last not in ABBREVIATIONS and not re.fullmatch(r"[a-z]\.", last), \
+    assert last not in ABBREVIATIONS and not re.fullmatch(r"[a-z]\.", last), (
         f"{name}: the summary {summary!r} is cut at an abbreviation"
+    )
     for left, right in ("()", "[]", "{}"):
         assert summary.count(left) == summary.count(right), f"{name}: unbalanced {left}{right} in {summary!r}"
     assert summary.count('"') % 2 == 0 and summary.count("`") % 2 == 0, summary

@@ -165,8 +165,10 @@ def test_the_axelrod_adapter_still_builds_clones_and_pickles():
     assert m.strategies[1].get_params() == {"memory_depth": 5}
 
 
+@pytest.mark.slow
 def test_a_renamed_parameter_reaches_worker_processes(tmp_path):
-    (tmp_path / "mine.py").write_text(textwrap.dedent(f'''
+    (tmp_path / "mine.py").write_text(
+        textwrap.dedent(f'''
         import os
         from strategies import Strategy
 
@@ -183,11 +185,19 @@ def test_a_renamed_parameter_reaches_worker_processes(tmp_path):
 
             def choose(self, view):
                 return self.m
-    '''))
-    scenario = {"name": "renamed", "seed": 1, "game": {"name": "prisoners_dilemma"},
-                "tournament": {"turns": 5, "repetitions": 2, "self_play": True},
-                "entrants": [{"strategy": "mine.py:Opener", "params": {"move": "D"}, "name": "opener"},
-                             {"strategy": "tit_for_tat"}], "report": {"plots": False}}
+    ''')
+    )
+    scenario = {
+        "name": "renamed",
+        "seed": 1,
+        "game": {"name": "prisoners_dilemma"},
+        "tournament": {"turns": 5, "repetitions": 2, "self_play": True},
+        "entrants": [
+            {"strategy": "mine.py:Opener", "params": {"move": "D"}, "name": "opener"},
+            {"strategy": "tit_for_tat"},
+        ],
+        "report": {"plots": False},
+    }
     r = tournament.run_scenario(scenario, workers=2, base_dir=tmp_path)
     self_play = r.matches[(r.matches["entrant_0"] == "opener") & (r.matches["entrant_1"] == "opener")]
     assert len(self_play) and (self_play["payoff_0"] == 1.0).all() and (self_play["payoff_1"] == 1.0).all()
@@ -203,14 +213,17 @@ class Recorder(Strategy):
 
     def choose(self, view):
         two = view.n_players == 2
-        self.seen.append({
-            "last": view.last_labels, "others": view.others_last,
-            "opp": view.opponent_last if two else None,
-            "hist": [view.labels_of(j).tolist() for j in range(view.n_players)],
-            "own": view.labels_of().tolist(),
-            "counts": [view.label_counts(j) for j in range(view.n_players)],
-            "actions": view.actions.copy(),
-        })
+        self.seen.append(
+            {
+                "last": view.last_labels,
+                "others": view.others_last,
+                "opp": view.opponent_last if two else None,
+                "hist": [view.labels_of(j).tolist() for j in range(view.n_players)],
+                "own": view.labels_of().tolist(),
+                "counts": [view.label_counts(j) for j in range(view.n_players)],
+                "actions": view.actions.copy(),
+            }
+        )
         return int(self.rng.integers(view.n_actions))
 
 
@@ -239,8 +252,9 @@ def test_label_helpers_by_hand():
     seen = []
 
     def script(view):
-        seen.append((view.last_labels, view.opponent_last, view.label_counts(0), view.labels_of(0).tolist(),
-                     view.opponent))
+        seen.append(
+            (view.last_labels, view.opponent_last, view.label_counts(0), view.labels_of(0).tolist(), view.opponent)
+        )
         return "Rabbit" if view.round == 1 else "Stag"
 
     versus("alternator", script, game=SH, turns=4)
@@ -277,8 +291,11 @@ def test_opponent_helpers_say_what_to_use_with_more_players(what):
             getattr(view, what)
             return 0
 
-    with pytest.raises(StrategyError, match=rf"seat 0, round 0: view\.{what} is for two-player games; "
-                                            r"'stag_hunt' has 3 players: use view\.others"):
+    with pytest.raises(
+        StrategyError,
+        match=rf"seat 0, round 0: view\.{what} is for two-player games; "
+        r"'stag_hunt' has 3 players: use view\.others",
+    ):
         play_match(SH3, [Asker(), "tit_for_tat", "tit_for_tat"], turns=2, engine="python")
 
 
@@ -313,14 +330,17 @@ def test_assert_plays_reports_the_first_difference():
         "      0  C         C    (C,C)\n"
         "      1  C         C    (C,D)\n"
         "      2  C         D    (D,C)  <-\n"
-        "      3  C         C    (C,C)")
+        "      3  C         C    (C,C)"
+    )
 
 
 def test_assert_plays_with_profiles_labels_seats_and_more_players():
     assert_plays("tit_for_tat", ["D", "C"], [("C", "D"), ("D", "C"), ("C", "D")])
     assert_plays("tit_for_tat", ["Rabbit"], ["Stag", "Rabbit", "Rabbit"], game=SH, seat=1)
     assert_plays("tit_for_tat", ["Stag", "Rabbit"], ["Stag", "Stag", "Rabbit", "Stag"], others=[["Stag"]], game=SH3)
-    with pytest.raises(AssertionError, match=r"first difference in round 1\n.*\n.*\n\s+1  \(Stag,Rabbit\)\s+\(Rabbit,Rabbit\)"):
+    with pytest.raises(
+        AssertionError, match=r"first difference in round 1\n.*\n.*\n\s+1  \(Stag,Rabbit\)\s+\(Rabbit,Rabbit\)"
+    ):
         assert_plays("tit_for_tat", ["Rabbit"], [("Stag", "Rabbit"), ("Stag", "Rabbit")], game=SH)
     with pytest.raises(AssertionError, match="the match ended after 3 rounds"):
         assert_plays("tit_for_tat", ["C"], "CCCC", turns=3)
@@ -367,8 +387,11 @@ def test_clone_check_catches_a_lost_or_hidden_parameter():
         def clone(self):
             return type(self)()
 
-    with pytest.raises(AssertionError, match=r"clone\(\) of Forgetful\(punish=3\) has parameters "
-                                             r"\{'punish': 2, 'first': 'C'\}"):
+    with pytest.raises(
+        AssertionError,
+        match=r"clone\(\) of Forgetful\(punish=3\) has parameters "
+        r"\{'punish': 2, 'first': 'C'\}",
+    ):
         testing.assert_clone_round_trip(Forgetful(punish=3))
 
     class Shy(Renamed):
@@ -388,8 +411,9 @@ def test_automaton_check_catches_a_wrong_declaration():
         def automaton(self, game, seat, horizon=None):
             return strategies.get("suspicious_tit_for_tat").automaton(game, seat, horizon)
 
-    with pytest.raises(AssertionError, match="its automaton plays differently from its hooks: seat 0 plays 'C' "
-                                             "against 'D' in round 0"):
+    with pytest.raises(
+        AssertionError, match="its automaton plays differently from its hooks: seat 0 plays 'C' against 'D' in round 0"
+    ):
         testing.assert_automaton_agrees(Wrong())
     assert testing.assert_automaton_agrees("tit_for_tat") is True
     assert testing.assert_automaton_agrees("hedge") is False
@@ -409,9 +433,10 @@ def _blocks(text: str, lang: str) -> list[str]:
 def _section(text: str, title: str) -> str:
     start = text.index(f"## {title}")
     end = text.find("\n## ", start + 1)
-    return text[start:end if end > 0 else None]
+    return text[start : end if end > 0 else None]
 
 
+@pytest.mark.slow
 def test_the_readme_strategy_example_runs_as_written(tmp_path, monkeypatch):
     section = _section((ROOT / "README.md").read_text(), "Write your own strategy and enter it")
     code = _blocks(section, "python")
@@ -457,7 +482,6 @@ def test_the_strategies_page_runs_as_written(monkeypatch):
         assert hasattr(MatchView, name), name
     for name in re.findall(r"`(assert_\w+|versus|random_script)\(", text):
         assert hasattr(testing, name), name
-
 
 
 def test_the_harness_doctests_pass():

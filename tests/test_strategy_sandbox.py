@@ -14,9 +14,14 @@ PD = games.get("prisoners_dilemma")
 
 def _arrays(view):
     return {
-        "actions": view.actions, "my_actions": view.my_actions, "actions_of": view.actions_of(0),
-        "payoffs": view.payoffs, "counts": view.counts(), "game.payoffs": view.game.payoffs,
-        "game.payoff_vectors": view.game.payoff_vectors, "game.profile_array": view.game.profile_array,
+        "actions": view.actions,
+        "my_actions": view.my_actions,
+        "actions_of": view.actions_of(0),
+        "payoffs": view.payoffs,
+        "counts": view.counts(),
+        "game.payoffs": view.game.payoffs,
+        "game.payoff_vectors": view.game.payoff_vectors,
+        "game.profile_array": view.game.profile_array,
         "game.strides": view.game.strides,
     }
 
@@ -98,11 +103,14 @@ def test_a_strategy_cannot_change_the_game_of_other_seats_or_matches():
     assert seen == [2.0] * 5
 
 
+@pytest.mark.slow
 def test_tampering_with_the_game_changes_no_tournament_result_whatever_the_worker_count(tmp_path):
     def scenario(vandal: bool) -> dict:
         first = {"strategy": GameVandal} if vandal else {"strategy": "always_cooperate", "name": "GameVandal"}
         return {
-            "name": "t", "seed": 3, "game": {"name": "prisoners_dilemma"},
+            "name": "t",
+            "seed": 3,
+            "game": {"name": "prisoners_dilemma"},
             "tournament": {"turns": 20, "repetitions": 2, "noise": 0.1},
             "entrants": [first, {"strategy": "tit_for_tat"}, {"strategy": "grim"}],
             "report": {"plots": False},

@@ -14,9 +14,14 @@ from tournament.results.summary import MeanInterval, PopulationSummary, Rate, Ru
 
 def scenario(**tournament):
     t = {"turns": 30, "repetitions": 2, **tournament}
-    return {"name": "records", "seed": 5, "game": {"name": "prisoners_dilemma"}, "tournament": t,
-            "report": {"plots": False},
-            "entrants": [{"strategy": "tit_for_tat"}, {"strategy": "always_defect"}, {"strategy": "grim"}]}
+    return {
+        "name": "records",
+        "seed": 5,
+        "game": {"name": "prisoners_dilemma"},
+        "tournament": t,
+        "report": {"plots": False},
+        "entrants": [{"strategy": "tit_for_tat"}, {"strategy": "always_defect"}, {"strategy": "grim"}],
+    }
 
 
 def written(out):
@@ -56,8 +61,10 @@ def test_population_kind_and_multi_population_summaries_round_trip(tmp_path):
 
     multi = scenario()
     del multi["entrants"]
-    multi["populations"] = [{"name": "a", "entrants": [{"strategy": "tit_for_tat"}, {"strategy": "grim"}]},
-                            {"name": "b", "entrants": [{"strategy": "always_defect"}, {"strategy": "grim"}]}]
+    multi["populations"] = [
+        {"name": "a", "entrants": [{"strategy": "tit_for_tat"}, {"strategy": "grim"}]},
+        {"name": "b", "entrants": [{"strategy": "always_defect"}, {"strategy": "grim"}]},
+    ]
     run_scenario(multi, out=tmp_path / "multi")
     text, data = written(tmp_path / "multi")
     run = RunSummary.from_json(data)
@@ -67,12 +74,18 @@ def test_population_kind_and_multi_population_summaries_round_trip(tmp_path):
     assert sub["population_name"] == "a" and "population" not in sub  # the name no longer hides the block
 
 
-@pytest.mark.parametrize("bad, where", [
-    ({"standings": {"x": 1}}, "standings"),
-    ({"standings": [{"entrant": "x", "rank": "first"}]}, "standings[0].rank"),
-    ({"rates": {"settled": {"fraction": "most"}}}, "rates.settled.fraction"),
-    ({"population": {"kind": "moran", "types": ["a"], "final_shares": [{"type": 3}]}}, "population.final_shares[0].type"),
-])
+@pytest.mark.parametrize(
+    "bad, where",
+    [
+        ({"standings": {"x": 1}}, "standings"),
+        ({"standings": [{"entrant": "x", "rank": "first"}]}, "standings[0].rank"),
+        ({"rates": {"settled": {"fraction": "most"}}}, "rates.settled.fraction"),
+        (
+            {"population": {"kind": "moran", "types": ["a"], "final_shares": [{"type": 3}]}},
+            "population.final_shares[0].type",
+        ),
+    ],
+)
 def test_a_crafted_summary_is_refused_naming_the_field(bad, where):
     with pytest.raises(TournamentError, match=re.escape(f"summary.json: {where}: expected")):
         RunSummary.from_json({"scenario": "s", "game": {"name": "g"}, "kind": "round_robin", **bad})
@@ -80,8 +93,7 @@ def test_a_crafted_summary_is_refused_naming_the_field(bad, where):
 
 def test_nan_is_written_as_null_and_read_back_as_none():
     row = StandingsRow(rank=None, entrant="x", mean_payoff=float("nan"), ci_low=None, ci_high=None, n=0)
-    assert row.to_json() == {"rank": None, "entrant": "x", "mean_payoff": None, "ci_low": None, "ci_high": None,
-                             "n": 0}
+    assert row.to_json() == {"rank": None, "entrant": "x", "mean_payoff": None, "ci_low": None, "ci_high": None, "n": 0}
     assert StandingsRow.from_json(row.to_json()) == StandingsRow(None, "x", None, None, None, 0)
 
 
@@ -92,9 +104,10 @@ def test_a_population_kinds_own_folder_keeps_its_dynamics_and_its_report_rebuild
 
     sc = scenario(kind="moran", runs=10, max_generations=30)
     del sc["entrants"]
-    sc["populations"] = [{"name": n, "entrants": [{"strategy": "tit_for_tat", "count": 3},
-                                                  {"strategy": s, "count": 1}]}
-                         for n, s in (("a", "always_defect"), ("b", "grim"))]
+    sc["populations"] = [
+        {"name": n, "entrants": [{"strategy": "tit_for_tat", "count": 3}, {"strategy": s, "count": 1}]}
+        for n, s in (("a", "always_defect"), ("b", "grim"))
+    ]
     run_scenario(sc, out=tmp_path / "m")
     sub = tmp_path / "m" / "b"
     data = json.loads((sub / "summary.json").read_text())

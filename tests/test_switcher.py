@@ -1,4 +1,5 @@
-"""The softmax switcher (SPEC §4.3, seed 000) against its exact theory.
+"""The softmax switcher (docs/switcher.md; "Reducing collective rationality to individual
+optimization in common-payoff games using MCMC") against its exact theory.
 
 Statistical tolerances. The share of T rounds that the chain spends in profile a is
 asymptotically normal with standard deviation σ_a/√T, where σ_a² = π_a(2Z_aa − 1 − π_a)
@@ -122,6 +123,7 @@ def test_reproducible_and_alpha_zero_is_a_random_walk_of_single_seat_moves():
     assert np.all((a.actions[1:] != a.actions[:-1]).sum(axis=1) <= 1)
 
 
+@pytest.mark.slow
 # ---------------------------------------------------------------- stationary distributions
 @pytest.mark.parametrize("game, alpha, T, seed", [(SMALL, 1.0, 150_000, 1), (HL3, 0.3, 150_000, 2)])
 def test_occupation_matches_softmax_and_the_exact_chain(game, alpha, T, seed):
@@ -139,6 +141,7 @@ def test_occupation_matches_softmax_and_the_exact_chain(game, alpha, T, seed):
     assert tv(emp, S.softmax_distribution(game, alpha / 2)) > 2 * tol
 
 
+@pytest.mark.slow
 def test_alpha_zero_gives_the_uniform_distribution():
     T = 100_000
     P = S.transition_matrix(SMALL, 0.0)
@@ -175,6 +178,7 @@ def test_noise_enters_as_a_kernel_after_each_step_of_the_recorded_profile():
     assert tv(emp, S.stationary_distribution(S.transition_matrix(PD, alpha))) > 3 * tol
 
 
+@pytest.mark.slow
 def test_heterogeneous_alphas_match_their_exact_chain():
     alphas, T = [0.2, 1.5], 120_000
     P = S.transition_matrix(SMALL, alphas)
@@ -249,6 +253,7 @@ def test_seed_bound_on_alpha():
         S.alpha_for_suboptimality(PD, 0.1)
 
 
+@pytest.mark.slow
 def test_hitting_time_and_occupation_over_a_finite_match_agree_with_simulation():
     """The exploration cost: expected rounds to first reach (High, High) from the uniform
     round 0, E[min(τ, T)] from the exact first-passage distribution, against 400 matches."""

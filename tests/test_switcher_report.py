@@ -16,7 +16,9 @@ from tournament.theory import softmax as S
 
 def scenario(game: dict, entrants: list[dict], turns=400, reps=6, noise=0.0) -> dict:
     return {
-        "name": "switcher report test", "seed": 3, "game": game,
+        "name": "switcher report test",
+        "seed": 3,
+        "game": game,
         "tournament": {"turns": turns, "repetitions": reps, "self_play": True, "noise": noise},
         "report": {"traces": reps},
         "entrants": entrants,
@@ -36,9 +38,12 @@ def section_of(ctx):
     return secs[0] if secs else None
 
 
+@pytest.mark.slow
 def test_high_low_section_matches_its_data_and_the_exact_chain(tmp_path):
     out = tmp_path / "hl"
-    run_scenario(scenario({"name": "coordination_high_low"}, [switcher(0.2), switcher(1.0), {"strategy": "tit_for_tat"}]), out)
+    run_scenario(
+        scenario({"name": "coordination_high_low"}, [switcher(0.2), switcher(1.0), {"strategy": "tit_for_tat"}]), out
+    )
     ctx = context(out)
     found = rs.switcher_matches(ctx)
     # tit_for_tat's matches are excluded: seatings (0.2,0.2), (0.2,1), (1,1), 6 repetitions each
@@ -79,15 +84,25 @@ def test_prisoners_dilemma_section_shows_profiles_with_noise(tmp_path):
     # the expectation in brackets is the chain with the noise kernel
     pd = games.get("prisoners_dilemma")
     expected = S.expected_occupation(S.transition_matrix(pd, 1.0, noise=0.05), 300)
-    row = rs.profile_table(pd, {rs.Seating((1.0, 1.0), (0.0, 0.0)): [ctx.rounds[m]["actions"] for m in ctx.rounds]}, 0.05)
+    row = rs.profile_table(
+        pd, {rs.Seating((1.0, 1.0), (0.0, 0.0)): [ctx.rounds[m]["actions"] for m in ctx.rounds]}, 0.05
+    )
     assert row.loc[0, "(D,D)"].endswith(f"({expected[3]:.3f})")
     assert f"({expected[3]:.3f})" in sec.markdown
 
 
+@pytest.mark.slow
 def test_no_section_without_all_switcher_matches(tmp_path):
     out = tmp_path / "none"
-    run_scenario(scenario({"name": "prisoners_dilemma"},
-                          [{"strategy": "tit_for_tat"}, {"strategy": "always_defect"}], turns=20, reps=1), out)
+    run_scenario(
+        scenario(
+            {"name": "prisoners_dilemma"},
+            [{"strategy": "tit_for_tat"}, {"strategy": "always_defect"}],
+            turns=20,
+            reps=1,
+        ),
+        out,
+    )
     assert section_of(context(out)) is None
     # a switcher only against others: still no all-switcher match
     out = tmp_path / "mixed"

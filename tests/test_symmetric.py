@@ -1,4 +1,5 @@
-"""Symmetric optima of symmetric common-payoff games (SPEC §6.4, seed 002)."""
+"""Symmetric optima of symmetric common-payoff games (docs/populations.md; "For Learning in
+Symmetric Teams, Local Optima are Global Nash Equilibria")."""
 
 import itertools
 
@@ -9,7 +10,11 @@ from hypothesis import strategies as st
 
 from tournament import GameError, analysis, games
 from tournament.analysis.symmetric import (
-    focal_payoffs, improving_pair_deviation, pure_symmetric_values, symmetric_optimum, symmetric_value,
+    focal_payoffs,
+    improving_pair_deviation,
+    pure_symmetric_values,
+    symmetric_optimum,
+    symmetric_value,
     unilateral_gains,
 )
 from tournament.theory.multisets import FocalPayoffs, hypergeometric_probs, multisets
@@ -161,8 +166,32 @@ def test_gamut_experiment_small_run(tmp_path):
     sys.modules[spec.name] = mod  # dataclasses look their module up
     spec.loader.exec_module(mod)
     out = tmp_path / "gamut"
-    assert mod.main(["--games", "40", "--starts", "3", "--players", "2", "2", "--actions", "2", "3",
-                     "--classes", "random", "coordination", "--tol", "1e-13", "--workers", "1", "--out", str(out)]) == 0
+    assert (
+        mod.main(
+            [
+                "--games",
+                "40",
+                "--starts",
+                "3",
+                "--players",
+                "2",
+                "2",
+                "--actions",
+                "2",
+                "3",
+                "--classes",
+                "random",
+                "coordination",
+                "--tol",
+                "1e-13",
+                "--workers",
+                "1",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     games_df = pd.read_csv(out / "games.csv")
     rnd = games_df[(games_df["class"] == "random") & (games_df.A == 2)]
     for row in rnd.itertuples():

@@ -65,8 +65,14 @@ def test_a_value_exposed_twice_in_a_round_keeps_the_last():
 
 
 def test_aligned_traces_reach_rounds_npz(tmp_path):
-    sc = {"name": "t", "seed": 1, "game": {"name": "prisoners_dilemma"}, "tournament": {"turns": 9},
-          "report": {"plots": False}, "entrants": [{"strategy": EvenRounds, "name": "even"}, {"strategy": "grim"}]}
+    sc = {
+        "name": "t",
+        "seed": 1,
+        "game": {"name": "prisoners_dilemma"},
+        "tournament": {"turns": 9},
+        "report": {"plots": False},
+        "entrants": [{"strategy": EvenRounds, "name": "even"}, {"strategy": "grim"}],
+    }
     run_scenario(sc, out=tmp_path)
     data = read_rounds(tmp_path / "rounds.npz")[0]
     assert len(data["s0.level"]) == 9 and np.isnan(data["s0.level"][1])
@@ -82,26 +88,40 @@ class Exposer(Strategy):
 
     def choose(self, view):
         if view.round == self.at:
-            value = {"lambda": lambda: 0, "generator": (i for i in range(3)), "ragged": [[1, 2], [3]],
-                     "dict": {"a": 1}, "shape": [1.0, 2.0, 3.0], "text": "high"}[self.what]
+            value = {
+                "lambda": lambda: 0,
+                "generator": (i for i in range(3)),
+                "ragged": [[1, 2], [3]],
+                "dict": {"a": 1},
+                "shape": [1.0, 2.0, 3.0],
+                "text": "high",
+            }[self.what]
         else:
             value = [1.0, 2.0] if self.what == "shape" else 1.0
         self.expose("state", value)
         return 0
 
 
-@pytest.mark.parametrize("what, needle", [
-    ("lambda", "a function cannot be pickled"),
-    ("generator", "a generator cannot be pickled"),
-    ("ragged", "ragged sequence"),
-    ("dict", "a dict is not a number, string or numeric array"),
-    ("shape", "this round's value has shape (3,), earlier rounds' had shape (2,)"),
-    ("text", "this round's value is a text"),
-])
+@pytest.mark.parametrize(
+    "what, needle",
+    [
+        ("lambda", "a function cannot be pickled"),
+        ("generator", "a generator cannot be pickled"),
+        ("ragged", "ragged sequence"),
+        ("dict", "a dict is not a number, string or numeric array"),
+        ("shape", "this round's value has shape (3,), earlier rounds' had shape (2,)"),
+        ("text", "this round's value is a text"),
+    ],
+)
 def test_values_that_cannot_be_stored_are_rejected_when_exposed(what, needle):
-    sc = {"name": "x", "seed": 1, "game": {"name": "prisoners_dilemma"}, "tournament": {"turns": 6},
-          "report": {"plots": False},
-          "entrants": [{"strategy": "tit_for_tat"}, {"strategy": Exposer, "name": "exposer", "params": {"what": what}}]}
+    sc = {
+        "name": "x",
+        "seed": 1,
+        "game": {"name": "prisoners_dilemma"},
+        "tournament": {"turns": 6},
+        "report": {"plots": False},
+        "entrants": [{"strategy": "tit_for_tat"}, {"strategy": Exposer, "name": "exposer", "params": {"what": what}}],
+    }
     with pytest.raises(StrategyError) as err:
         run_scenario(sc)
     e = err.value
@@ -112,9 +132,14 @@ def test_values_that_cannot_be_stored_are_rejected_when_exposed(what, needle):
 
 
 def test_a_rejected_value_under_forfeit_fails_the_match_cleanly(tmp_path):
-    sc = {"name": "x", "seed": 1, "game": {"name": "prisoners_dilemma"},
-          "tournament": {"turns": 6, "on_error": "forfeit"}, "report": {"plots": False},
-          "entrants": [{"strategy": "tit_for_tat"}, {"strategy": Exposer, "name": "exposer"}]}
+    sc = {
+        "name": "x",
+        "seed": 1,
+        "game": {"name": "prisoners_dilemma"},
+        "tournament": {"turns": 6, "on_error": "forfeit"},
+        "report": {"plots": False},
+        "entrants": [{"strategy": "tit_for_tat"}, {"strategy": Exposer, "name": "exposer"}],
+    }
     r = run_scenario(sc, out=tmp_path)
     assert r.matches["status"].tolist() == ["failed"] and "cannot be pickled" in r.matches["error"].iloc[0]
     assert (tmp_path / "summary.json").exists() and not (tmp_path / ".checkpoint").exists()

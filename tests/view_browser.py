@@ -59,9 +59,22 @@ def view_server(scenario: str | Path, *args: str, timeout: float = 120.0):
     port = free_port()
     log = tempfile.TemporaryFile(mode="w+")
     proc = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from tournament.cli import main; sys.exit(main())",
-         "view", str(scenario), "--host", "127.0.0.1", "--port", str(port), *args],
-        stdout=log, stderr=subprocess.STDOUT, env=offline_env())
+        [
+            sys.executable,
+            "-c",
+            "import sys; from tournament.cli import main; sys.exit(main())",
+            "view",
+            str(scenario),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            *args,
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=offline_env(),
+    )
     url = f"http://127.0.0.1:{port}/"
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # straight to the local server
     try:
@@ -99,11 +112,21 @@ def chromium(width: int = 1400, height: int = 1000):
     profile = tempfile.mkdtemp(prefix="tv-chromium-")
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                f"--user-data-dir={profile}", f"--window-size={width},{height}",
-                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-                f"--proxy-server={DEAD_PROXY}", "--proxy-bypass-list=127.0.0.1"):
+    for arg in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        f"--window-size={width},{height}",
+        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+        f"--proxy-server={DEAD_PROXY}",
+        "--proxy-bypass-list=127.0.0.1",
+    ):
         opts.add_argument(arg)
     opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)

@@ -31,13 +31,21 @@ def _wrap(text: str, indent: str = "", first: str | None = None, stream=None) ->
     stream = stream or sys.stdout
     if not (hasattr(stream, "isatty") and stream.isatty()):
         return first + text
-    return textwrap.fill(text, width=_width(), initial_indent=first, subsequent_indent=indent,
-                         break_on_hyphens=False, break_long_words=False)
+    return textwrap.fill(
+        text,
+        width=_width(),
+        initial_indent=first,
+        subsequent_indent=indent,
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
 
 
 def _outputs_line(out: Path) -> str:
-    return (f"Results written to {out}/: open {out / 'report.html'} in a browser "
-            "(report.md, summary.json and matches.csv hold the same results)")
+    return (
+        f"Results written to {out}/: open {out / 'report.html'} in a browser "
+        "(report.md, summary.json and matches.csv hold the same results)"
+    )
 
 
 def _cmd_run(args) -> int:
@@ -49,9 +57,16 @@ def _cmd_run(args) -> int:
     scenario = load_scenario(args.file)
     from .runner import run_scenario
 
-    result = run_scenario(scenario, out=out, workers=args.workers, progress=not args.quiet,
-                          resume=args.resume, restart=args.restart, backend=args.backend,
-                          scheduler=args.scheduler)
+    result = run_scenario(
+        scenario,
+        out=out,
+        workers=args.workers,
+        progress=not args.quiet,
+        resume=args.resume,
+        restart=args.restart,
+        backend=args.backend,
+        scheduler=args.scheduler,
+    )
     if not args.quiet:
         print(format_run(result))
         print()
@@ -59,11 +74,15 @@ def _cmd_run(args) -> int:
     failed, total, errors = result.failures()
     if failed:
         # on stderr and also with --quiet: lost matches must not go unnoticed
-        head = (f"warning: {failed} of {total} matches failed (on_error = \"forfeit\") and are left out of the "
-                "standings and rates; see the status and error columns of matches.csv.")
+        head = (
+            f'warning: {failed} of {total} matches failed (on_error = "forfeit") and are left out of the '
+            "standings and rates; see the status and error columns of matches.csv."
+        )
         if failed == total:
-            head = (f"error: all {total} matches failed (on_error = \"forfeit\"); nothing was played to the end, "
-                    "so there are no standings or rates.")
+            head = (
+                f'error: all {total} matches failed (on_error = "forfeit"); nothing was played to the end, '
+                "so there are no standings or rates."
+            )
         print(_wrap(head, "  ", "", sys.stderr), file=sys.stderr)
         print("  first errors:", file=sys.stderr)
         for err in errors:
@@ -80,8 +99,10 @@ def _default_folder(file: str) -> str:
     stem = Path(file).stem
     problem = folder_name_problem(stem)
     if problem:
-        raise TournamentError(f"{file}: the default results folder is named after the file, but {stem!r} "
-                              f"{problem}; give --out or rename the file")
+        raise TournamentError(
+            f"{file}: the default results folder is named after the file, but {stem!r} "
+            f"{problem}; give --out or rename the file"
+        )
     return stem
 
 
@@ -134,11 +155,15 @@ def format_run(result) -> str:
     if not st.empty:
         kind = s["kind"]
         if kind == "random_matching":
-            lines.append("Mean payoff per stage game of each type over a run, with a Student-t interval over the "
-                         "runs (n = runs):")
+            lines.append(
+                "Mean payoff per stage game of each type over a run, with a Student-t interval over the "
+                "runs (n = runs):"
+            )
         elif kind != "round_robin":
-            lines.append("Standings of the types in their round robin (mean payoff per round against every type "
-                         "with equal weight; the population's outcome is the final shares below):")
+            lines.append(
+                "Standings of the types in their round robin (mean payoff per round against every type "
+                "with equal weight; the population's outcome is the final shares below):"
+            )
         lines.append(format_standings(st))
         if kind != "random_matching":
             lines.append("n: independent observations (identical repetitions of a deterministic match count once)")
@@ -155,10 +180,12 @@ def format_run(result) -> str:
 
 def _cmd_list(args) -> int:
     if args.what is None:
-        print("What to list:\n"
-              "  tournament list games        library games: players, actions, parameters\n"
-              "  tournament list strategies   built-in strategies: what they do, parameters\n"
-              "  tournament list kinds        tournament kinds ([tournament] kind = ...)")
+        print(
+            "What to list:\n"
+            "  tournament list games        library games: players, actions, parameters\n"
+            "  tournament list strategies   built-in strategies: what they do, parameters\n"
+            "  tournament list kinds        tournament kinds ([tournament] kind = ...)"
+        )
         return 0
     if args.what == "games":
         from . import games
@@ -201,8 +228,10 @@ def _cmd_report(args) -> int:
 
         path = write_report(folder, plots=not args.no_plots)
     else:
-        raise TournamentError(f"{folder}: no summary.json (tournament run) or comparison.json (tournament compare) "
-                              "here; give a results folder")
+        raise TournamentError(
+            f"{folder}: no summary.json (tournament run) or comparison.json (tournament compare) "
+            "here; give a results folder"
+        )
     print(f"Report written to {path.with_suffix('.html')} (and {path.name})")
     return 0
 
@@ -211,8 +240,16 @@ def _cmd_compare(args) -> int:
     from .compare import compare_files
 
     out = Path(args.out) if args.out else Path("results") / ("compare_" + "_".join(Path(f).stem for f in args.files))
-    summary = compare_files(args.files, out, workers=args.workers, progress=not args.quiet, resume=args.resume,
-                            restart=args.restart, backend=args.backend, scheduler=args.scheduler)
+    summary = compare_files(
+        args.files,
+        out,
+        workers=args.workers,
+        progress=not args.quiet,
+        resume=args.resume,
+        restart=args.restart,
+        backend=args.backend,
+        scheduler=args.scheduler,
+    )
     if not args.quiet:
         import pandas as pd
 
@@ -222,15 +259,19 @@ def _cmd_compare(args) -> int:
         print(f"Compared {len(order)} populations on {summary['game']['name']}: {', '.join(order)}")
         diffs = ranked_differences(pd.read_csv(out / "comparison.csv"), order)
         if diffs:
-            print(f"Clear differences (disjoint 95% intervals), {min(len(diffs), MAX_DIFFERENCES_SHOWN)} "
-                  f"of {len(diffs)}, largest first:")
+            print(
+                f"Clear differences (disjoint 95% intervals), {min(len(diffs), MAX_DIFFERENCES_SHOWN)} "
+                f"of {len(diffs)}, largest first:"
+            )
             for d in diffs[:MAX_DIFFERENCES_SHOWN]:
                 print(_wrap(d["text"], "    ", "  - "))
         else:
             print("No clear differences: every 95% interval overlaps its counterpart.")
         print()
-        print(f"Results written to {out}/: open {out / 'report.html'} in a browser (comparison.csv has every "
-              "metric with its interval; each file's own results are in its subfolder)")
+        print(
+            f"Results written to {out}/: open {out / 'report.html'} in a browser (comparison.csv has every "
+            "metric with its interval; each file's own results are in its subfolder)"
+        )
     return 0
 
 
@@ -244,15 +285,18 @@ def _cmd_view(args) -> int:
 def _execution_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--resume", action="store_true", help="continue an interrupted run in --out")
     p.add_argument("--restart", action="store_true", help="discard an interrupted run in --out and start over")
-    p.add_argument("--backend", choices=["processes", "dask"], help="execution backend (default: the scenario's, else processes)")
+    p.add_argument(
+        "--backend", choices=["processes", "dask"], help="execution backend (default: the scenario's, else processes)"
+    )
     p.add_argument("--scheduler", help="Dask scheduler address (tcp://HOST:PORT); implies --backend dask")
 
 
 def _debug_argument(p: argparse.ArgumentParser, top: bool = False) -> None:
     # on the subcommands too, so that `tournament run FILE --debug` works; SUPPRESS keeps a
     # --debug given before the subcommand
-    p.add_argument("--debug", action="store_true", default=False if top else argparse.SUPPRESS,
-                   help="show a traceback on errors")
+    p.add_argument(
+        "--debug", action="store_true", default=False if top else argparse.SUPPRESS, help="show a traceback on errors"
+    )
 
 
 def version_text() -> str:
@@ -272,9 +316,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tournament",
         description="Agent-based repeated-game tournaments on Mesa. Each run writes a results folder "
-                    "with report.html (open it in a browser), report.md, summary.json and matches.csv.",
+        "with report.html (open it in a browser), report.md, summary.json and matches.csv.",
         epilog="Examples: tournament run scenarios/classics_axelrod_pd.toml; tournament list strategies; "
-               "tournament report results/classics_axelrod_pd",
+        "tournament report results/classics_axelrod_pd",
     )
     _debug_argument(parser, top=True)
     parser.add_argument("--version", action="version", version=version_text())
@@ -307,14 +351,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="scenario TOML file")
     p.add_argument("--host", default="127.0.0.1", help="address to serve on (default: 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0 picks a free one)")
-    p.add_argument("--page", choices=["auto", "tournament", "match"], default="auto",
-                   help="round robin: the whole tournament or one match round by round (default: by the entrants)")
+    p.add_argument(
+        "--page",
+        choices=["auto", "tournament", "match"],
+        default="auto",
+        help="round robin: the whole tournament or one match round by round (default: by the entrants)",
+    )
     p.add_argument("--open", action="store_true", help="open the page in the default browser")
     _debug_argument(p)
     p.set_defaults(func=_cmd_view)
 
-    p = sub.add_parser("report", help="rebuild report.html and report.md of a results folder (of run or compare) "
-                                      "without re-running")
+    p = sub.add_parser(
+        "report", help="rebuild report.html and report.md of a results folder (of run or compare) without re-running"
+    )
     p.add_argument("dir", help="results folder")
     p.add_argument("--no-plots", action="store_true", help="no PNG plots (faster; the tables stay)")
     _debug_argument(p)
@@ -335,12 +384,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except RunInterrupted as exc:
-        print(textwrap.fill(str(exc), width=100, subsequent_indent="  ", break_on_hyphens=False, break_long_words=False), file=sys.stderr)
+        print(
+            textwrap.fill(str(exc), width=100, subsequent_indent="  ", break_on_hyphens=False, break_long_words=False),
+            file=sys.stderr,
+        )
         return 130
     except TournamentError as exc:
         if args.debug:
             raise
-        print("error: " + textwrap.fill(str(exc), width=100, subsequent_indent="  ", break_on_hyphens=False, break_long_words=False), file=sys.stderr)
+        print(
+            "error: "
+            + textwrap.fill(
+                str(exc), width=100, subsequent_indent="  ", break_on_hyphens=False, break_long_words=False
+            ),
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

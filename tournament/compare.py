@@ -6,8 +6,8 @@ are compared by :func:`~tournament.runner.run_scenario` itself).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 
@@ -26,8 +26,9 @@ def _game_difference(a, b) -> str:
     return f"payoffs differ, e.g. at {a.label(prof)}: {a.payoffs[prof].tolist()} vs {b.payoffs[prof].tolist()}"
 
 
-def compare_files(files: Iterable[str | Path], out: str | Path, workers: int = 1, *, progress: bool = False,
-                  **run_options) -> dict:
+def compare_files(
+    files: Iterable[str | Path], out: str | Path, workers: int = 1, *, progress: bool = False, **run_options
+) -> dict:
     """Run scenario files that share a game and compare all their populations side by side.
 
     Every file is validated (and the games checked equal) before anything runs. Each file's
@@ -45,14 +46,16 @@ def compare_files(files: Iterable[str | Path], out: str | Path, workers: int = 1
         if sc.game != first.game:
             raise TournamentError(
                 f"{f}: its game {sc.game.name!r} is not the game of {files[0]} ({first.game.name!r}): "
-                f"{_game_difference(first.game, sc.game)}; compare runs populations on one game")
+                f"{_game_difference(first.game, sc.game)}; compare runs populations on one game"
+            )
     out = Path(out)
     stems: list[str] = []
     for f in files:
         problem = folder_name_problem(f.stem)
         if problem:
-            raise TournamentError(f"{f}: its results folder would be named after the file, but {f.stem!r} "
-                                  f"{problem}; rename the file")
+            raise TournamentError(
+                f"{f}: its results folder would be named after the file, but {f.stem!r} {problem}; rename the file"
+            )
         stem = slug(f.stem)
         while stem.lower() in {s.lower() for s in stems}:  # a.toml and A.toml: distinct folders
             stem += "_"
@@ -68,9 +71,9 @@ def compare_files(files: Iterable[str | Path], out: str | Path, workers: int = 1
 
 
 def _compare(files, scenarios, stems, out: Path, workers, progress, run_options) -> dict:
+    from .jsonable import jsonable
     from .report.comparison import write_comparison_report
     from .report.populations import BACK_LINK
-    from .jsonable import jsonable
     from .results.outputs import write_comparison, write_json
     from .results.summary import RunSummary
     from .runner import run_scenario
@@ -78,8 +81,9 @@ def _compare(files, scenarios, stems, out: Path, workers, progress, run_options)
     populations: dict[str, dict] = {}
     entries: dict[str, dict] = {}
     for f, sc, stem in zip(files, scenarios, stems):
-        res = run_scenario(sc, out=out / stem, workers=workers, progress=progress, report_header=BACK_LINK,
-                           **run_options)
+        res = run_scenario(
+            sc, out=out / stem, workers=workers, progress=progress, report_header=BACK_LINK, **run_options
+        )
         run = RunSummary.from_json(jsonable(res.summary))
         if run.multi:
             for pname, results in run.results.items():
@@ -91,7 +95,8 @@ def _compare(files, scenarios, stems, out: Path, workers, progress, run_options)
             entries[stem] = {"file": str(f), "seed": sc.seed, "kind": sc.kind, "folder": stem}
     table = write_comparison(out, populations)
     summary = {
-        "comparison": [str(f) for f in files], "game": res.summary["game"],
+        "comparison": [str(f) for f in files],
+        "game": res.summary["game"],
         "populations": {name: {**entries[name], **populations[name]} for name in populations},
     }
     write_json(out / "comparison.json", summary)

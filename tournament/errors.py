@@ -75,7 +75,7 @@ class StrategyError(TournamentError):
         ctx = {"strategy": self.strategy, "seat": self.seat, "match_id": self.match_id, "round": self.round}
         return (_rebuild, (type(self), self.detail, ctx))
 
-    def at_match(self, match_id: int) -> "StrategyError":
+    def at_match(self, match_id: int) -> StrategyError:
         """The same error in another match (a deterministic failure replayed from the cache)."""
         return type(self)(self.detail, strategy=self.strategy, seat=self.seat, match_id=match_id, round=self.round)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+from collections.abc import Iterable, Sequence
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -52,9 +53,7 @@ class Game:
         except (TypeError, ValueError) as exc:
             raise GameError(f"payoffs: not a numeric array ({exc})") from None
         if arr.ndim < 2:
-            raise GameError(
-                f"payoffs: expected an array of shape (n_1, ..., n_k, k), got shape {arr.shape}"
-            )
+            raise GameError(f"payoffs: expected an array of shape (n_1, ..., n_k, k), got shape {arr.shape}")
         k = arr.shape[-1]
         if arr.ndim - 1 != k:
             raise GameError(
@@ -110,7 +109,7 @@ class Game:
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"Game is immutable: cannot delete {name!r}")
 
-    def isolated_copy(self) -> "Game":
+    def isolated_copy(self) -> Game:
         """An equal game that shares only immutable parts with this one (what a strategy's view
         holds, so that nothing a strategy does to its game reaches another match)."""
         new = object.__new__(Game)
@@ -140,9 +139,7 @@ class Game:
         if isinstance(action, (int, np.integer)) and not isinstance(action, bool):
             if 0 <= int(action) < self.n_actions[player]:
                 return int(action)
-            raise GameError(
-                f"player {player} has actions 0..{self.n_actions[player] - 1}, got index {action}"
-            )
+            raise GameError(f"player {player} has actions 0..{self.n_actions[player] - 1}, got index {action}")
         try:
             return self._index[player][action]
         except (KeyError, TypeError):
@@ -292,9 +289,12 @@ class Game:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Game":
+    def from_dict(cls, d: dict) -> Game:
         return cls(
-            d["payoffs"], actions=d.get("actions"), name=d.get("name"), players=d.get("players"),
+            d["payoffs"],
+            actions=d.get("actions"),
+            name=d.get("name"),
+            players=d.get("players"),
             params=d.get("params"),
         )
 

@@ -1,4 +1,4 @@
-"""The game library (SPEC §1) and the seeded symmetric common-payoff generators.
+"""The game library (README "Library games") and the seeded symmetric common-payoff generators.
 
 ``get(name, **params)`` builds a library game; ``names()`` lists them; ``info(name)``
 gives players, parameters and a one-line description (used by ``tournament list games``).
@@ -9,8 +9,8 @@ from __future__ import annotations
 import inspect
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -50,7 +50,9 @@ def names() -> list[str]:
 
 def info(name: str) -> GameInfo:
     if name not in _LIBRARY:
-        raise GameError(f"unknown game {name!r}." + close_matches(name, _LIBRARY) + f" Library games: {', '.join(names())}")
+        raise GameError(
+            f"unknown game {name!r}." + close_matches(name, _LIBRARY) + f" Library games: {', '.join(names())}"
+        )
     return _LIBRARY[name]
 
 
@@ -82,8 +84,14 @@ def get(name: str, **params) -> Game:
 
 def _two_player(name, a0, a1, table, params, description="", players=None) -> Game:
     """Build a bimatrix game from ``table[row][col] = (u0, u1)``."""
-    return Game(np.array(table, dtype=float), actions=[a0, a1], name=name, params=params,
-                description=description, players=players)
+    return Game(
+        np.array(table, dtype=float),
+        actions=[a0, a1],
+        name=name,
+        params=params,
+        description=description,
+        players=players,
+    )
 
 
 def _k_player(name: str, k: int, labels, fn, params, description="", players=None) -> Game:
@@ -94,8 +102,7 @@ def _k_player(name: str, k: int, labels, fn, params, description="", players=Non
     arr = np.zeros((n,) * k + (k,))
     for prof in itertools.product(range(n), repeat=k):
         arr[prof] = fn(prof)
-    return Game(arr, actions=[list(labels)] * k, name=name, params=params, description=description,
-                players=players)
+    return Game(arr, actions=[list(labels)] * k, name=name, params=params, description=description, players=players)
 
 
 # --------------------------------------------------------------------- 2-player
@@ -103,8 +110,11 @@ def _k_player(name: str, k: int, labels, fn, params, description="", players=Non
 def prisoners_dilemma(R: float = 2, S: float = 0, T: float = 3, P: float = 1) -> Game:
     """Prisoner's dilemma, actions C/D; defaults are the haggling text's R=2,S=0,T=3,P=1."""
     return _two_player(
-        "prisoners_dilemma", ["C", "D"], ["C", "D"],
-        [[(R, R), (S, T)], [(T, S), (P, P)]], dict(R=R, S=S, T=T, P=P),
+        "prisoners_dilemma",
+        ["C", "D"],
+        ["C", "D"],
+        [[(R, R), (S, T)], [(T, S), (P, P)]],
+        dict(R=R, S=S, T=T, P=P),
     )
 
 
@@ -119,7 +129,9 @@ def axelrod_pd(R: float = 3, S: float = 0, T: float = 5, P: float = 1) -> Game:
 def schelling_pub(high: float = 2, low: float = 1, apart: float = 0) -> Game:
     """Battle of the sexes: both at X -> (2,1), both at Y -> (1,2), apart -> (0,0)."""
     return _two_player(
-        "schelling_pub", ["X", "Y"], ["X", "Y"],
+        "schelling_pub",
+        ["X", "Y"],
+        ["X", "Y"],
         [[(high, low), (apart, apart)], [(apart, apart), (low, high)]],
         dict(high=high, low=low, apart=apart),
     )
@@ -138,7 +150,9 @@ def matching_pennies(stake: float = 1) -> Game:
 def chicken(win: float = 1, lose: float = -1, crash: float = -10, tie: float = 0) -> Game:
     """Chicken: Swerve/Straight; straight vs swerve -> (win, lose), both straight -> crash."""
     return _two_player(
-        "chicken", ["Swerve", "Straight"], ["Swerve", "Straight"],
+        "chicken",
+        ["Swerve", "Straight"],
+        ["Swerve", "Straight"],
         [[(tie, tie), (lose, win)], [(win, lose), (crash, crash)]],
         dict(win=win, lose=lose, crash=crash, tie=tie),
     )
@@ -149,8 +163,11 @@ def hawk_dove(V: float = 2, C: float = 4) -> Game:
     """Hawk-dove: HH -> ((V-C)/2, (V-C)/2), HD -> (V, 0), DD -> (V/2, V/2); ESS hawk share V/C."""
     h = (V - C) / 2
     return _two_player(
-        "hawk_dove", ["Hawk", "Dove"], ["Hawk", "Dove"],
-        [[(h, h), (V, 0)], [(0, V), (V / 2, V / 2)]], dict(V=V, C=C),
+        "hawk_dove",
+        ["Hawk", "Dove"],
+        ["Hawk", "Dove"],
+        [[(h, h), (V, 0)], [(0, V), (V / 2, V / 2)]],
+        dict(V=V, C=C),
     )
 
 
@@ -158,10 +175,13 @@ def hawk_dove(V: float = 2, C: float = 4) -> Game:
 def rock_paper_scissors(win: float = 1, lose: float = -1, tie: float = 0) -> Game:
     """Rock-paper-scissors: R beats S, S beats P, P beats R."""
     beats = {(0, 2), (2, 1), (1, 0)}
-    table = [[(win, lose) if (a, b) in beats else (lose, win) if (b, a) in beats else (tie, tie)
-              for b in range(3)] for a in range(3)]
-    return _two_player("rock_paper_scissors", ["R", "P", "S"], ["R", "P", "S"], table,
-                       dict(win=win, lose=lose, tie=tie))
+    table = [
+        [(win, lose) if (a, b) in beats else (lose, win) if (b, a) in beats else (tie, tie) for b in range(3)]
+        for a in range(3)
+    ]
+    return _two_player(
+        "rock_paper_scissors", ["R", "P", "S"], ["R", "P", "S"], table, dict(win=win, lose=lose, tie=tie)
+    )
 
 
 @_register("taxi_identical", "2")
@@ -180,37 +200,43 @@ def taxi_both_needed() -> Game:
 def degenerate_3x3(epsilon: float = 0.1) -> Game:
     """Common payoff, rows/cols a,b,c: [[1,1,1],[1,-10,1+e],[1,1+e,-10]] (seed 002, Ex. 5.0.5)."""
     e = epsilon
-    u = [[1, 1, 1], [1, -10, 1 + e], [1, 1 + e, -10]]
-    return _two_player("degenerate_3x3", ["a", "b", "c"], ["a", "b", "c"],
-                       [[(v, v) for v in row] for row in u], dict(epsilon=e))
+    u: list[list[float]] = [[1, 1, 1], [1, -10, 1 + e], [1, 1 + e, -10]]
+    return _two_player(
+        "degenerate_3x3", ["a", "b", "c"], ["a", "b", "c"], [[(v, v) for v in row] for row in u], dict(epsilon=e)
+    )
 
 
 # --------------------------------------------------------------------- k-player
 @_register("stag_hunt", "k >= 2")
 def stag_hunt(players: int = 2, stag: float = 3, rabbit: float = 1, failed: float = 0) -> Game:
     """Stag hunt: all Stag -> each `stag`; a Rabbit hunter gets `rabbit`; a Stag hunter gets `failed` if anyone hunts Rabbit."""
+
     def pay(prof):
         all_stag = all(a == 0 for a in prof)
         return [stag if all_stag else (rabbit if a == 1 else failed) for a in prof]
 
-    return _k_player("stag_hunt", players, ["Stag", "Rabbit"], pay,
-                     dict(players=players, stag=stag, rabbit=rabbit, failed=failed))
+    return _k_player(
+        "stag_hunt", players, ["Stag", "Rabbit"], pay, dict(players=players, stag=stag, rabbit=rabbit, failed=failed)
+    )
 
 
 @_register("coordination_high_low", "k >= 2")
 def coordination_high_low(players: int = 2, high: float = 10, low: float = 5, miss: float = 0) -> Game:
     """Common payoff: all High -> 10, all Low -> 5, otherwise 0 (seed 000)."""
+
     def pay(prof):
         v = high if all(a == 0 for a in prof) else low if all(a == 1 for a in prof) else miss
         return [v] * len(prof)
 
-    return _k_player("coordination_high_low", players, ["High", "Low"], pay,
-                     dict(players=players, high=high, low=low, miss=miss))
+    return _k_player(
+        "coordination_high_low", players, ["High", "Low"], pay, dict(players=players, high=high, low=low, miss=miss)
+    )
 
 
 @_register("robots_abc", "k >= 2")
 def robots_abc(players: int = 10, epsilon: float = 0.1) -> Game:
     """Common payoff, actions a/b/c: all a -> 1; exactly one b and the rest c -> 1+e; else 0 (seed 002, §2.1)."""
+
     def pay(prof):
         if all(a == 0 for a in prof):
             v = 1.0
@@ -229,8 +255,9 @@ def robots_abc(players: int = 10, epsilon: float = 0.1) -> Game:
 def schelling_order(prize: float = 1) -> Game:
     """Three players each pick an ordering of ABC; all equal -> 1 each, else 0."""
     orders = ["".join(p) for p in itertools.permutations("ABC")]
-    return _k_player("schelling_order", 3, orders,
-                     lambda prof: [prize if len(set(prof)) == 1 else 0.0] * 3, dict(prize=prize))
+    return _k_player(
+        "schelling_order", 3, orders, lambda prof: [prize if len(set(prof)) == 1 else 0.0] * 3, dict(prize=prize)
+    )
 
 
 @_register("cake_splitting", "3")
@@ -247,8 +274,13 @@ def cake_splitting(pair: float = 5 / 12, alone: float = 1 / 3) -> Game:
             arr[prof] = [pair if p in (i, j) else 0.0 for p in range(3)]
         else:
             arr[prof] = [alone] * 3
-    return Game(arr, actions=[[names[j] for j in others[i]] for i in range(3)], name="cake_splitting",
-                players=names, params=dict(pair=pair, alone=alone))
+    return Game(
+        arr,
+        actions=[[names[j] for j in others[i]] for i in range(3)],
+        name="cake_splitting",
+        players=names,
+        params=dict(pair=pair, alone=alone),
+    )
 
 
 @_register("demand_3p", "3")
@@ -305,8 +337,11 @@ def random_game(N: int = 2, A: int = 2, seed: int = 0) -> Game:
 def coordination_game(N: int = 2, A: int = 2, seed: int = 0) -> Game:
     """All-equal profiles ~ Unif(0, 100), all others ~ Unif(-100, 0) (seed 002 F.1)."""
     return _symmetric_common(
-        "coordination_game", N, A,
-        lambda m, r: r.uniform(0, 100) if len(set(m)) == 1 else r.uniform(-100, 0), seed,
+        "coordination_game",
+        N,
+        A,
+        lambda m, r: r.uniform(0, 100) if len(set(m)) == 1 else r.uniform(-100, 0),
+        seed,
     )
 
 
@@ -314,8 +349,11 @@ def coordination_game(N: int = 2, A: int = 2, seed: int = 0) -> Game:
 def collaboration_game(N: int = 2, A: int = 2, seed: int = 0) -> Game:
     """All-equal profiles 100, all others ~ Unif(-100, 99) (seed 002 F.1)."""
     return _symmetric_common(
-        "collaboration_game", N, A,
-        lambda m, r: 100.0 if len(set(m)) == 1 else r.uniform(-100, 99), seed,
+        "collaboration_game",
+        N,
+        A,
+        lambda m, r: 100.0 if len(set(m)) == 1 else r.uniform(-100, 99),
+        seed,
     )
 
 

@@ -52,7 +52,6 @@ class RunResult:
             frames.append(st)
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
-
     def failures(self) -> tuple[int, int, list[str]]:
         """(failed matches, all matches, the first few distinct error messages) over every
         population: matches forfeited under ``on_error = "forfeit"``."""
@@ -102,9 +101,12 @@ def run_scenario(
         raise TournamentError(f"--workers must be at least 1, got {workers}")
     budget.check_run(scenario, workers)
     options = RunOptions(
-        workers=workers, progress=progress, out=None,
+        workers=workers,
+        progress=progress,
+        out=None,
         backend=backend or scenario.execution["backend"],
-        scheduler=scheduler or scenario.execution["scheduler"], engine=engine,
+        scheduler=scheduler or scenario.execution["scheduler"],
+        engine=engine,
     )
     if out is None:
         results, _ = _run_populations(scenario, kind, options, {})
@@ -139,8 +141,9 @@ def run_scenario(
     return _result(scenario, results, given, summary)
 
 
-def _run_populations(scenario: Scenario, kind, options: RunOptions,
-                     streams: dict[str, MatchStream]) -> tuple[dict[str, KindResult], float]:
+def _run_populations(
+    scenario: Scenario, kind, options: RunOptions, streams: dict[str, MatchStream]
+) -> tuple[dict[str, KindResult], float]:
     started = time.perf_counter()
     results: dict[str, KindResult] = {}
     for pop in scenario.populations:
@@ -167,17 +170,24 @@ def _stopped(exc: BaseException, scenario: Scenario, out: Path, ck: Checkpoint) 
     """What a stopped run raises: Ctrl-C and failures say where the finished tasks are and
     how to continue; an OS error (disk full …) becomes one message."""
     kept = out / FOLDER
-    again = (f"tournament run {scenario.source} --out {out} --resume" if Path(str(scenario.source)).is_file()
-             else f"run_scenario(..., out={str(out)!r}, resume=True)")
+    again = (
+        f"tournament run {scenario.source} --out {out} --resume"
+        if Path(str(scenario.source)).is_file()
+        else f"run_scenario(..., out={str(out)!r}, resume=True)"
+    )
     if isinstance(exc, KeyboardInterrupt):
         return RunInterrupted(f"interrupted: {len(ck)} finished task(s) are saved in {kept}; continue with: {again}")
     if isinstance(exc, OSError):
         return TournamentError(
             f"cannot write the results: {os_error_message(exc)}; {len(ck)} finished task(s) are kept in {kept} "
-            f"and the previous results in {out} are unchanged; after fixing the cause, continue with: {again}")
+            f"and the previous results in {out} are unchanged; after fixing the cause, continue with: {again}"
+        )
     if isinstance(exc, TournamentError) and not isinstance(exc, (CheckpointError, FolderInUse)):
-        return _with_note(exc, f"the run stopped; {len(ck)} finished task(s) are kept in {kept}; "
-                               f"after fixing the cause, continue with: {again}")
+        return _with_note(
+            exc,
+            f"the run stopped; {len(ck)} finished task(s) are kept in {kept}; "
+            f"after fixing the cause, continue with: {again}",
+        )
     return exc
 
 
@@ -204,8 +214,13 @@ def _open_checkpoint(scenario: Scenario, kind: Kind, out: Path, resume: bool, re
             "continue it with --resume, discard it with --restart, or choose another --out folder"
         )
     try:
-        ck = Checkpoint(out, fingerprint, files, resume=resume and pending is not None,
-                        validate=validator(scenario, kind.checks(scenario) if kind.checks else {}))
+        ck = Checkpoint(
+            out,
+            fingerprint,
+            files,
+            resume=resume and pending is not None,
+            validate=validator(scenario, kind.checks(scenario) if kind.checks else {}),
+        )
     except OSError as exc:
         raise TournamentError(f"{out}: cannot write the checkpoint: {os_error_message(exc)}") from None
     for warning in ck.warnings:
@@ -215,8 +230,11 @@ def _open_checkpoint(scenario: Scenario, kind: Kind, out: Path, resume: bool, re
 
 def game_summary(game) -> dict:
     d: dict[str, Any] = {
-        "name": game.name, "params": game.params, "players": list(game.players),
-        "actions": [list(a) for a in game.actions], "common_payoff": game.is_common_payoff,
+        "name": game.name,
+        "params": game.params,
+        "players": list(game.players),
+        "actions": [list(a) for a in game.actions],
+        "common_payoff": game.is_common_payoff,
         "symmetric": game.is_symmetric,
     }
     if game.n_profiles * game.n_players <= 4096:
@@ -268,9 +286,16 @@ def build_summary(scenario: Scenario, results: dict[str, KindResult]) -> dict:
     return head
 
 
-def write_results(out: Path, scenario: Scenario, results: dict[str, KindResult], summary: dict,
-                  elapsed: float, options: RunOptions, streams: dict[str, MatchStream] | None = None,
-                  report_header: str = "") -> None:
+def write_results(
+    out: Path,
+    scenario: Scenario,
+    results: dict[str, KindResult],
+    summary: dict,
+    elapsed: float,
+    options: RunOptions,
+    streams: dict[str, MatchStream] | None = None,
+    report_header: str = "",
+) -> None:
     """Write the results files into ``out`` (the staging folder of a run: the previous
     results are replaced by these only once all are written, see ``results_folder``).
     ``matches.csv`` and ``rounds.npz`` of the populations whose ``streams`` wrote them as
@@ -300,9 +325,15 @@ def write_results(out: Path, scenario: Scenario, results: dict[str, KindResult],
     if multi:
         outputs.write_comparison(out, summary["populations"], scenario.extra.get("sweep"))
     write_report(out, plots=scenario.report.get("plots", True), header=report_header)
-    outputs.write_json(out / "run_info.json", {
-        "elapsed_seconds": round(elapsed, 3), "workers": options.workers, "backend": options.backend,
-        "scheduler": options.scheduler, "resumed_tasks": options.checkpoint.loaded if options.checkpoint else 0,
-        "software": outputs.software_versions(),
-        "files": sorted(outputs.listing(out) | {"run_info.json"}),
-    })
+    outputs.write_json(
+        out / "run_info.json",
+        {
+            "elapsed_seconds": round(elapsed, 3),
+            "workers": options.workers,
+            "backend": options.backend,
+            "scheduler": options.scheduler,
+            "resumed_tasks": options.checkpoint.loaded if options.checkpoint else 0,
+            "software": outputs.software_versions(),
+            "files": sorted(outputs.listing(out) | {"run_info.json"}),
+        },
+    )

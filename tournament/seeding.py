@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import functools
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 
@@ -109,17 +111,18 @@ def engine_generator(match_ss: np.random.SeedSequence) -> tuple[np.random.Genera
 def match_length(rng: np.random.Generator, turns: int | None, prob_end: float | None) -> int:
     """The number of rounds: ``turns``, or geometric with ``prob_end`` (capped by ``turns``)."""
     if prob_end is None:
+        assert turns is not None, "a match has turns or prob_end"
         return int(turns)
     length = int(rng.geometric(prob_end))
     return length if turns is None else min(length, int(turns))
 
 
-def _copy_at(state: dict, skip: int) -> np.random.Generator:
+def _copy_at(state: Mapping[str, Any], skip: int) -> np.random.Generator:
     """A PCG64 generator at ``state`` moved ``skip`` 64-bit outputs on, keeping the buffered half
     word that ``integers`` of 32-bit ranges leave in the state (``advance`` would drop it; the
     ``random`` draws being skipped never touch it)."""
     bg = np.random.PCG64()
-    bg.state = state
+    bg.state = state  # type: ignore[assignment]  # a PCG64 state dict (numpy types it as a private TypedDict)
     if skip:
         bg.advance(skip)
         moved = bg.state
@@ -131,7 +134,7 @@ def _copy_at(state: dict, skip: int) -> np.random.Generator:
 def skip_doubles(rng: np.random.Generator, n: int) -> None:
     """Move ``rng`` on as ``rng.random(n)`` would, without making the numbers (PCG64 jump-ahead;
     the half word that 32-bit ``integers`` draws leave buffered is kept, as ``random`` keeps it)."""
-    bits = rng.bit_generator
+    bits = cast(np.random.PCG64, rng.bit_generator)  # seeding.generator makes PCG64 generators
     state = bits.state
     bits.advance(int(n))
     moved = bits.state
@@ -153,8 +156,7 @@ class RoundDraws:
 
     CHUNK = 1 << 16
 
-    def __init__(self, rng: np.random.Generator, length: int, noise: float, n_actions, *,
-                 chunk: int | None = None):
+    def __init__(self, rng: np.random.Generator, length: int, noise: float, n_actions, *, chunk: int | None = None):
         self.length = int(length)
         self.noise = float(noise)
         self.n_actions = tuple(int(n) for n in n_actions)

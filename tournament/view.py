@@ -61,13 +61,45 @@ class History:
     """
 
     __slots__ = (
-        "game", "seat", "k", "t", "xi", "last_actions", "last_payoffs", "match_id", "_dtype", "_row",
-        "_cap", "_limit", "_buf", "_ro", "_strides", "_record_payoffs", "_pay_buf", "_pay_w", "_pay_ro", "_pay_n",
-        "_cnt", "_cnt_ro", "_cnt_n", "horizon", "noise", "_last_labels", "_label_cols",
+        "game",
+        "seat",
+        "k",
+        "t",
+        "xi",
+        "last_actions",
+        "last_payoffs",
+        "match_id",
+        "_dtype",
+        "_row",
+        "_cap",
+        "_limit",
+        "_buf",
+        "_ro",
+        "_strides",
+        "_record_payoffs",
+        "_pay_buf",
+        "_pay_w",
+        "_pay_ro",
+        "_pay_n",
+        "_cnt",
+        "_cnt_ro",
+        "_cnt_n",
+        "horizon",
+        "noise",
+        "_last_labels",
+        "_label_cols",
     )
 
-    def __init__(self, game: "Game", capacity: int = 64, match_id: int | None = None, *,
-                 seat: int | None = None, record_payoffs: bool = False, limit: int | None = None):
+    def __init__(
+        self,
+        game: Game,
+        capacity: int = 64,
+        match_id: int | None = None,
+        *,
+        seat: int | None = None,
+        record_payoffs: bool = False,
+        limit: int | None = None,
+    ):
         self.game = game.isolated_copy()
         self.seat = seat
         self.k = k = game.n_players
@@ -171,14 +203,18 @@ class History:
             col = cols[seat] = _LabelColumn(self.game.actions[seat], self._limit)
         t = self.t
         if col.n < t:
-            col.fill(self._ro[:, seat], t, self.last_actions[seat])
+            last = self.last_actions
+            assert last is not None  # col.n < t: at least one round is recorded
+            col.fill(self._ro[:, seat], t, last[seat])
         return col.ro[:t]
 
     def counts(self) -> np.ndarray:
         t = self.t
         if self._cnt_n == t - 1:  # asked every round: add the last profile
             cnt = self._cnt
-            for j, a in enumerate(self.last_actions):
+            last = self.last_actions
+            assert last is not None
+            for j, a in enumerate(last):
                 cnt[j, a] += 1
             self._cnt_n = t
         elif self._cnt_n < t:
@@ -259,7 +295,7 @@ class MatchView:
         return self._seat
 
     @property
-    def game(self) -> "Game":
+    def game(self) -> Game:
         return self._h.game
 
     @property
@@ -346,8 +382,9 @@ class MatchView:
         """The other seat's last action as a label, in a two-player game (None in round 0)."""
         h = self._h
         if h.k != 2:
-            raise self._not_two("opponent_last", "view.others_last (the other seats' last labels) "
-                                                 "or view.last_labels (every seat's)")
+            raise self._not_two(
+                "opponent_last", "view.others_last (the other seats' last labels) or view.last_labels (every seat's)"
+            )
         last = h.last_actions
         if last is None:
             return None
@@ -380,8 +417,9 @@ class MatchView:
         return int(seat)
 
     def _not_two(self, what: str, instead: str) -> StrategyError:
-        return StrategyError(f"view.{what} is for two-player games; {self._h.game.name!r} has "
-                             f"{self._h.k} players: use {instead}")
+        return StrategyError(
+            f"view.{what} is for two-player games; {self._h.game.name!r} has {self._h.k} players: use {instead}"
+        )
 
     def __repr__(self) -> str:
         return f"MatchView(seat={self.seat}, round={self.round}, game={self.game.name!r})"

@@ -16,5 +16,16 @@ from .agent import IBHaggler, Tracker
 from .hypotheses import Hypothesis, SeatGame, automaton, constant, describe, from_table, password, top
 from .priors import PRESETS
 
-__all__ = ["IBHaggler", "Tracker", "Hypothesis", "SeatGame", "PRESETS", "automaton", "constant",
-           "describe", "from_table", "password", "top"]
+__all__ = [
+    "IBHaggler",
+    "Tracker",
+    "Hypothesis",
+    "SeatGame",
+    "PRESETS",
+    "automaton",
+    "constant",
+    "describe",
+    "from_table",
+    "password",
+    "top",
+]

@@ -20,7 +20,8 @@ Every hypothesis's state is tracked from round 0 whatever hypothesis is in use:
 
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -151,8 +152,19 @@ class IBHaggler(Strategy):
             raise ValueError(f"tie_break: expected one of {list(TIE_BREAKS)}, got {tie_break!r}")
         self.tie_break = tie_break
         self.settings = config.settings(
-            prior, gamma, max_password, max_loop, max_automaton, classes, class_weights, password_mass,
-            weight, custom, custom_file, max_hypotheses, prune,
+            prior,
+            gamma,
+            max_password,
+            max_loop,
+            max_automaton,
+            classes,
+            class_weights,
+            password_mass,
+            weight,
+            custom,
+            custom_file,
+            max_hypotheses,
+            prune,
         )
 
     # ------------------------------------------------------------ preparation
@@ -283,7 +295,9 @@ class IBHaggler(Strategy):
         est = estimate_size(sg, res.space)
         cut = res.cut
         return {
-            "prior": self.prior, "tie_break": self.tie_break, "gamma": self.gamma,
+            "prior": self.prior,
+            "tie_break": self.tie_break,
+            "gamma": self.gamma,
             **{k: getattr(res.space, k) for k in config.SIZES},
             "cut": ", ".join(f"{k} {a} → {b}" for k, (a, b) in cut.items()),
             "max_hypotheses": res.limit,

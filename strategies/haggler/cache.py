@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -25,8 +25,8 @@ from .value_iteration import Solution, solve, worth_more_than_top
 MAX_ENTRIES = 6
 """Solved spaces kept (least recently used dropped first)."""
 
-_SOLVED: "OrderedDict[tuple, Solved]" = OrderedDict()
-_PRIORS: "OrderedDict[tuple, Prepared]" = OrderedDict()
+_SOLVED: OrderedDict[tuple, Solved] = OrderedDict()
+_PRIORS: OrderedDict[tuple, Prepared] = OrderedDict()
 
 
 @dataclass
@@ -38,8 +38,8 @@ class Solved:
     values: np.ndarray  # (R,)
     policy: np.ndarray  # (R,) int8: the lowest equally good action
     top_value: float
-    info: dict = field(default_factory=dict)
-    ties: np.ndarray | None = None  # (R, A) bool: the equally good actions
+    info: dict
+    ties: np.ndarray  # (R, A) bool: the equally good actions
 
 
 @dataclass
@@ -79,12 +79,18 @@ def solved_space(sg: SeatGame, res: Resolved) -> Solved:
     for arr in (values, policy, ties):
         arr.setflags(write=False)
     info = {
-        "hypotheses_generated": n_before, "hypotheses": space.n_hypotheses, "rows": space.n_rows,
+        "hypotheses_generated": n_before,
+        "hypotheses": space.n_hypotheses,
+        "rows": space.n_rows,
         "by_kind": {k: int(np.sum(space.kind == c)) for k, c in KIND_CODE.items()},
-        "max_password": res.space.max_password, "max_loop": res.space.max_loop,
-        "max_automaton": res.space.max_automaton, "gamma": res.gamma,
-        "solver_iterations": sol.iterations, "bellman_residual": sol.residual,
-        "seconds_build": built - started, "seconds_solve": solved_at - built,
+        "max_password": res.space.max_password,
+        "max_loop": res.space.max_loop,
+        "max_automaton": res.space.max_automaton,
+        "gamma": res.gamma,
+        "solver_iterations": sol.iterations,
+        "bellman_residual": sol.residual,
+        "seconds_build": built - started,
+        "seconds_solve": solved_at - built,
         "bytes": space.nbytes + values.nbytes + policy.nbytes + ties.nbytes,
     }
     out = Solved(space, values, policy, top_value, info, ties)
@@ -103,10 +109,10 @@ def prepared(sg: SeatGame, res: Resolved, weight_key) -> Prepared:
         _PRIORS.move_to_end(key)
         return hit
     space = solved.space
-    extra = {"value": solved.values[space.start_rows],
-             "max_value": space.hypothesis_max(solved.values)}
-    zeta = prior_weights(space, class_weights=res.class_weights, password_mass=res.password_mass,
-                         weight=res.weight, catalog_extra=extra)
+    extra = {"value": solved.values[space.start_rows], "max_value": space.hypothesis_max(solved.values)}
+    zeta = prior_weights(
+        space, class_weights=res.class_weights, password_mass=res.password_mass, weight=res.weight, catalog_extra=extra
+    )
     if (zeta[1:] <= 0).any():  # weight 0: never sampled, so not part of the space at all
         keep = zeta > 0
         keep[0] = True
@@ -115,8 +121,12 @@ def prepared(sg: SeatGame, res: Resolved, weight_key) -> Prepared:
         values, policy, ties = solved.values[row_keep], solved.policy[row_keep], solved.ties[row_keep]
         for arr in (values, policy, ties):
             arr.setflags(write=False)
-        info = dict(solved.info, hypotheses=sub.n_hypotheses, rows=sub.n_rows,
-                    by_kind={k: int(np.sum(sub.kind == c)) for k, c in KIND_CODE.items()})
+        info = dict(
+            solved.info,
+            hypotheses=sub.n_hypotheses,
+            rows=sub.n_rows,
+            by_kind={k: int(np.sum(sub.kind == c)) for k, c in KIND_CODE.items()},
+        )
         solved = Solved(sub, values, policy, solved.top_value, info, ties)
         zeta = zeta[keep] / zeta[keep].sum()
     zeta.setflags(write=False)

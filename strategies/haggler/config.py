@@ -15,9 +15,10 @@ import json
 import math
 import os
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .hypotheses import KINDS, Hypothesis, SeatGame, from_table
 from .priors import PRESETS
@@ -71,8 +72,11 @@ class Resolved:
     @property
     def cut(self) -> dict[str, tuple[int, int]]:
         """{size: (nominal, used)} for the sizes the budget lowered (empty: no cut)."""
-        return {k: (self.nominal[k], getattr(self.space, k)) for k in self.nominal
-                if getattr(self.space, k) < self.nominal[k]}
+        return {
+            k: (self.nominal[k], getattr(self.space, k))
+            for k in self.nominal
+            if getattr(self.space, k) < self.nominal[k]
+        }
 
 
 def _nonneg_int(name: str, value: Any, minimum: int = 0) -> int | None:
@@ -85,15 +89,27 @@ def _nonneg_int(name: str, value: Any, minimum: int = 0) -> int | None:
 
 
 def settings(
-    prior: str, gamma: Any, max_password: Any, max_loop: Any, max_automaton: Any, classes: Any,
-    class_weights: Any, password_mass: Any, weight: Any, custom: Any, custom_file: Any,
-    max_hypotheses: Any, prune: Any,
+    prior: str,
+    gamma: Any,
+    max_password: Any,
+    max_loop: Any,
+    max_automaton: Any,
+    classes: Any,
+    class_weights: Any,
+    password_mass: Any,
+    weight: Any,
+    custom: Any,
+    custom_file: Any,
+    max_hypotheses: Any,
+    prune: Any,
 ) -> Settings:
     """Validate the constructor parameters (see :class:`~.agent.IBHaggler`)."""
     if prior not in PRESETS:
         from tournament.errors import close_matches
 
-        raise ValueError(f"prior: unknown preset {prior!r}; presets are {sorted(PRESETS)}." + close_matches(prior, PRESETS))
+        raise ValueError(
+            f"prior: unknown preset {prior!r}; presets are {sorted(PRESETS)}." + close_matches(prior, PRESETS)
+        )
     preset = PRESETS[prior]
     if isinstance(gamma, bool) or not isinstance(gamma, (int, float)) or not (0 < gamma < 1):
         raise ValueError(f"gamma: expected a discount factor in (0, 1), got {gamma!r}")
@@ -122,12 +138,16 @@ def settings(
                 raise ValueError(f"class_weights.{k}: expected a non-negative number, got {v!r}")
             cw[k] = float(v)
     if cw.get("top", 1.0) <= 0:
-        raise ValueError("class_weights.top: ⊤ must keep a positive weight (it is the hypothesis that is never falsified)")
+        raise ValueError(
+            "class_weights.top: ⊤ must keep a positive weight (it is the hypothesis that is never falsified)"
+        )
     pm = preset["password_mass"] if password_mass is None else password_mass
     if pm is not None and (isinstance(pm, bool) or not isinstance(pm, (int, float)) or not (0 < pm < 1)):
         raise ValueError(f"password_mass: expected a share in (0, 1), got {password_mass!r}")
     if weight is not None and not (callable(weight) or (isinstance(weight, str) and ":" in weight)):
-        raise ValueError(f"weight: expected a function or a reference 'module:function' / 'file.py:function', got {weight!r}")
+        raise ValueError(
+            f"weight: expected a function or a reference 'module:function' / 'file.py:function', got {weight!r}"
+        )
     tables: list[Any] = []
     if custom is not None:
         if isinstance(custom, (dict, Hypothesis)):
@@ -160,16 +180,33 @@ def settings(
             raise ValueError("custom_file: give custom hypotheses inline ('custom') or in a file, not both")
         extra = set(data) - {"hypotheses"}
         if extra:
-            raise ValueError(f"custom_file: {str(path)!r} has unknown top-level key(s) {sorted(extra)}; expected [[hypotheses]]")
+            raise ValueError(
+                f"custom_file: {str(path)!r} has unknown top-level key(s) {sorted(extra)}; expected [[hypotheses]]"
+            )
         tables = [_canonical(h) for h in hyps]
         source = f"{path}: hypotheses"
     if tables and "custom" not in cls:
         cls = cls + ("custom",)
     mh = _nonneg_int("max_hypotheses", max_hypotheses, 1)
+    if mh is None:  # the size limit is not optional (unlike the preset's sizes, None is no default here)
+        raise ValueError(f"max_hypotheses: expected a positive integer, got {max_hypotheses!r}")
     if not isinstance(prune, bool):
         raise ValueError(f"prune: expected true or false, got {prune!r}")
-    return Settings(prior, float(gamma), cls, N, M, m, tuple(sorted(cw.items())), None if pm is None else float(pm),
-                    weight, tuple(tables), source, mh, prune)
+    return Settings(
+        prior,
+        float(gamma),
+        cls,
+        N,
+        M,
+        m,
+        tuple(sorted(cw.items())),
+        None if pm is None else float(pm),
+        weight,
+        tuple(tables),
+        source,
+        mh,
+        prune,
+    )
 
 
 def _canonical(table: dict) -> str:
@@ -191,11 +228,12 @@ def resolve(st: Settings, sg: SeatGame) -> Resolved:
     ambitious holds in every game. Explicit sizes are never changed; if they do not fit
     ``max_hypotheses`` it is an error that says how many hypotheses they would make.
     """
-    custom = []
-    for i, c in enumerate(st.custom):
-        where = f"{st.custom_source}[{i}]"  # e.g. custom[0], or hyps.toml: hypotheses[0]
-        custom.append(from_table(sg, c if isinstance(c, Hypothesis) else json.loads(c), where))
-    custom = tuple(custom)
+    custom = tuple(
+        from_table(
+            sg, c if isinstance(c, Hypothesis) else json.loads(c), f"{st.custom_source}[{i}]"
+        )  # e.g. custom[0], or hyps.toml: hypotheses[0]
+        for i, c in enumerate(st.custom)
+    )
     given = {k: getattr(st, k) for k in SIZES}
     nominal = {k: given[k] if given[k] is not None else PRESETS[st.prior][k] for k in SIZES}
     ceiling = budget_ceiling(sg, st.classes, st.prune, custom, st.max_hypotheses, given)
@@ -203,15 +241,17 @@ def resolve(st: Settings, sg: SeatGame) -> Resolved:
     spec = SpaceSpec(classes=st.classes, prune=st.prune, custom=custom, **used)
     _check_fits(spec, sg, st.max_hypotheses)
     weight = _load_weight(st.weight) if st.weight is not None else None
-    return Resolved(spec, st.gamma, dict(st.class_weights), st.password_mass, weight,
-                    nominal=nominal, limit=st.max_hypotheses)
+    return Resolved(
+        spec, st.gamma, dict(st.class_weights), st.password_mass, weight, nominal=nominal, limit=st.max_hypotheses
+    )
 
 
 _CEILINGS: dict = {}
 
 
-def budget_ceiling(sg: SeatGame, classes: tuple[str, ...], prune: bool, custom: tuple, limit: int,
-                   given: dict[str, int | None]) -> dict[str, int]:
+def budget_ceiling(
+    sg: SeatGame, classes: tuple[str, ...], prune: bool, custom: tuple, limit: int, given: dict[str, int | None]
+) -> dict[str, int]:
     """The largest sizes (N, M, m) any preset may use at this seat within ``limit`` hypotheses.
 
     The ceiling is fitted to the *largest* preset (each size at its maximum over the presets,
@@ -228,8 +268,12 @@ def budget_ceiling(sg: SeatGame, classes: tuple[str, ...], prune: bool, custom: 
         return dict(hit)
     from dataclasses import replace
 
-    top = {k: given[k] if given[k] is not None else max(p[k] for p in PRESETS.values()) for k in SIZES}
-    default = {k: given[k] if given[k] is not None else PRESETS["default"][k] for k in SIZES}
+    def given_or(k: str, fallback: int) -> int:
+        v = given[k]
+        return fallback if v is None else v
+
+    top = {k: given_or(k, max(p[k] for p in PRESETS.values())) for k in SIZES}
+    default = {k: given_or(k, PRESETS["default"][k]) for k in SIZES}
 
     def size(s: SpaceSpec) -> int:
         return estimate_size(sg, s)["hypotheses"]

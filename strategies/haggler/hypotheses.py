@@ -21,8 +21,9 @@ them in one line ("password DDC then loop (C,C)").
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -58,13 +59,13 @@ class SeatGame:
     other_actions: tuple[tuple[str, ...], ...] = field(default=())
 
     @classmethod
-    def of(cls, game, seat: int) -> "SeatGame":
+    def of(cls, game, seat: int) -> SeatGame:
         k = game.n_players
         if not 0 <= seat < k:
             raise ValueError(f"seat {seat} does not exist in {game.name!r} ({k} players)")
         others = tuple(j for j in range(k) if j != seat)
         counts = [game.n_actions[j] for j in others]
-        strides = tuple(int(math.prod(counts[i + 1:])) for i in range(len(counts)))
+        strides = tuple(int(math.prod(counts[i + 1 :])) for i in range(len(counts)))
         n_obs = int(math.prod(counts))
         other_labels = [game.actions[j] for j in others]
         grids = np.indices(counts).reshape(len(others), -1).T if others else np.zeros((1, 0), dtype=int)
@@ -80,8 +81,17 @@ class SeatGame:
                 profile.insert(seat, a)
                 reward[a, o] = game.payoffs[tuple(profile) + (seat,)]
         reward.setflags(write=False)
-        return cls(seat, k, tuple(game.actions[seat]), obs_labels, reward, others, strides,
-                   game.name, tuple(tuple(x) for x in other_labels))
+        return cls(
+            seat,
+            k,
+            tuple(game.actions[seat]),
+            obs_labels,
+            reward,
+            others,
+            strides,
+            game.name,
+            tuple(tuple(x) for x in other_labels),
+        )
 
     @property
     def n_actions(self) -> int:
@@ -197,11 +207,15 @@ class Hypothesis:
         empty = ~allow.any(axis=2)
         if empty.any():
             s, a = (int(x) for x in np.argwhere(empty)[0])
-            raise ValueError(f"B({self._state(s)}, action {a}) is empty: every (state, action) must allow some observation")
+            raise ValueError(
+                f"B({self._state(s)}, action {a}) is empty: every (state, action) must allow some observation"
+            )
         bad = allow & ((nxt < 0) | (nxt >= S))
         if bad.any():
             s, a, o = (int(x) for x in np.argwhere(bad)[0])
-            raise ValueError(f"T({self._state(s)}, action {a}, observation {o}) = {int(nxt[s, a, o])} is not a state (0..{S - 1})")
+            raise ValueError(
+                f"T({self._state(s)}, action {a}, observation {o}) = {int(nxt[s, a, o])} is not a state (0..{S - 1})"
+            )
         if self.kind not in KINDS:
             raise ValueError(f"unknown hypothesis kind {self.kind!r}; kinds are {list(KINDS)}")
         if self.state_names is not None and len(self.state_names) != S:
@@ -236,8 +250,17 @@ class Hypothesis:
 
     def key(self) -> tuple:
         """Hashable identity of the hypothesis (tables, start, prior modifiers)."""
-        return (self.kind, self.info, self.allow.shape, self.allow.tobytes(), self.next.tobytes(),
-                self.start, self.bits, self.weight, self.state_names)
+        return (
+            self.kind,
+            self.info,
+            self.allow.shape,
+            self.allow.tobytes(),
+            self.next.tobytes(),
+            self.start,
+            self.bits,
+            self.weight,
+            self.state_names,
+        )
 
     def is_resettable(self) -> bool:
         """Seed 001: from every state some policy surely returns to s₀ (whatever B allows)."""
@@ -354,7 +377,7 @@ def from_table(sg: SeatGame, spec: Any, where: str = "custom") -> Hypothesis:
           states = { c = { C = { observe = ["C"], next = "c" },
                            D = { observe = ["C"], next = "d" } },
                      d = { C = { observe = ["D"], next = "c" },
-                           "*" = { next = { D = "d" } } } } }   # B = the keys of 'next' 
+                           "*" = { next = { D = "d" } } } } }   # B = the keys of 'next'
 
     Per state, one rule per own action (``"*"`` = every action not listed). A rule's
     ``observe`` lists the observations B(s, a) (labels; ``"*"`` or omitted: all), its
@@ -363,8 +386,10 @@ def from_table(sg: SeatGame, spec: Any, where: str = "custom") -> Hypothesis:
     """
     if isinstance(spec, Hypothesis):
         if spec.shape[1:] != (sg.n_actions, sg.n_obs):
-            raise ValueError(f"{where}: hypothesis has shape {spec.shape} but seat {sg.seat} needs "
-                             f"(states, {sg.n_actions}, {sg.n_obs})")
+            raise ValueError(
+                f"{where}: hypothesis has shape {spec.shape} but seat {sg.seat} needs "
+                f"(states, {sg.n_actions}, {sg.n_obs})"
+            )
         return spec
     if not isinstance(spec, dict):
         raise ValueError(f"{where}: expected a table with 'states', got {type(spec).__name__}")
@@ -408,10 +433,20 @@ def from_table(sg: SeatGame, spec: Any, where: str = "custom") -> Hypothesis:
     weight = spec.get("weight", 1.0)
     bits = spec.get("bits", None)
     for key, val in (("weight", weight), ("bits", bits)):
-        if val is not None and (isinstance(val, bool) or not isinstance(val, (int, float)) or not math.isfinite(val) or val < 0):
+        if val is not None and (
+            isinstance(val, bool) or not isinstance(val, (int, float)) or not math.isfinite(val) or val < 0
+        ):
             raise ValueError(f"{where}.{key}: expected a non-negative number, got {val!r}")
-    return Hypothesis(allow, nxt, start=index[start], kind="custom", info=(name,), state_names=tuple(names),
-                      bits=None if bits is None else float(bits), weight=float(weight))
+    return Hypothesis(
+        allow,
+        nxt,
+        start=index[start],
+        kind="custom",
+        info=(name,),
+        state_names=tuple(names),
+        bits=None if bits is None else float(bits),
+        weight=float(weight),
+    )
 
 
 def _fill_rule(sg, rule, allow, nxt, s, actions, index, where) -> None:

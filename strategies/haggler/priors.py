@@ -30,7 +30,8 @@ space (N, M, m, classes) — so the presets differ in both.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -40,20 +41,29 @@ from .space import KIND_CODE, HypothesisSpace
 PRESETS: dict[str, dict[str, Any]] = {
     "default": dict(
         classes=("top", "constant", "automaton", "password"),
-        max_password=3, max_loop=2, max_automaton=2,
-        class_weights={}, password_mass=None,
+        max_password=3,
+        max_loop=2,
+        max_automaton=2,
+        class_weights={},
+        password_mass=None,
     ),
     # rich in long passwords and in loops (many high-value ones), password-heavy prior, weak ⊤
     "ambitious": dict(
         classes=("top", "constant", "automaton", "password"),
-        max_password=8, max_loop=3, max_automaton=2,
-        class_weights={"top": 0.01}, password_mass=0.9,
+        max_password=8,
+        max_loop=3,
+        max_automaton=2,
+        class_weights={"top": 0.01},
+        password_mass=0.9,
     ),
     # few, short password hypotheses with little mass; a strong ⊤
     "cautious": dict(
         classes=("top", "constant", "automaton", "password"),
-        max_password=1, max_loop=1, max_automaton=2,
-        class_weights={"top": 100.0}, password_mass=0.05,
+        max_password=1,
+        max_loop=1,
+        max_automaton=2,
+        class_weights={"top": 100.0},
+        password_mass=0.05,
     ),
 }
 """Named presets: hypothesis space sizes (N = max_password, M = max_loop, m = max_automaton),
@@ -131,8 +141,10 @@ def prior_weights(
         except Exception as exc:  # a user function: report what failed
             raise ValueError(f"weight: the user weight function raised {type(exc).__name__}: {exc}") from None
         if user.shape != (H,):
-            raise ValueError(f"weight: the user weight function returned shape {user.shape}, expected ({H},) "
-                             "(one multiplier per catalog row)")
+            raise ValueError(
+                f"weight: the user weight function returned shape {user.shape}, expected ({H},) "
+                "(one multiplier per catalog row)"
+            )
         if not np.all(np.isfinite(user)) or (user < 0).any():
             raise ValueError("weight: the user weight function must return finite non-negative multipliers")
         with np.errstate(divide="ignore"):

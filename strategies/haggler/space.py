@@ -51,11 +51,11 @@ def count_loops(n_pairs: int, n_good: int, m: int) -> int:
     Words with a good letter: f(d) = P^d − (P−g)^d; every such word is a power of exactly one
     primitive word with a good letter, so Möbius inversion gives the primitive count.
     """
-    return sum(_mobius(m // d) * (n_pairs ** d - (n_pairs - n_good) ** d) for d in range(1, m + 1) if m % d == 0)
+    return sum(_mobius(m // d) * (n_pairs**d - (n_pairs - n_good) ** d) for d in range(1, m + 1) if m % d == 0)
 
 
 def count_passwords(n_actions: int, N: int) -> int:
-    return sum(n_actions ** n for n in range(N + 1))
+    return sum(n_actions**n for n in range(N + 1))
 
 
 def count_password_hypotheses(sg: SeatGame, N: int, M: int, prune: bool) -> int:
@@ -123,7 +123,7 @@ def minimal_automata(sg: SeatGame, q: int) -> tuple[np.ndarray, np.ndarray]:
 @functools.lru_cache(maxsize=32)
 def _minimal_automata(A: int, O: int, q: int) -> tuple[np.ndarray, np.ndarray]:
     deltas = canonical_deltas(q, A)
-    n_raw = len(deltas) * O ** q  # checked before the O^q output words are enumerated
+    n_raw = len(deltas) * O**q  # checked before the O^q output words are enumerated
     if n_raw > AUTOMATON_ENUMERATION_LIMIT:
         raise ValueError(
             f"automata with {q} states over {A} own actions and {O} observations would need "
@@ -135,13 +135,13 @@ def _minimal_automata(A: int, O: int, q: int) -> tuple[np.ndarray, np.ndarray]:
     Out = np.tile(outs.astype(np.int16), (len(deltas), 1))  # (K, q)
     K = len(D)
     # outputs along every word of length <= q, from every state
-    sig = [Out]  # depth 0
-    cur = np.broadcast_to(np.arange(q), (K, q)).copy()[:, :, None]  # (K, q, words)
+    outputs: list[np.ndarray] = [Out]  # depth 0
+    cur: np.ndarray = np.broadcast_to(np.arange(q), (K, q)).copy()[:, :, None]  # (K, q, words)
     rows = np.arange(K)[:, None, None, None]
     for _ in range(q):
         cur = D[rows, cur[:, :, :, None], np.arange(A)].reshape(K, q, -1)  # extend each word by every action
-        sig.append(Out[np.arange(K)[:, None, None], cur].reshape(K, q, -1))
-    sig = np.concatenate([s.reshape(K, q, -1) for s in sig], axis=2)
+        outputs.append(Out[np.arange(K)[:, None, None], cur].reshape(K, q, -1))
+    sig = np.concatenate([s.reshape(K, q, -1) for s in outputs], axis=2)
     minimal = np.ones(K, dtype=bool)
     for i, j in itertools.combinations(range(q), 2):
         minimal &= ~np.all(sig[:, i] == sig[:, j], axis=1)
@@ -164,8 +164,14 @@ class SpaceSpec:
     custom: tuple[Hypothesis, ...] = ()
 
     def key(self) -> tuple:
-        return (self.classes, self.max_password, self.max_loop, self.max_automaton, self.prune,
-                tuple(h.key() for h in self.custom))
+        return (
+            self.classes,
+            self.max_password,
+            self.max_loop,
+            self.max_automaton,
+            self.prune,
+            tuple(h.key() for h in self.custom),
+        )
 
 
 @dataclass
@@ -237,9 +243,22 @@ class HypothesisSpace:
 
     @property
     def nbytes(self) -> int:
-        return sum(a.nbytes for a in (self.next_rows, self.row_base, self.row_stride, self.start_rows, self.kind,
-                                      self.n_states, self.password_length, self.loop_length,
-                                      self.password_code, self.loop_code, self.member))
+        return sum(
+            a.nbytes
+            for a in (
+                self.next_rows,
+                self.row_base,
+                self.row_stride,
+                self.start_rows,
+                self.kind,
+                self.n_states,
+                self.password_length,
+                self.loop_length,
+                self.password_code,
+                self.loop_code,
+                self.member,
+            )
+        )
 
     def kind_name(self, h: int) -> str:
         return KINDS[int(self.kind[h])]
@@ -289,7 +308,7 @@ class HypothesisSpace:
                 S = int(self.n_states[idx].max())
                 padded = np.full((len(idx), S, A, self.sg.n_obs), -1, dtype=np.int64)
                 for i, h in enumerate(idx):
-                    padded[i, : self.n_states[h]] = self.table(h)
+                    padded[i, : self.n_states[h]] = self.table(int(h))
                 starts = (self.start_rows[idx] - self.row_base[idx]) // self.row_stride[idx]
                 out[idx] = resettable(padded, starts)
         return out
@@ -300,18 +319,20 @@ class HypothesisSpace:
         |A||O|, most significant first; 0 outside the password class)."""
         import pandas as pd
 
-        return pd.DataFrame({
-            "id": np.arange(self.n_hypotheses),
-            "kind": pd.Categorical.from_codes(self.kind.astype(np.int64), categories=list(KINDS)),
-            "n_states": self.n_states,
-            "password_length": self.password_length,
-            "loop_length": self.loop_length,
-            "password_code": self.password_code,
-            "loop_code": self.loop_code,
-        })
+        return pd.DataFrame(
+            {
+                "id": np.arange(self.n_hypotheses),
+                "kind": pd.Categorical.from_codes(self.kind.astype(np.int64), categories=list(KINDS)),
+                "n_states": self.n_states,
+                "password_length": self.password_length,
+                "loop_length": self.loop_length,
+                "password_code": self.password_code,
+                "loop_code": self.loop_code,
+            }
+        )
 
     # ------------------------------------------------------------ subsets
-    def subset(self, keep: np.ndarray) -> tuple["HypothesisSpace", np.ndarray]:
+    def subset(self, keep: np.ndarray) -> tuple[HypothesisSpace, np.ndarray]:
         """The space restricted to hypotheses where ``keep`` is True, and the kept row mask.
 
         Rows are renumbered in their old order, so a state-major block stays state-major
@@ -330,15 +351,38 @@ class HypothesisSpace:
         stride[multi] = new_index[self.row_base[keep][multi] + self.row_stride[keep][multi]] - base[multi]
         starts = new_index[self.start_rows[keep]].astype(np.int32)
         space = HypothesisSpace(
-            self.sg, nxt, base, stride, starts, self.kind[keep], self.n_states[keep],
-            self.password_length[keep], self.loop_length[keep], self.password_code[keep],
-            self.loop_code[keep], self.member[keep], self.automata_out, self.automata_delta, self.custom,
+            self.sg,
+            nxt,
+            base,
+            stride,
+            starts,
+            self.kind[keep],
+            self.n_states[keep],
+            self.password_length[keep],
+            self.loop_length[keep],
+            self.password_code[keep],
+            self.loop_code[keep],
+            self.member[keep],
+            self.automata_out,
+            self.automata_delta,
+            self.custom,
         )
         return space, row_keep
 
     def freeze(self) -> None:
-        for arr in (self.next_rows, self.row_base, self.row_stride, self.start_rows, self.kind, self.n_states,
-                    self.password_length, self.loop_length, self.password_code, self.loop_code, self.member):
+        for arr in (
+            self.next_rows,
+            self.row_base,
+            self.row_stride,
+            self.start_rows,
+            self.kind,
+            self.n_states,
+            self.password_length,
+            self.loop_length,
+            self.password_code,
+            self.loop_code,
+            self.member,
+        ):
             arr.setflags(write=False)
 
 
@@ -392,18 +436,36 @@ class _Builder:
             stacked = np.concatenate([np.asarray(t, dtype=np.int64).reshape(t.shape[0], AO) for t in tables], axis=0)
             offs = np.repeat(base, sizes)[:, None]
             nxt = np.where(stacked >= 0, stacked + offs, -1).T.astype(np.int32)
-        self._push(kind, nxt, sizes, base, stride, base + starts * stride, members, H,
-                   hint=np.full(nxt.shape[1], -1, np.int8), **cols)
+        self._push(
+            kind,
+            nxt,
+            sizes,
+            base,
+            stride,
+            base + starts * stride,
+            members,
+            H,
+            hint=np.full(nxt.shape[1], -1, np.int8),
+            **cols,
+        )
 
     def _push(self, kind, nxt, sizes, base, stride, start_rows, members, H, hint, **cols) -> None:
-        self.blocks.append(dict(
-            next=nxt, sizes=sizes, base=base, stride=stride, hint=hint, starts=start_rows,
-            kind=np.full(H, KIND_CODE[kind], np.int8), member=np.asarray(members, dtype=np.int64),
-            password_length=cols.get("password_length", np.full(H, -1, np.int16)),
-            loop_length=cols.get("loop_length", np.full(H, -1, np.int16)),
-            password_code=cols.get("password_code", np.zeros(H, np.int64)),
-            loop_code=cols.get("loop_code", np.zeros(H, np.int64)),
-        ))
+        self.blocks.append(
+            dict(
+                next=nxt,
+                sizes=sizes,
+                base=base,
+                stride=stride,
+                hint=hint,
+                starts=start_rows,
+                kind=np.full(H, KIND_CODE[kind], np.int8),
+                member=np.asarray(members, dtype=np.int64),
+                password_length=cols.get("password_length", np.full(H, -1, np.int16)),
+                loop_length=cols.get("loop_length", np.full(H, -1, np.int16)),
+                password_code=cols.get("password_code", np.zeros(H, np.int64)),
+                loop_code=cols.get("loop_code", np.zeros(H, np.int64)),
+            )
+        )
         self.rows += int(np.sum(sizes))
 
     def add_passwords(self, N: int, M: int, prune: bool) -> None:
@@ -439,21 +501,41 @@ class _Builder:
                 hint[n:] = la.T[:, None, :]
                 base = self.rows + j.ravel()
                 self._push(
-                    "password", nxt, np.full(H, S, np.int64), base, np.full(H, H, np.int64), base,
-                    np.zeros(H), H, hint.ravel(),
-                    password_length=np.full(H, n, np.int16), loop_length=np.full(H, m, np.int16),
-                    password_code=np.repeat(_codes(pws, A), K), loop_code=np.tile(lcode, Pn),
+                    "password",
+                    nxt,
+                    np.full(H, S, np.int64),
+                    base,
+                    np.full(H, H, np.int64),
+                    base,
+                    np.zeros(H),
+                    H,
+                    hint.ravel(),
+                    password_length=np.full(H, n, np.int16),
+                    loop_length=np.full(H, m, np.int16),
+                    password_code=np.repeat(_codes(pws, A), K),
+                    loop_code=np.tile(lcode, Pn),
                 )
 
     def build(self) -> HypothesisSpace:
         B = self.blocks
         cat = lambda key, dtype: np.concatenate([b[key] for b in B]).astype(dtype)  # noqa: E731
         space = HypothesisSpace(
-            self.sg, np.concatenate([b["next"] for b in B], axis=1), cat("base", np.int64),
-            cat("stride", np.int64), cat("starts", np.int32), cat("kind", np.int8), cat("sizes", np.int32),
-            cat("password_length", np.int16), cat("loop_length", np.int16), cat("password_code", np.int64),
-            cat("loop_code", np.int64), cat("member", np.int64), self.automata_out, self.automata_delta,
-            tuple(self.custom), np.concatenate([b["hint"] for b in B]),
+            self.sg,
+            np.concatenate([b["next"] for b in B], axis=1),
+            cat("base", np.int64),
+            cat("stride", np.int64),
+            cat("starts", np.int32),
+            cat("kind", np.int8),
+            cat("sizes", np.int32),
+            cat("password_length", np.int16),
+            cat("loop_length", np.int16),
+            cat("password_code", np.int64),
+            cat("loop_code", np.int64),
+            cat("member", np.int64),
+            self.automata_out,
+            self.automata_delta,
+            tuple(self.custom),
+            np.concatenate([b["hint"] for b in B]),
         )
         return space
 
@@ -484,8 +566,9 @@ def build_space(sg: SeatGame, spec: SpaceSpec) -> HypothesisSpace:
         b.add_passwords(spec.max_password, spec.max_loop, spec.prune)
     if "custom" in spec.classes and spec.custom:
         b.custom.extend(spec.custom)
-        b.add_tables("custom", [h.table() for h in spec.custom], [h.start for h in spec.custom],
-                     list(range(len(spec.custom))))
+        b.add_tables(
+            "custom", [h.table() for h in spec.custom], [h.start for h in spec.custom], list(range(len(spec.custom)))
+        )
     return b.build()
 
 
@@ -508,7 +591,7 @@ def estimate_size(sg: SeatGame, spec: SpaceSpec) -> dict:
             k = count_loops(P, g, m)
             loops += k
             for n in range(spec.max_password + 1):
-                c = sg.n_actions ** n * k
+                c = sg.n_actions**n * k
                 pw += c
                 rows += c * (n + m)
     counts["password"] = pw
@@ -517,7 +600,18 @@ def estimate_size(sg: SeatGame, spec: SpaceSpec) -> dict:
     total = sum(counts.values())
     # the classes as the mechanism column names them: a password hypothesis with an empty
     # password is a loop
-    by_class = {"top": 1, "constant": counts["constant"], "automaton": counts["automaton"], "loop": loops,
-                "password": pw - loops, "custom": counts["custom"]}
-    return {"hypotheses": total, "rows": rows, "by_kind": counts, "by_class": by_class,
-            "bytes": rows * sg.n_actions * sg.n_obs * 4}
+    by_class = {
+        "top": 1,
+        "constant": counts["constant"],
+        "automaton": counts["automaton"],
+        "loop": loops,
+        "password": pw - loops,
+        "custom": counts["custom"],
+    }
+    return {
+        "hypotheses": total,
+        "rows": rows,
+        "by_kind": counts,
+        "by_class": by_class,
+        "bytes": rows * sg.n_actions * sg.n_obs * 4,
+    }

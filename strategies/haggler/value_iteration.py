@@ -43,7 +43,7 @@ class Solution:
     policy: np.ndarray  # (R,) int8 optimal action (ties → lowest)
     residual: float  # max |V − max_a min_o [...]| at the end
     iterations: int  # strategy-improvement (or value-iteration) sweeps
-    ties: np.ndarray | None = None  # (R, A) bool: the equally good actions of every row
+    ties: np.ndarray  # (R, A) bool: the equally good actions of every row
 
 
 def q_values(next_rows: np.ndarray, reward: np.ndarray, values: np.ndarray, gamma: float) -> np.ndarray:
@@ -61,16 +61,22 @@ def tied_actions(q: np.ndarray, tie_tol: float) -> np.ndarray:
     return (q >= q.max(axis=0) - tie_tol).T
 
 
-def robust_value_iteration(next_rows: np.ndarray, reward: np.ndarray, gamma: float, *,
-                           tol: float = TOLERANCE, tie_tol: float = 1e-9,
-                           max_sweeps: int = 10_000_000) -> Solution:
+def robust_value_iteration(
+    next_rows: np.ndarray,
+    reward: np.ndarray,
+    gamma: float,
+    *,
+    tol: float = TOLERANCE,
+    tie_tol: float = 1e-9,
+    max_sweeps: int = 10_000_000,
+) -> Solution:
     """Plain robust value iteration from V = ⊤'s value, stopped when a sweep changes V by at
     most tol·(1−γ)/γ (then ‖V − V_γ‖ ≤ tol)."""
     _check_gamma(gamma)
     R = next_rows.shape[1]
     values = np.full(R, float(reward.min(axis=1).max()))
     stop = tol * (1 - gamma) / gamma
-    for sweep in range(1, max_sweeps + 1):
+    for sweep in range(1, max_sweeps + 1):  # noqa: B007 - the number of sweeps done is returned below
         q = q_values(next_rows, reward, values, gamma)
         new = q.max(axis=0)
         delta = float(np.max(np.abs(new - values))) if R else 0.0
@@ -127,9 +133,16 @@ def _gather(next_rows: np.ndarray, col: np.ndarray) -> np.ndarray:
     return out
 
 
-def solve(next_rows: np.ndarray, reward: np.ndarray, gamma: float, *, tol: float = TOLERANCE,
-          tie_tol: float = 1e-9, initial_policy: np.ndarray | None = None,
-          max_iterations: int = 10_000) -> Solution:
+def solve(
+    next_rows: np.ndarray,
+    reward: np.ndarray,
+    gamma: float,
+    *,
+    tol: float = TOLERANCE,
+    tie_tol: float = 1e-9,
+    initial_policy: np.ndarray | None = None,
+    max_iterations: int = 10_000,
+) -> Solution:
     """V_γ and π for every row by Hoffman–Karp strategy iteration (see the module docstring).
 
     ``initial_policy`` (−1 = no guess) only speeds convergence, e.g. "follow the password
@@ -180,7 +193,7 @@ def _q_action(next_rows, reward, gamma, values, a) -> np.ndarray:
     """Q(·, a) = min_{o ∈ B(·,a)} [(1−γ) r(a,o) + γ V(T(·,a,o))] for the rows of ``next_rows``
     (a column slice of the table; ``values`` is indexed by global row)."""
     O = reward.shape[1]
-    acc = None
+    acc: np.ndarray | None = None
     for o in range(O):
         nx = next_rows[a * O + o]
         cand = values.take(nx)  # nx = −1 reads the last row: masked just below
@@ -188,6 +201,7 @@ def _q_action(next_rows, reward, gamma, values, a) -> np.ndarray:
         cand += (1 - gamma) * reward[a, o]
         cand[nx < 0] = np.inf
         acc = cand if acc is None else np.minimum(acc, cand, out=acc)
+    assert acc is not None  # every action has at least one observation
     return acc
 
 
@@ -217,7 +231,8 @@ def _improve(next_rows, reward, gamma, values, policy, eps):
                 else:
                     at = policy[sl] == a
                     cur[at] = qa[at]
-        if policy is not None:
+        if improve is not None:
+            assert cur is not None  # set at a = 0 whenever a policy is given
             improve[sl] = b > cur + eps
     return best, best_a, improve
 
@@ -255,7 +270,8 @@ def _best_response(next_rows, reward, gamma, policy, sigma, values, eps):
                     else:
                         at = sig[sl] == o
                         cur[at] = v[at]
-            if sig is not None:
+            if better is not None:
+                assert best is not None and cur is not None  # set at o = 0 whenever sig is given
                 better[sl] = best < cur - eps
         return best_o, better
 

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -38,8 +39,20 @@ from ..engine.match import play_match
 
 TURNS = 200
 # Our 12 deterministic classics, as the library's classes of the same idea.
-CLASSICS = ("Cooperator", "Defector", "TitForTat", "Grudger", "WinStayLoseShift", "TitFor2Tats",
-            "TwoTitsForTat", "SuspiciousTitForTat", "Alternator", "Cycler", "GoByMajority", "Bully")
+CLASSICS = (
+    "Cooperator",
+    "Defector",
+    "TitForTat",
+    "Grudger",
+    "WinStayLoseShift",
+    "TitFor2Tats",
+    "TwoTitsForTat",
+    "SuspiciousTitForTat",
+    "Alternator",
+    "Cycler",
+    "GoByMajority",
+    "Bully",
+)
 # A few library strategies that exercise what the adapter passes on: seeded randomness
 # (Random, GTFT), the game (GTFT, ZDExtort2), the match length (Tideman and Chieruzzi,
 # BackStabber) and a probing opponent (Prober).
@@ -57,7 +70,7 @@ def cheats(name: str) -> list[str]:
     return [c for c in _CHEATING if cls.classifier.get(c)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_stochastic(name: str) -> bool:
     """The library's classifier of a default instance (what ``axelrod.Match`` checks)."""
     axl = library()
@@ -66,14 +79,14 @@ def is_stochastic(name: str) -> bool:
         return bool(axl.Classifiers["stochastic"](_class(name)()))
 
 
-@lru_cache(maxsize=None)
-def _class(name: str) -> type:
+@cache
+def _class(name: str) -> type[Any]:
     axl = library()
     return {cls.__name__: cls for cls in axl.all_strategies}.get(name) or getattr(axl, name)
 
 
-@lru_cache(maxsize=None)
-def _seeded_class(name: str) -> type:
+@cache
+def _seeded_class(name: str) -> type[Any]:
     """The wrapper of ``name`` whose library player takes the seed it is given (``fixed_seed``)
     instead of one drawn from the seat's generator."""
     base = wrapper(name)
@@ -89,8 +102,9 @@ def _codes(plays) -> np.ndarray:
     return np.array([[0 if a == C else 1 for a in pair] for pair in plays], dtype=np.int64).reshape(-1, 2)
 
 
-def library_match(a: str, b: str, *, turns: int = TURNS, seed: int = 0, prob_end: float | None = None
-                  ) -> tuple[np.ndarray, list[int | None]]:
+def library_match(
+    a: str, b: str, *, turns: int = TURNS, seed: int = 0, prob_end: float | None = None
+) -> tuple[np.ndarray, list[int | None]]:
     """``axelrod.Match((a(), b()), turns, seed=seed).play()`` as a (turns, 2) array of 0 = C,
     1 = D, and the seed ``Match`` gave each player (None for a player it did not seed)."""
     axl = library()
@@ -103,8 +117,16 @@ def library_match(a: str, b: str, *, turns: int = TURNS, seed: int = 0, prob_end
     return _codes(plays), seeds
 
 
-def our_match(a: str, b: str, *, turns: int = TURNS, seed: int = 0, player_seeds=(None, None),
-              prob_end: float | None = None, game=None):
+def our_match(
+    a: str,
+    b: str,
+    *,
+    turns: int = TURNS,
+    seed: int = 0,
+    player_seeds=(None, None),
+    prob_end: float | None = None,
+    game=None,
+):
     """The same pairing in our engine (both wrapped), on ``axelrod_pd``. ``player_seeds``
     gives the library players the seeds ``axelrod.Match`` gave them; None draws them from
     the seats' own generators as in any tournament. Returns the :class:`MatchResult`."""
@@ -118,8 +140,9 @@ def our_match(a: str, b: str, *, turns: int = TURNS, seed: int = 0, player_seeds
             seated.append(s)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return play_match(game or games.get("axelrod_pd"), seated, turns=None if prob_end else turns,
-                          prob_end=prob_end, seed=seed)
+        return play_match(
+            game or games.get("axelrod_pd"), seated, turns=None if prob_end else turns, prob_end=prob_end, seed=seed
+        )
 
 
 @dataclass
@@ -164,7 +187,7 @@ def compare_moves(name: str, opponent: str, seeds=range(3), turns: int = TURNS) 
     deterministic, else one per seed, on the seeds ``axelrod.Match`` gives the players)."""
     seeded = is_stochastic(name) or is_stochastic(opponent)
     pr = Pairing(opponent, seeded)
-    for seed in (seeds if seeded else [0]):
+    for seed in seeds if seeded else [0]:
         lib, player_seeds = library_match(name, opponent, turns=turns, seed=seed)
         ours = our_match(name, opponent, turns=turns, seed=seed, player_seeds=player_seeds).actions
         pr.matches += 1
@@ -189,8 +212,15 @@ def compare_payoffs(name: str, opponent: str, pr: Pairing, n: int = 100, turns: 
         ours[i] = our_match(name, opponent, turns=turns, seed=10_000 + i).mean_payoffs
         plays, _ = library_match(name, opponent, turns=turns, seed=20_000 + i)
         lib[i] = _mean_payoffs(plays, game)
-    pr.p_values = tuple(float(stats.ks_2samp(ours[:, j], lib[:, j]).pvalue) for j in range(2))
-    pr.means = tuple((float(ours[:, j].mean()), float(lib[:, j].mean())) for j in range(2))
+
+    def p_value(j: int) -> float:
+        return float(stats.ks_2samp(ours[:, j], lib[:, j]).pvalue)
+
+    def means(j: int) -> tuple[float, float]:
+        return float(ours[:, j].mean()), float(lib[:, j].mean())
+
+    pr.p_values = (p_value(0), p_value(1))
+    pr.means = (means(0), means(1))
     return pr
 
 
@@ -208,8 +238,11 @@ def sweep_one(name: str, panel=PANEL, seeds=range(3), n_stat: int = 100, turns: 
     out = Outcome(name, is_stochastic(name) if not cheats(name) else False)
     bad = cheats(name)
     if bad:
-        out.unsupported = ("the library classifies it as " + " and ".join(c.replace("_", " ") for c in bad)
-                           + "; the adapter's stand-in opponent is not the real one")
+        out.unsupported = (
+            "the library classifies it as "
+            + " and ".join(c.replace("_", " ") for c in bad)
+            + "; the adapter's stand-in opponent is not the real one"
+        )
         out.verdict = "unsupported"
         return out
     for opponent in panel:

@@ -1,5 +1,5 @@
-"""Coalitions in settled k >= 3 player matches (SPEC §6.3; seed 001, "When can a coalition
-be formed?").
+"""Coalitions in settled k >= 3 player matches (README, "Analyses"; the post "Infra-Bayesian
+haggling", "When can a coalition be formed?").
 
 For a group C of players with a joint distribution α_C over their actions — here the
 empirical distribution of C's joint action over one period of the stable cycle — member i
@@ -142,8 +142,9 @@ def best_strict_improvement(game: Game, group, v, outsiders: str = "correlated")
     c[-1] = -1.0
     a_ub = np.hstack([-rows, np.ones((rows.shape[0], 1))])
     a_eq = np.hstack([np.ones((1, n)), np.zeros((1, 1))])
-    res = linprog(c, A_ub=a_ub, b_ub=-rhs, A_eq=a_eq, b_eq=[1.0],
-                  bounds=[(0, None)] * n + [(None, None)], method="highs")
+    res = linprog(
+        c, A_ub=a_ub, b_ub=-rhs, A_eq=a_eq, b_eq=[1.0], bounds=[(0, None)] * n + [(None, None)], method="highs"
+    )
     if not res.success:  # pragma: no cover - always feasible and bounded
         raise RuntimeError(f"coalition LP failed: {res.message}")
     return float(-res.fun)
@@ -184,8 +185,9 @@ def _analyze_cached(game: Game, key: tuple, outsiders: str, tol: float) -> Coali
     return CoalitionReport(structure, tuple(blocking), tuple(float(x) for x in v), outsiders)
 
 
-def analyze_coalitions(game: Game, cycle_profiles, outsiders: str = "correlated",
-                       tol: float | None = None) -> CoalitionReport:
+def analyze_coalitions(
+    game: Game, cycle_profiles, outsiders: str = "correlated", tol: float | None = None
+) -> CoalitionReport:
     """Coalition structure, blocking groups and cycle payoff of one cycle (see module doc)."""
     if outsiders not in OUTSIDER_MODES:
         raise ValueError(f"outsiders must be one of {OUTSIDER_MODES}, got {outsiders!r}")

@@ -43,25 +43,53 @@ def metrics_of(summary: dict) -> list[dict]:
     rows: list[dict] = []
 
     def add(metric, item, est, lo, hi, n):
-        rows.append({"metric": metric, "item": str(item), "estimate": _num(est), "ci_low": _num(lo),
-                     "ci_high": _num(hi), "n": _num(n)})
+        rows.append(
+            {
+                "metric": metric,
+                "item": str(item),
+                "estimate": _num(est),
+                "ci_low": _num(lo),
+                "ci_high": _num(hi),
+                "n": _num(n),
+            }
+        )
 
     for st in summary.get("standings", []) or []:
         add("mean_payoff", st.get("entrant"), st.get("mean_payoff"), st.get("ci_low"), st.get("ci_high"), st.get("n"))
     for key, rate in sorted((summary.get("rates") or {}).items()):
         if isinstance(rate, dict) and "fraction" in rate:
-            add("rate", key, rate.get("fraction"), rate.get("ci_low"), rate.get("ci_high"),
-                rate.get("n", rate.get("total")))
+            add(
+                "rate",
+                key,
+                rate.get("fraction"),
+                rate.get("ci_low"),
+                rate.get("ci_high"),
+                rate.get("n", rate.get("total")),
+            )
     pop = summary.get("population") or {}
     for fs in pop.get("final_shares", []) or []:
         add("final_share", fs["type"], fs.get("share"), fs.get("ci_low"), fs.get("ci_high"), fs.get("n"))
     for fx in pop.get("fixation", []) or []:
-        add("fixation_probability", fx["type"], fx.get("probability"), fx.get("ci_low"), fx.get("ci_high"),
-            fx.get("runs"))
+        add(
+            "fixation_probability",
+            fx["type"],
+            fx.get("probability"),
+            fx.get("ci_low"),
+            fx.get("ci_high"),
+            fx.get("runs"),
+        )
     for pt in pop.get("per_type", []) or []:
-        if pt.get("cooperation") is not None and not (isinstance(pt["cooperation"], float) and math.isnan(pt["cooperation"])):
-            add("cooperation", pt["type"], pt["cooperation"], pt.get("cooperation_ci_low"),
-                pt.get("cooperation_ci_high"), pop.get("runs"))
+        if pt.get("cooperation") is not None and not (
+            isinstance(pt["cooperation"], float) and math.isnan(pt["cooperation"])
+        ):
+            add(
+                "cooperation",
+                pt["type"],
+                pt["cooperation"],
+                pt.get("cooperation_ci_low"),
+                pt.get("cooperation_ci_high"),
+                pop.get("runs"),
+            )
     mp = pop.get("mean_payoff")
     if isinstance(mp, dict):
         add("population_mean_payoff", "all", mp.get("mean"), mp.get("ci_low"), mp.get("ci_high"), mp.get("n"))

@@ -30,8 +30,16 @@ from .observations import log_digest, mark, rate, rate_at
 from .pareto import pareto_gap, pareto_profile_share, tolerance
 from .settings import DEFAULTS, settled_rule
 
-def match_columns(game, actions: np.ndarray, payoffs: np.ndarray, *, cycle_min_repeats: int = 3,
-                  cycle_min_tail: float = DEFAULTS["cycle_min_tail"], coalition_outsiders: str = "correlated") -> dict:
+
+def match_columns(
+    game,
+    actions: np.ndarray,
+    payoffs: np.ndarray,
+    *,
+    cycle_min_repeats: int = 3,
+    cycle_min_tail: float = DEFAULTS["cycle_min_tail"],
+    coalition_outsiders: str = "correlated",
+) -> dict:
     """Analysis columns of one match: ``settled``, ``cycle_period``, ``cycle_onset``,
     ``cycle_payoff_i``, ``pareto_optimal``, ``pareto_gap``, ``pareto_profile_share``, for
     k >= 3 ``coalition``, ``coalition_stable``, ``blocking_groups``, and ``log_digest`` (equal
@@ -46,8 +54,9 @@ def match_columns(game, actions: np.ndarray, payoffs: np.ndarray, *, cycle_min_r
     if cyc is None:
         row.update({"cycle_period": math.nan, "cycle_onset": math.nan})
         row.update({f"cycle_payoff_{i}": math.nan for i in range(k)})
-        row.update({"pareto_optimal": False if applicable else None, "pareto_gap": math.nan,
-                    "pareto_profile_share": math.nan})
+        row.update(
+            {"pareto_optimal": False if applicable else None, "pareto_gap": math.nan, "pareto_profile_share": math.nan}
+        )
         if k >= 3:
             row.update({"coalition": "", "coalition_stable": math.nan, "blocking_groups": ""})
         row["log_digest"] = log_digest(actions)
@@ -56,18 +65,22 @@ def match_columns(game, actions: np.ndarray, payoffs: np.ndarray, *, cycle_min_r
     gap = pareto_gap(game, v)
     row.update({"cycle_period": cyc.period, "cycle_onset": cyc.onset})
     row.update({f"cycle_payoff_{i}": float(v[i]) for i in range(k)})
-    row.update({
-        "pareto_optimal": bool(gap <= tolerance(game)),
-        "pareto_gap": gap,
-        "pareto_profile_share": pareto_profile_share(game, cyc.profiles),
-    })
+    row.update(
+        {
+            "pareto_optimal": bool(gap <= tolerance(game)),
+            "pareto_gap": gap,
+            "pareto_profile_share": pareto_profile_share(game, cyc.profiles),
+        }
+    )
     if k >= 3:
         rep = analyze_coalitions(game, cyc.profiles, outsiders=coalition_outsiders)
-        row.update({
-            "coalition": rep.label,
-            "coalition_stable": rep.stable,
-            "blocking_groups": ";".join(format_structure([b]) for b in rep.blocking),
-        })
+        row.update(
+            {
+                "coalition": rep.label,
+                "coalition_stable": rep.stable,
+                "blocking_groups": ";".join(format_structure([b]) for b in rep.blocking),
+            }
+        )
     row["log_digest"] = log_digest(actions)
     return row
 
@@ -88,8 +101,13 @@ def tidy_matches(matches: pd.DataFrame) -> pd.DataFrame:
 def flag(series: pd.Series) -> pd.Series:
     """A True/False/empty column (as read back from ``matches.csv``) as plain booleans, empty
     counting as False."""
-    s = series.map(lambda v: v if isinstance(v, (bool, np.bool_)) else
-                   (str(v).strip().lower() == "true" if isinstance(v, str) else False))
+    s = series.map(
+        lambda v: (
+            v
+            if isinstance(v, (bool, np.bool_))
+            else (str(v).strip().lower() == "true" if isinstance(v, str) else False)
+        )
+    )
     return s.astype(bool)
 
 
@@ -99,8 +117,9 @@ def applicable(matches: pd.DataFrame) -> pd.Series:
 
 
 def _entrant_columns(matches: pd.DataFrame) -> list[str]:
-    return sorted((c for c in matches.columns if c.startswith("entrant_") and c[8:].isdigit()),
-                  key=lambda c: int(c[8:]))
+    return sorted(
+        (c for c in matches.columns if c.startswith("entrant_") and c[8:].isdigit()), key=lambda c: int(c[8:])
+    )
 
 
 def _formed(label) -> bool:
@@ -134,8 +153,9 @@ class _Rates:
         return out
 
 
-def summary_fields(game, matches: pd.DataFrame, analysis_settings: dict | None = None,
-                   detect_identical: bool = True) -> dict:
+def summary_fields(
+    game, matches: pd.DataFrame, analysis_settings: dict | None = None, detect_identical: bool = True
+) -> dict:
     """Rates for ``summary.json``: ``settled_rule`` (what settled means here), ``rates``
     (overall), ``rates_by_entrant``, ``rates_by_pairing``, ``cycles`` (period and onset
     statistics) and, for k >= 3, ``coalitions`` (structure counts among settled matches).

@@ -18,7 +18,8 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from typing import Any, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -32,8 +33,9 @@ def mechanism_columns(result, row: dict) -> dict:
 
     ``row`` holds the match's analysis columns (``settled``, ``cycle_onset``)."""
     strategies = getattr(result, "strategies", None) or []
-    hooks = {seat: getattr(s, "mechanism", None) for seat, s in enumerate(strategies)}
-    hooks = {seat: fn for seat, fn in hooks.items() if callable(fn)}
+    hooks: dict[int, Callable[[int], object]] = {
+        seat: fn for seat, s in enumerate(strategies) if callable(fn := getattr(s, "mechanism", None))
+    }
     if not hooks:
         return {}
     settled = bool(row.get("settled"))

@@ -61,8 +61,9 @@ def log_digest(actions: np.ndarray) -> str:
 
 
 def entrant_columns(matches: pd.DataFrame) -> list[str]:
-    return sorted((c for c in matches.columns if c.startswith("entrant_") and c[8:].isdigit()),
-                  key=lambda c: int(c[8:]))
+    return sorted(
+        (c for c in matches.columns if c.startswith("entrant_") and c[8:].isdigit()), key=lambda c: int(c[8:])
+    )
 
 
 def finished(matches: pd.DataFrame) -> pd.DataFrame:
@@ -168,8 +169,15 @@ def mean_interval(y: np.ndarray, c: np.ndarray, strata: np.ndarray, deterministi
         else:
             lo = hi = mean
             df = math.inf if all_det else float(sum(d for _, d in parts))
-    return {"mean": mean, "ci_low": lo, "ci_high": hi, "n": n_obs, "seats": int(round(total)),
-            "deterministic": bool(all_det), "df": df}
+    return {
+        "mean": mean,
+        "ci_low": lo,
+        "ci_high": hi,
+        "n": n_obs,
+        "seats": int(round(total)),
+        "deterministic": bool(all_det),
+        "df": df,
+    }
 
 
 def wilson(successes: int, n: int) -> dict:
@@ -198,8 +206,15 @@ def rate_at(x: np.ndarray, det: np.ndarray, seating: np.ndarray) -> dict:
     x = np.asarray(x, dtype=bool)
     n = len(x)
     if n == 0:
-        return {"fraction": None, "ci_low": None, "ci_high": None, "count": 0, "n": 0, "observations": 0,
-                "deterministic": False}
+        return {
+            "fraction": None,
+            "ci_low": None,
+            "ci_high": None,
+            "count": 0,
+            "n": 0,
+            "observations": 0,
+            "deterministic": False,
+        }
     count = int(x.sum())
     fixed = float(x[det].sum())
     s_n = int((~det).sum())
@@ -210,5 +225,12 @@ def rate_at(x: np.ndarray, det: np.ndarray, seating: np.ndarray) -> dict:
     else:
         lo = hi = count / n
     seatings = len(set(np.asarray(seating)[det].tolist())) if det.any() else 0
-    return {"fraction": count / n, "ci_low": float(lo), "ci_high": float(hi), "count": count, "n": n,
-            "observations": int(seatings + s_n), "deterministic": s_n == 0}
+    return {
+        "fraction": count / n,
+        "ci_low": float(lo),
+        "ci_high": float(hi),
+        "count": count,
+        "n": n,
+        "observations": int(seatings + s_n),
+        "deterministic": s_n == 0,
+    }

@@ -1,5 +1,5 @@
-"""Pareto optimality over the feasible payoff set (SPEC §6.2). The one home of the
-feasible-set LP.
+"""Pareto optimality over the feasible payoff set (README, "Analyses: stable cycles, Pareto
+optimality, coalitions"). The one home of the feasible-set LP.
 
 The feasible set F of a game is the convex hull of its pure payoff vectors (what
 correlated play can achieve on average). For a payoff vector v,
@@ -51,8 +51,7 @@ def _dominating_lp(game: Game, v: np.ndarray):
     c = -V.sum(axis=1)
     a_ub = -V.T  # V^T λ >= v  <=>  -V^T λ <= -v
     b_ub = -v + 1e-12
-    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=np.ones((1, m)), b_eq=[1.0], bounds=(0, None),
-                  method="highs")
+    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=np.ones((1, m)), b_eq=[1.0], bounds=(0, None), method="highs")
     return res, V
 
 

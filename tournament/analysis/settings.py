@@ -7,7 +7,11 @@ from __future__ import annotations
 ANALYSIS_KEYS: dict[str, tuple] = {
     "cycle_min_repeats": (int, 3, "a stable cycle must repeat at least this many times at the end (>= 2)"),
     "cycle_min_tail": (float, 0.25, "...and its periodic tail must cover at least this fraction of the rounds"),
-    "coalition_outsiders": (str, "correlated", "U'_C 'correlated' (outsiders see the group's action) or U_C 'independent'"),
+    "coalition_outsiders": (
+        str,
+        "correlated",
+        "U'_C 'correlated' (outsiders see the group's action) or U_C 'independent'",
+    ),
 }
 
 
@@ -18,6 +22,7 @@ def settled_rule(settings: dict | None = None) -> dict:
     """The rule a match had to meet to count as settled, for ``summary.json`` and the report."""
     s = {**DEFAULTS, **(settings or {})}
     reps, tail = int(s["cycle_min_repeats"]), float(s["cycle_min_tail"])
-    text = (f"from some round on, the joint play repeats one cycle to the end of the match, at least "
-            f"{reps} times" + (f" and over at least {tail:.0%} of the rounds" if tail > 0 else ""))
+    text = f"from some round on, the joint play repeats one cycle to the end of the match, at least {reps} times" + (
+        f" and over at least {tail:.0%} of the rounds" if tail > 0 else ""
+    )
     return {"cycle_min_repeats": reps, "cycle_min_tail": tail, "text": text}

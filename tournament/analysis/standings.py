@@ -29,10 +29,16 @@ def seat_results(matches: pd.DataFrame, k: int) -> pd.DataFrame:
 
 def _per_match(long: pd.DataFrame) -> pd.DataFrame:
     """Seat rows -> one row per (entrant, match): payoff sum ``y`` and seats ``c``."""
-    return (long.groupby(["entrant", "match_id"], sort=False)
-            .agg(y=("payoff", "sum"), c=("payoff", "size"), seating=("seating", "first"),
-                 deterministic=("deterministic", "first"))
-            .reset_index())
+    return (
+        long.groupby(["entrant", "match_id"], sort=False)
+        .agg(
+            y=("payoff", "sum"),
+            c=("payoff", "size"),
+            seating=("seating", "first"),
+            deterministic=("deterministic", "first"),
+        )
+        .reset_index()
+    )
 
 
 def _marked_long(matches: pd.DataFrame, k: int, detect_identical: bool = True) -> pd.DataFrame:
@@ -42,8 +48,9 @@ def _marked_long(matches: pd.DataFrame, k: int, detect_identical: bool = True) -
     return long.merge(extra, on="match_id", how="left")
 
 
-def standings(matches: pd.DataFrame, k: int, entrant_order: list[str] | None = None,
-              detect_identical: bool = True) -> pd.DataFrame:
+def standings(
+    matches: pd.DataFrame, k: int, entrant_order: list[str] | None = None, detect_identical: bool = True
+) -> pd.DataFrame:
     """Per entrant: mean payoff per round over all its seats in all finished matches, a 95%
     interval (clustered by match, stratified by seating; see the module docstring), ``n``
     independent observations, ``seats`` (match-seats played), ``deterministic`` (every one of
@@ -59,8 +66,17 @@ def standings(matches: pd.DataFrame, k: int, entrant_order: list[str] | None = N
     for name in names:
         sel = per[per["entrant"] == name]
         iv = mean_interval(sel["y"], sel["c"], sel["seating"], sel["deterministic"])
-        rows.append({"entrant": name, "mean_payoff": iv["mean"], "ci_low": iv["ci_low"], "ci_high": iv["ci_high"],
-                     "n": iv["n"], "seats": iv["seats"], "deterministic": iv["deterministic"]})
+        rows.append(
+            {
+                "entrant": name,
+                "mean_payoff": iv["mean"],
+                "ci_low": iv["ci_low"],
+                "ci_high": iv["ci_high"],
+                "n": iv["n"],
+                "seats": iv["seats"],
+                "deterministic": iv["deterministic"],
+            }
+        )
     return ranked(rows)
 
 

@@ -34,8 +34,9 @@ def proportion_ci(successes: int, n: int, confidence: float = 0.95) -> tuple[flo
     return successes / n, low, high
 
 
-def mean_ci(values, confidence: float = 0.95, bounds: tuple[float, float] | None = None
-            ) -> tuple[float, float, float, int]:
+def mean_ci(
+    values, confidence: float = 0.95, bounds: tuple[float, float] | None = None
+) -> tuple[float, float, float, int]:
     """(mean, low, high, n): Student-t interval of a mean, clipped to ``bounds`` (e.g. (0, 1) for
     shares); NaN bounds with fewer than 2 values, a zero-width interval when all values are equal."""
     x = np.asarray(values, dtype=float)

@@ -1,4 +1,5 @@
-"""Symmetric optima of symmetric common-payoff games (SPEC §6.4; seed 002).
+"""Symmetric optima of symmetric common-payoff games (docs/populations.md, "Symmetric optima";
+the paper "For Learning in Symmetric Teams, Local Optima are Global Nash Equilibria").
 
 Everyone plays the same mixed strategy s; the common payoff ``U(s)`` is a polynomial in s,
 evaluated in the multiset form of :mod:`tournament.theory.multisets` (the game's payoff
@@ -63,8 +64,9 @@ def random_starts(n_actions: int, starts: int, rng: np.random.Generator) -> np.n
     return rng.dirichlet(np.ones(n_actions), size=starts)
 
 
-def slsqp_runs(focal: FocalPayoffs, starts: np.ndarray, *, ftol: float = 1e-12,
-               maxiter: int = 500) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def slsqp_runs(
+    focal: FocalPayoffs, starts: np.ndarray, *, ftol: float = 1e-12, maxiter: int = 500
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Maximise ``U`` on the simplex from each start with SLSQP. Returns (strategies, values, success)."""
     from scipy.optimize import minimize  # imported on use: slow to import
 
@@ -82,16 +84,24 @@ def slsqp_runs(focal: FocalPayoffs, starts: np.ndarray, *, ftol: float = 1e-12,
     for i, x0 in enumerate(starts):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            res = minimize(fun, x0, jac=True, method="SLSQP", bounds=[(0.0, 1.0)] * n, constraints=cons,
-                           options={"ftol": ftol, "maxiter": maxiter})
+            res = minimize(
+                fun,
+                x0,
+                jac=True,
+                method="SLSQP",
+                bounds=[(0.0, 1.0)] * n,
+                constraints=cons,
+                options={"ftol": ftol, "maxiter": maxiter},
+            )
         x = np.clip(res.x, 0.0, None)
         out[i] = x / x.sum()
         ok[i] = bool(res.success)
     return out, np.asarray(focal.value(out)), ok
 
 
-def replicator_runs(focal: FocalPayoffs, starts: np.ndarray, *, step: float = 1.0, iterations: int = 10_000,
-                    tol: float = 1e-13) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def replicator_runs(
+    focal: FocalPayoffs, starts: np.ndarray, *, step: float = 1.0, iterations: int = 10_000, tol: float = 1e-13
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Replicator dynamics (Euler, normalised payoffs) from each start. Returns (strategies, values, converged)."""
     run = replicator(focal, starts, step=step, iterations=iterations, tol=tol)
     return run.shares, run.value, run.converged
@@ -138,12 +148,16 @@ class JointDeviation:
     curvature: float  # d²U/dε² at 0 along the joint deviation (both scaled by ε)
 
     def to_dict(self) -> dict:
-        return {"player_0": self.direction_0.round(6).tolist(), "player_1": self.direction_1.round(6).tolist(),
-                "curvature": self.curvature}
+        return {
+            "player_0": self.direction_0.round(6).tolist(),
+            "player_1": self.direction_1.round(6).tolist(),
+            "curvature": self.curvature,
+        }
 
 
-def improving_pair_deviation(focal: FocalPayoffs, s: np.ndarray, *, support_tol: float = 1e-6,
-                             tol: float = 1e-9) -> JointDeviation | None:
+def improving_pair_deviation(
+    focal: FocalPayoffs, s: np.ndarray, *, support_tol: float = 1e-6, tol: float = 1e-9
+) -> JointDeviation | None:
     """A joint deviation of two players that improves ``U`` to second order, if one exists among
     the deviations that cost nothing to first order.
 
@@ -218,13 +232,21 @@ class SymmetricOptimum:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "game": self.game, "strategy": dict(zip(self.actions, self.strategy.round(9).tolist())),
-            "value": self.value, "mixed": self.mixed, "support": self.support,
+            "game": self.game,
+            "strategy": dict(zip(self.actions, self.strategy.round(9).tolist())),
+            "value": self.value,
+            "mixed": self.mixed,
+            "support": self.support,
             "best_pure": {"action": self.best_pure_action, "value": self.best_pure_value},
-            "nash": self.is_nash, "nash_gain": self.nash_gain,
-            "local_optimum_asymmetric": self.local_optimum_asymmetric, "local_reason": self.local_reason,
-            "degenerate": self.degenerate, "generic": self.generic, "method": self.method,
-            "runs": len(self.runs), "runs_reaching_best": int(self.runs["reaches_best"].sum()),
+            "nash": self.is_nash,
+            "nash_gain": self.nash_gain,
+            "local_optimum_asymmetric": self.local_optimum_asymmetric,
+            "local_reason": self.local_reason,
+            "degenerate": self.degenerate,
+            "generic": self.generic,
+            "method": self.method,
+            "runs": len(self.runs),
+            "runs_reaching_best": int(self.runs["reaches_best"].sum()),
             "improving_deviation": self.improving_deviation.to_dict() if self.improving_deviation else None,
         }
 
@@ -258,15 +280,22 @@ def symmetric_optimum(
     rng = np.random.default_rng(seed)
     rows = []
     runs_s = []
-    for m in (("slsqp", "replicator") if method == "both" else (method,)):
+    for m in ("slsqp", "replicator") if method == "both" else (method,):
         x0 = random_starts(n, starts, rng)
         if m == "slsqp":
             s, v, ok = slsqp_runs(focal, x0)
         else:
             s, v, ok = replicator_runs(focal, x0, step=step, iterations=iterations)
         for i in range(starts):
-            rows.append({"method": m, "start": i, "value": float(v[i]), "ok": bool(ok[i]),
-                         **{f"s_{a}": float(s[i, j]) for j, a in enumerate(focal.labels)}})
+            rows.append(
+                {
+                    "method": m,
+                    "start": i,
+                    "value": float(v[i]),
+                    "ok": bool(ok[i]),
+                    **{f"s_{a}": float(s[i, j]) for j, a in enumerate(focal.labels)},
+                }
+            )
             runs_s.append(s[i])
     runs = pd.DataFrame(rows)
     pure_values = pure_symmetric_values(focal)
@@ -307,10 +336,23 @@ def symmetric_optimum(
             local, reason = None, "undetermined: degenerate and no improving joint deviation of two players"
     support = [focal.labels[j] for j in np.flatnonzero(best_s > 0)]
     return SymmetricOptimum(
-        game=game.name, actions=tuple(focal.labels), strategy=best_s, value=best_v, mixed=bool(mixed),
-        support=support, best_pure_action=focal.labels[best_pure], best_pure_value=float(pure_values[best_pure]),
-        is_nash=bool(is_nash), nash_gain=nash_gain, local_optimum_asymmetric=local, local_reason=reason,
-        degenerate=degenerate, generic=generic, method=method, runs=runs, improving_deviation=deviation,
+        game=game.name,
+        actions=tuple(focal.labels),
+        strategy=best_s,
+        value=best_v,
+        mixed=bool(mixed),
+        support=support,
+        best_pure_action=focal.labels[best_pure],
+        best_pure_value=float(pure_values[best_pure]),
+        is_nash=bool(is_nash),
+        nash_gain=nash_gain,
+        local_optimum_asymmetric=local,
+        local_reason=reason,
+        degenerate=degenerate,
+        generic=generic,
+        method=method,
+        runs=runs,
+        improving_deviation=deviation,
     )
 
 

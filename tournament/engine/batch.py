@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import bisect
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -52,18 +52,26 @@ class _Prepared:
     seat_rngs: list  # per seat: None, its generator, or its numbers drawn ahead (length of them)
 
 
-def _prepare_many(game: Game, matches: Sequence[Sequence[Automaton]], seeds, turns: int | None,
-                  prob_end: float | None, noise: float) -> list[_Prepared]:
+def _prepare_many(
+    game: Game, matches: Sequence[Sequence[Automaton]], seeds, turns: int | None, prob_end: float | None, noise: float
+) -> list[_Prepared]:
     """Every match's draws. For the usual tournament batch (fixed length, one run's seeds, binary
     actions or no noise) without a SeedSequence or generator per match: the engine's and the
     random seats' streams are seeded for all matches at once (``seeding.spawned_states``), moved
     by PCG64's jump-ahead past the draws automata skip, and drawn from one shared generator —
     the same numbers as :func:`_prepare` gives (tested)."""
     keys = [s for s in seeds if isinstance(s, seeding.MatchKey)]
-    fast = (prob_end is None and turns is not None and len(keys) == len(seeds) and len(seeds) > 1
-            and len({(s.seed, s.stream) for s in keys}) == 1 and all(0 <= s.match_id <= 0xFFFFFFFF for s in keys)
-            and 0 <= keys[0].stream <= 0xFFFFFFFF and turns <= seeding.RoundDraws.CHUNK
-            and (noise == 0 or max(game.n_actions) <= 2))
+    fast = (
+        prob_end is None
+        and turns is not None
+        and len(keys) == len(seeds)
+        and len(seeds) > 1
+        and len({(s.seed, s.stream) for s in keys}) == 1
+        and all(0 <= s.match_id <= 0xFFFFFFFF for s in keys)
+        and 0 <= keys[0].stream <= 0xFFFFFFFF
+        and turns <= seeding.RoundDraws.CHUNK
+        and (noise == 0 or max(game.n_actions) <= 2)
+    )
     if not fast:
         return [_prepare(game, autos, ss, turns, prob_end, noise) for autos, ss in zip(matches, seeds)]
     k, seed, stream = game.n_players, keys[0].seed, keys[0].stream
@@ -73,8 +81,12 @@ def _prepare_many(game: Game, matches: Sequence[Sequence[Automaton]], seeds, tur
     mask = seeding._M128
 
     def start(state: int, inc: int, has: int = 0, half: int = 0) -> None:
-        bits.state = {"bit_generator": "PCG64", "state": {"state": state, "inc": inc},
-                      "has_uint32": has, "uinteger": half}
+        bits.state = {
+            "bit_generator": "PCG64",
+            "state": {"state": state, "inc": inc},
+            "has_uint32": has,
+            "uinteger": half,
+        }
 
     if noise > 0:
         a1, c1 = seeding.pcg64_jump(1)
@@ -103,15 +115,17 @@ def _prepare_many(game: Game, matches: Sequence[Sequence[Automaton]], seeds, tur
         rows = [j for j, autos in enumerate(matches) if autos[seat].stochastic and out[j].seat_rngs[seat] is None]
         if not rows:
             continue
-        for j, (state, inc) in zip(rows, seeding.spawned_states(seed, [[stream, keys[j].match_id, 1 + seat]
-                                                                      for j in rows])):
+        for j, (state, inc) in zip(
+            rows, seeding.spawned_states(seed, [[stream, keys[j].match_id, 1 + seat] for j in rows])
+        ):
             start(state, inc)
             out[j].seat_rngs[seat] = shared.random(turns)
     return out
 
 
-def _prepare(game: Game, automata: Sequence[Automaton], seed, turns: int | None,
-             prob_end: float | None, noise: float) -> _Prepared:
+def _prepare(
+    game: Game, automata: Sequence[Automaton], seed, turns: int | None, prob_end: float | None, noise: float
+) -> _Prepared:
     if isinstance(seed, seeding.MatchKey):
         engine_ss, seat_ss = seed.engine, seed.seat
     else:
@@ -212,8 +226,10 @@ def _play_loop(game: Game, automata: Sequence[Automaton], prep: _Prepared) -> np
             base, end = t, t + len(flips)
         if flips is not None:
             for r in np.flatnonzero(flips.any(axis=1)).tolist():
-                noisy[base + r] = [(i, 1 if shifts is None else int(shifts[r, i])) for i in np.flatnonzero(flips[r]).tolist()]
-        for t in range(t, end):
+                noisy[base + r] = [
+                    (i, 1 if shifts is None else int(shifts[r, i])) for i in np.flatnonzero(flips[r]).tolist()
+                ]
+        for step in range(t, end):
             p = 0
             acts = []
             for i in range(k):
@@ -224,19 +240,21 @@ def _play_loop(game: Game, automata: Sequence[Automaton], prep: _Prepared) -> np
                 else:
                     if streams[i] is None or pos[i] == len(streams[i]):
                         src = prep.seat_rngs[i]
-                        streams[i] = src.tolist() if isinstance(src, np.ndarray) else src.random(min(1024, length)).tolist()
+                        streams[i] = (
+                            src.tolist() if isinstance(src, np.ndarray) else src.random(min(1024, length)).tolist()
+                        )
                         pos[i] = 0
                     u = streams[i][pos[i]]
                     pos[i] += 1
                     a = outs[s][bisect.bisect_right(thr[s], u)]
                 acts.append(a)
-            flips = noisy.get(t)
+            flips = noisy.get(step)
             if flips is not None:
                 for i, shift in flips:
                     acts[i] = (acts[i] + shift) % n_actions[i]
             for i in range(k):
                 p += acts[i] * strides[i]
-            rec[t] = p
+            rec[step] = p
             for i in range(k):
                 state[i] = tabs[i][4][state[i]][p]
         t = end
@@ -255,7 +273,7 @@ class _Tables:
     offsets: np.ndarray  # first global state of each automaton
 
     @classmethod
-    def of(cls, autos: Sequence[Automaton], n_profiles: int) -> "_Tables":
+    def of(cls, autos: Sequence[Automaton], n_profiles: int) -> _Tables:
         offsets = np.cumsum([0] + [a.n_states for a in autos])
         m = max(a.outputs.shape[1] for a in autos)
         G = int(offsets[-1])
@@ -266,7 +284,7 @@ class _Tables:
         for a, off in zip(autos, offsets[:-1]):
             s = slice(off, off + a.n_states)
             out[s, : a.outputs.shape[1]] = a.outputs
-            out[s, a.outputs.shape[1]:] = a.outputs[:, -1:]
+            out[s, a.outputs.shape[1] :] = a.outputs[:, -1:]
             thr[s, : a.thresholds.shape[1]] = a.thresholds
             n_out[s] = a.n_outcomes
             delta[s] = a.transitions + off
@@ -369,8 +387,14 @@ def results_of(game: Game, profiles: np.ndarray, names: Sequence[str], match_id:
     builds it: compact actions, payoffs from the game's table, no traces)."""
     actions = _compact_profiles(game)[profiles]
     payoffs = game.payoff_vectors[profiles]
-    return MatchResult(game=game, names=list(names), actions=actions, payoffs=payoffs,
-                       traces=[{} for _ in range(game.n_players)], match_id=match_id)
+    return MatchResult(
+        game=game,
+        names=list(names),
+        actions=actions,
+        payoffs=payoffs,
+        traces=[{} for _ in range(game.n_players)],
+        match_id=match_id,
+    )
 
 
 # ---------------------------------------------------------------------- populations

@@ -17,7 +17,8 @@ import functools
 import signal
 import threading
 import time
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import mesa
 import numpy as np
@@ -75,7 +76,7 @@ class SeatAgent(mesa.Agent):
     """A seated player: wraps one strategy instance and its read-only view (over the seat's
     own :class:`~tournament.view.History`)."""
 
-    def __init__(self, model: "MatchModel", seat: int, strategy: Strategy, label: str):
+    def __init__(self, model: MatchModel, seat: int, strategy: Strategy, label: str):
         super().__init__(model)
         self.seat = seat
         self.strategy = strategy
@@ -88,7 +89,10 @@ class SeatAgent(mesa.Agent):
 
     def _fail(self, message: str) -> StrategyError:
         return StrategyError(
-            message, strategy=self.label, seat=self.seat, match_id=self.model.match_id,
+            message,
+            strategy=self.label,
+            seat=self.seat,
+            match_id=self.model.match_id,
             round=self.model.round,
         )
 
@@ -99,8 +103,9 @@ class SeatAgent(mesa.Agent):
         try:
             return call_strategy(call, self._fail, what)
         except MatchTimeout:
-            raise self._fail(f"exceeded the match time limit of {self.model.time_limit:g} s "
-                             f"(stopped inside {what})") from None
+            raise self._fail(
+                f"exceeded the match time limit of {self.model.time_limit:g} s (stopped inside {what})"
+            ) from None
         finally:
             self.seconds += time.perf_counter() - start
 
@@ -198,9 +203,7 @@ class MatchModel(mesa.Model):
         self._strides = game.strides.tolist()
         self._n_actions = game.n_actions
         labels = list(names) if names is not None else [p.registry_name() for p in players]
-        self.seats: list[SeatAgent] = [
-            SeatAgent(self, i, strat, labels[i]) for i, strat in enumerate(players)
-        ]
+        self.seats: list[SeatAgent] = [SeatAgent(self, i, strat, labels[i]) for i, strat in enumerate(players)]
         horizon = self.turns if prob_end is None and reveal_length else None
         for agent in self.seats:  # match attributes shown to strategies
             agent.history.horizon = horizon
@@ -308,8 +311,9 @@ class MatchModel(mesa.Model):
         except MatchTimeout:
             if what is None:
                 raise
-            raise seats[seat]._fail(f"exceeded the match time limit of {self.time_limit:g} s "
-                                    f"(stopped inside {what})") from None
+            raise seats[seat]._fail(
+                f"exceeded the match time limit of {self.time_limit:g} s (stopped inside {what})"
+            ) from None
         except Exception as exc:
             if what is None:  # the engine's own checks (an invalid action) already say who
                 raise
@@ -326,8 +330,11 @@ class MatchModel(mesa.Model):
         """With a time limit, in the main thread of a Unix process: a timer signal interrupts
         a strategy stuck inside one call. Elsewhere (Dask worker threads) the limit is
         checked between rounds only."""
-        if not self.timed or threading.current_thread() is not threading.main_thread() \
-                or not hasattr(signal, "setitimer"):
+        if (
+            not self.timed
+            or threading.current_thread() is not threading.main_thread()
+            or not hasattr(signal, "setitimer")
+        ):
             yield
             return
         remaining = max(1e-3, self._started + self.time_limit - time.perf_counter())
@@ -348,8 +355,9 @@ class MatchModel(mesa.Model):
     def _timeout_error(self) -> StrategyError:
         """The limit ran out between strategy calls: blame the seat that used most time."""
         slow = max(self.seats, key=lambda a: a.seconds)
-        return slow._fail(f"exceeded the match time limit of {self.time_limit:g} s "
-                          f"({slow.seconds:.3g} s spent in this strategy)")
+        return slow._fail(
+            f"exceeded the match time limit of {self.time_limit:g} s ({slow.seconds:.3g} s spent in this strategy)"
+        )
 
     def run(self) -> MatchResult:
         """Play all remaining rounds and return the result."""
@@ -363,8 +371,9 @@ class MatchModel(mesa.Model):
     def result(self) -> MatchResult:
         """The match so far as a :class:`MatchResult` (payoffs from the engine's own record)."""
         # a view of the engine's record (no copy: the record only grows, played rounds never change)
-        actions = np.frombuffer(bytes(self._record) if self.running else self._record,
-                                dtype=self._dtype).reshape(-1, self.k)
+        actions = np.frombuffer(bytes(self._record) if self.running else self._record, dtype=self._dtype).reshape(
+            -1, self.k
+        )
         return MatchResult(
             game=self.game,
             names=[a.label for a in self.seats],
@@ -438,8 +447,17 @@ def play_match(
         if engine == "automaton":
             lacking = [p.registry_name() for i, p in enumerate(seated) if p.automaton(game, i, turns) is None]
             raise TournamentError(f"engine='automaton': {', '.join(lacking)} declare(s) no automaton")
-    model = MatchModel(game, seated, turns=turns, prob_end=prob_end, noise=noise, seed=seed,
-                       match_id=match_id, names=names, reveal_length=reveal_length)
+    model = MatchModel(
+        game,
+        seated,
+        turns=turns,
+        prob_end=prob_end,
+        noise=noise,
+        seed=seed,
+        match_id=match_id,
+        names=names,
+        reveal_length=reveal_length,
+    )
     return model.run()
 
 

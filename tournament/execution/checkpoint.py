@@ -44,8 +44,9 @@ import stat
 import struct
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -100,8 +101,14 @@ def scenario_fingerprint(scenario) -> tuple[str, dict]:
 
 # ---------------------------------------------------------------------------- codec
 _DTYPE = re.compile(r"^(\|b1|[<|][iu][1248]|<f[248]|<U\d{1,5})$")
-_EXTENSION_DTYPES = {"str", "string", "boolean", "Float32", "Float64",
-                     *(f"{u}Int{b}" for u in ("", "U") for b in (8, 16, 32, 64))}
+_EXTENSION_DTYPES = {
+    "str",
+    "string",
+    "boolean",
+    "Float32",
+    "Float64",
+    *(f"{u}Int{b}" for u in ("", "U") for b in (8, 16, 32, 64)),
+}
 
 
 class _Encoder:
@@ -113,7 +120,7 @@ class _Encoder:
             a = np.ascontiguousarray(arr)
             if a.dtype.byteorder == ">":
                 a = a.astype(a.dtype.newbyteorder("<"))
-            self.blobs.append(memoryview(a.reshape(-1).view(np.uint8)) if a.size else memoryview(b""))
+            self.blobs.append(a.reshape(-1).view(np.uint8).data if a.size else memoryview(b""))
             return {"$nd": [a.dtype.str, list(a.shape), len(self.blobs) - 1]}
         if arr.dtype == object:
             return {"$ndo": [list(arr.shape), [self.value(x) for x in arr.reshape(-1).tolist()]]}
@@ -142,8 +149,11 @@ class _Encoder:
             return {"$match": [self.value(obj.row), self.value(obj.rounds)]}
         if t is pd.DataFrame:
             idx = obj.index
-            index = ({"range": [idx.start, idx.stop, idx.step]} if isinstance(idx, pd.RangeIndex)
-                     else self.array(np.asarray(idx)))
+            index = (
+                {"range": [idx.start, idx.stop, idx.step]}
+                if isinstance(idx, pd.RangeIndex)
+                else self.array(np.asarray(idx))
+            )
             cols = []
             for j in range(obj.shape[1]):
                 col = obj.iloc[:, j]
@@ -178,8 +188,9 @@ class _Decoder:
                     self.fail("object array holding a container")
                 arr[i] = v
             return arr.reshape(shape)
-        if not (isinstance(spec, dict) and set(spec) == {"$nd"} and isinstance(spec["$nd"], list)
-                and len(spec["$nd"]) == 3):
+        if not (
+            isinstance(spec, dict) and set(spec) == {"$nd"} and isinstance(spec["$nd"], list) and len(spec["$nd"]) == 3
+        ):
             self.fail("not an array")
         dtype, shape, ref = spec["$nd"]
         if not isinstance(dtype, str) or not _DTYPE.match(dtype):
@@ -196,8 +207,9 @@ class _Decoder:
     def column(self, spec: Any):
         if isinstance(spec, dict) and set(spec) == {"$ext"}:
             body = spec["$ext"]
-            if not (isinstance(body, list) and len(body) == 2 and body[0] in _EXTENSION_DTYPES
-                    and isinstance(body[1], list)):
+            if not (
+                isinstance(body, list) and len(body) == 2 and body[0] in _EXTENSION_DTYPES and isinstance(body[1], list)
+            ):
                 self.fail("bad table column")
             values = [self.value(v) for v in body[1]]
             if not all(v is None or type(v) in (str, int, float, bool) for v in values):
@@ -222,7 +234,7 @@ class _Decoder:
         if t is not dict:
             self.fail(f"unexpected {t.__name__}")
         if len(obj) == 1:
-            (tag, body), = obj.items()
+            ((tag, body),) = obj.items()
             if tag == "$f":
                 if body not in ("nan", "inf", "-inf"):
                     self.fail("bad float")
@@ -244,8 +256,13 @@ class _Decoder:
             if tag in ("$nd", "$ndo"):
                 return self.array(obj)
             if tag == "$np":
-                if not (isinstance(body, list) and len(body) == 2 and isinstance(body[0], str)
-                        and _DTYPE.match(body[0]) and not body[0].startswith("<U")):
+                if not (
+                    isinstance(body, list)
+                    and len(body) == 2
+                    and isinstance(body[0], str)
+                    and _DTYPE.match(body[0])
+                    and not body[0].startswith("<U")
+                ):
                     self.fail("bad scalar")
                 v = body[1]
                 if isinstance(v, str) and v in ("nan", "inf", "-inf"):
@@ -270,9 +287,13 @@ class _Decoder:
         return {k: self.value(v) for k, v in obj.items()}
 
     def frame(self, body: Any) -> pd.DataFrame:
-        if not (isinstance(body, dict) and set(body) == {"columns", "index", "data"}
-                and isinstance(body["columns"], list) and isinstance(body["data"], list)
-                and len(body["columns"]) == len(body["data"])):
+        if not (
+            isinstance(body, dict)
+            and set(body) == {"columns", "index", "data"}
+            and isinstance(body["columns"], list)
+            and isinstance(body["data"], list)
+            and len(body["columns"]) == len(body["data"])
+        ):
             self.fail("bad table")
         columns = [self.value(c) for c in body["columns"]]
         if not all(type(c) in (str, int) for c in columns):
@@ -333,8 +354,13 @@ def decode_payload(payload: memoryview) -> dict:
         doc = json.loads(bytes(payload[_META.size : end]).decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ValueError(f"not JSON ({exc})") from None
-    if not (isinstance(doc, dict) and set(doc) == {"scope", "task", "fields", "value"}
-            and isinstance(doc["scope"], str) and isinstance(doc["task"], str) and isinstance(doc["fields"], dict)):
+    if not (
+        isinstance(doc, dict)
+        and set(doc) == {"scope", "task", "fields", "value"}
+        and isinstance(doc["scope"], str)
+        and isinstance(doc["task"], str)
+        and isinstance(doc["fields"], dict)
+    ):
         raise ValueError("not a task record")
     try:
         doc["value"] = _Decoder(blobs).value(doc["value"])
@@ -345,7 +371,7 @@ def decode_payload(payload: memoryview) -> dict:
 
 def task_fields(task: Any) -> dict:
     """The identity of a task as plain JSON fields (its dataclass fields)."""
-    if dataclasses.is_dataclass(task):
+    if dataclasses.is_dataclass(task) and not isinstance(task, type):
         return json.loads(json.dumps(dataclasses.asdict(task)))
     return {"repr": repr(task)}
 
@@ -363,8 +389,10 @@ def _open_dir(root: Path) -> int | None:
     except FileNotFoundError:
         return None
     except OSError as exc:  # ELOOP: a symbolic link; ENOTDIR: a file
-        raise CheckpointError(f"{Path(root) / FOLDER} is not a checkpoint folder (a symbolic link or a file: "
-                              f"{exc.strerror}); remove it, or run with --restart to discard it") from None
+        raise CheckpointError(
+            f"{Path(root) / FOLDER} is not a checkpoint folder (a symbolic link or a file: "
+            f"{exc.strerror}); remove it, or run with --restart to discard it"
+        ) from None
     finally:
         os.close(rfd)
 
@@ -376,12 +404,16 @@ def _open_results(dir_fd: int, path: Path, writable: bool) -> int | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise CheckpointError(f"{path} is not a checkpoint file ({exc.strerror}: a symbolic link or a "
-                              "folder); remove it, or run with --restart to discard it") from None
+        raise CheckpointError(
+            f"{path} is not a checkpoint file ({exc.strerror}: a symbolic link or a "
+            "folder); remove it, or run with --restart to discard it"
+        ) from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-        raise CheckpointError(f"{path} is not a checkpoint file (a folder or a device, not a regular file); "
-                              "remove it, or run with --restart to discard it")
+        raise CheckpointError(
+            f"{path} is not a checkpoint file (a folder or a device, not a regular file); "
+            "remove it, or run with --restart to discard it"
+        )
     return fd
 
 
@@ -420,8 +452,10 @@ def pending_checkpoint(out: Path) -> int | None:
     try:
         count, _, ok = _count(fd)
         if not ok and os.fstat(fd).st_size:
-            raise CheckpointError(f"{out / FOLDER / RESULTS} is not a checkpoint this version can read "
-                                  "(no format header); run with --restart to discard it")
+            raise CheckpointError(
+                f"{out / FOLDER / RESULTS} is not a checkpoint this version can read "
+                "(no format header); run with --restart to discard it"
+            )
         return count
     finally:
         os.close(fd)
@@ -432,8 +466,15 @@ class Checkpoint:
     docstring). ``validate(scope, task, fields, value)`` checks a stored record against the
     run and raises :class:`CheckpointError` if it does not belong to it."""
 
-    def __init__(self, out: Path, fingerprint: str, files: dict | None = None, *, resume: bool = False,
-                 validate: Validator | None = None):
+    def __init__(
+        self,
+        out: Path,
+        fingerprint: str,
+        files: dict | None = None,
+        *,
+        resume: bool = False,
+        validate: Validator | None = None,
+    ):
         self.root = Path(out)
         self.folder = self.root / FOLDER
         self.path = self.folder / RESULTS
@@ -457,7 +498,7 @@ class Checkpoint:
                     os.close(dfd)
         if self._fd is None:
             self._create(files or {})
-        self._size = os.fstat(self._fd).st_size
+        self._size = os.fstat(self._handle).st_size
         self._last_sync = time.monotonic()
 
     def _create(self, files: dict) -> None:
@@ -466,13 +507,15 @@ class Checkpoint:
         remove_entry(self.folder)
         self.folder.mkdir()
         dfd = _open_dir(self.root)
+        if dfd is None:  # removed since mkdir: never fall back to paths relative to the working folder
+            raise CheckpointError(f"{self.folder} disappeared while the checkpoint was being created")
         try:
             meta = {"fingerprint": self.fingerprint, "strategy_files": files}
             fd = os.open(FINGERPRINT, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644, dir_fd=dfd)
             with os.fdopen(fd, "w") as fh:
                 fh.write(json.dumps(meta, indent=2))
-            self._fd = os.open(RESULTS, os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644, dir_fd=dfd)
-            os.write(self._fd, MAGIC)
+            self._fd = fd = os.open(RESULTS, os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644, dir_fd=dfd)
+            os.write(fd, MAGIC)
         finally:
             os.close(dfd)
 
@@ -484,24 +527,34 @@ class Checkpoint:
                 meta = json.loads(fh.read(1 << 20).decode("utf-8"))
         except (OSError, ValueError, RecursionError):
             meta = None
-        if not (isinstance(meta, dict) and isinstance(meta.get("fingerprint"), str)
-                and isinstance(meta.get("strategy_files", {}), dict)):
-            raise ScenarioError(f"{self.folder}: the checkpoint has no readable fingerprint.json; "
-                                "run again with --restart to discard it (or choose another --out folder)")
+        if not (
+            isinstance(meta, dict)
+            and isinstance(meta.get("fingerprint"), str)
+            and isinstance(meta.get("strategy_files", {}), dict)
+        ):
+            raise ScenarioError(
+                f"{self.folder}: the checkpoint has no readable fingerprint.json; "
+                "run again with --restart to discard it (or choose another --out folder)"
+            )
         if meta["fingerprint"] != self.fingerprint:
             raise ScenarioError(
                 f"{self.root}: the interrupted run used a different scenario (game, entrants, "
                 "settings or seed changed), so its results cannot be continued; run with --restart to "
-                "discard them, or use another --out folder")
+                "discard them, or use another --out folder"
+            )
         for path, digest in (meta.get("strategy_files") or {}).items():
             if files.get(path) != digest:
-                self.warnings.append(f"strategy file {path} changed since the interrupted run; "
-                                     "the matches already finished were played with the old code")
-        fd = self._fd
+                self.warnings.append(
+                    f"strategy file {path} changed since the interrupted run; "
+                    "the matches already finished were played with the old code"
+                )
+        fd = self._handle
         size = os.fstat(fd).st_size
         if size and os.pread(fd, len(MAGIC), 0) != MAGIC:
-            raise CheckpointError(f"{self.path} is not a checkpoint this version can read (no format "
-                                  "header); nothing was run. Run with --restart to discard it")
+            raise CheckpointError(
+                f"{self.path} is not a checkpoint this version can read (no format "
+                "header); nothing was run. Run with --restart to discard it"
+            )
         pos = len(MAGIC) if size else 0
         number = 0
         while pos + _HEADER.size <= size:
@@ -510,8 +563,10 @@ class Checkpoint:
                 break  # the process died mid-write: drop the partial record
             payload = self._read(pos + _HEADER.size, length)
             if hashlib.sha256(payload).digest() != digest:
-                self.warnings.append(f"{self.path}: record {number + 1} is corrupted (checksum mismatch); "
-                                     "it and the records after it are dropped and their tasks run again")
+                self.warnings.append(
+                    f"{self.path}: record {number + 1} is corrupted (checksum mismatch); "
+                    "it and the records after it are dropped and their tasks run again"
+                )
                 break
             doc = self._decode(payload, number)
             self.index[record_key(doc["scope"], doc["task"], doc["fields"])] = (pos + _HEADER.size, length, digest)
@@ -528,7 +583,7 @@ class Checkpoint:
         view = memoryview(buf)
         got = 0
         while got < length:
-            n = os.preadv(self._fd, [view[got:]], offset + got)
+            n = os.preadv(self._handle, [view[got:]], offset + got)
             if n <= 0:
                 raise CheckpointError(f"{self.path}: the file shrank while it was read")
             got += n
@@ -538,16 +593,20 @@ class Checkpoint:
         try:
             doc = decode_payload(payload)
         except ValueError as exc:
-            raise CheckpointError(f"{self.path}: record {number + 1} is not a valid record ({exc}); it was "
-                                  "edited or written by something else. Nothing was run; run with --restart "
-                                  "to discard the checkpoint") from None
+            raise CheckpointError(
+                f"{self.path}: record {number + 1} is not a valid record ({exc}); it was "
+                "edited or written by something else. Nothing was run; run with --restart "
+                "to discard the checkpoint"
+            ) from None
         if self.validate is not None:
             try:
                 self.validate(doc["scope"], doc["task"], doc["fields"], doc["value"])
             except CheckpointError as exc:
-                raise CheckpointError(f"{self.path}: record {number + 1} does not belong to this run: {exc}. "
-                                      "It was edited or written by something else; nothing was run. Run with "
-                                      "--restart to discard the checkpoint") from None
+                raise CheckpointError(
+                    f"{self.path}: record {number + 1} does not belong to this run: {exc}. "
+                    "It was edited or written by something else; nothing was run. Run with "
+                    "--restart to discard the checkpoint"
+                ) from None
         return doc
 
     def key(self, scope: str, task: str, fields: dict) -> str:
@@ -582,13 +641,13 @@ class Checkpoint:
         try:
             written = 0
             while written < total:
-                n = os.pwritev(self._fd, _skip(parts, written), start + written)
+                n = os.pwritev(self._handle, _skip(parts, written), start + written)
                 if n <= 0:
                     raise OSError(28, "No space left on device", str(self.path))
                 written += n
         except OSError as exc:
             try:  # leave no partial record behind
-                os.ftruncate(self._fd, start)
+                os.ftruncate(self._handle, start)
             except OSError:
                 pass
             if exc.filename is None:
@@ -598,8 +657,16 @@ class Checkpoint:
         self.index[key] = (start + _HEADER.size, total - _HEADER.size, _HEADER.unpack(bytes(parts[0]))[1])
         now = time.monotonic()
         if now - self._last_sync >= FSYNC_INTERVAL:
-            os.fsync(self._fd)
+            os.fsync(self._handle)
             self._last_sync = now
+
+    @property
+    def _handle(self) -> int:
+        """The open results file (set by __init__; None only after close)."""
+        fd = self._fd
+        if fd is None:
+            raise CheckpointError(f"{self.path}: the checkpoint is closed")
+        return fd
 
     def close(self) -> None:
         if self._fd is not None:

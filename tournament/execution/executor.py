@@ -28,9 +28,10 @@ import os
 import signal
 import threading
 import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..errors import TournamentError, WorkerLost
 from .checkpoint import task_fields
@@ -131,8 +132,15 @@ class Executor:
     carries the checkpoint. Use as a context manager; :meth:`map` yields results in order.
     """
 
-    def __init__(self, fn: Callable[[Any, Any], Any], context: Any, *, workers: int | None = None,
-                 chunk_size: int | None = None, options: "RunOptions | None" = None):
+    def __init__(
+        self,
+        fn: Callable[[Any, Any], Any],
+        context: Any,
+        *,
+        workers: int | None = None,
+        chunk_size: int | None = None,
+        options: RunOptions | None = None,
+    ):
         self.fn = fn
         self.context = context
         self.options = options
@@ -150,7 +158,7 @@ class Executor:
         self._dask_context = None
         self._completed = None  # dask.distributed.as_completed of the running map
 
-    def __enter__(self) -> "Executor":
+    def __enter__(self) -> Executor:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -175,8 +183,10 @@ class Executor:
     def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=_mp_context(),
-                initializer=_init_worker, initargs=(self.context,),
+                max_workers=self.workers,
+                mp_context=_mp_context(),
+                initializer=_init_worker,
+                initargs=(self.context,),
             )
         return self._pool
 
@@ -185,7 +195,9 @@ class Executor:
             try:
                 from dask.distributed import Client, LocalCluster
             except ImportError:
-                raise TournamentError("the Dask backend needs dask.distributed: pip install 'dask[distributed]'") from None
+                raise TournamentError(
+                    "the Dask backend needs dask.distributed: pip install 'dask[distributed]'"
+                ) from None
             if self.scheduler:
                 try:
                     self._client = Client(self.scheduler, timeout=CONNECT_TIMEOUT)
@@ -197,8 +209,13 @@ class Executor:
                     # the checkpoint, says how to resume) and closes the cluster itself; its
                     # shutdown noise (a worker's heartbeat to a scheduler already gone) is not
                     # shown: task failures reach us through the futures
-                    self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                                 dashboard_address=":0", silence_logs=logging.CRITICAL)
+                    self._cluster = LocalCluster(
+                        n_workers=self.workers,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=":0",
+                        silence_logs=logging.CRITICAL,
+                    )
                 self._client = Client(self._cluster)
             # the shared context goes to every worker once
             self._dask_context = self._client.scatter(self.context, broadcast=True, hash=False)
@@ -250,8 +267,9 @@ class Executor:
         size = self.chunk_size or default_chunk_size(len(todo), self.workers)
         chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
         window = AHEAD * self.workers
-        submit, wait_any = (self._submit_dask, self._wait_dask) if self.backend == "dask" else \
-            (self._submit_pool, self._wait_pool)
+        submit, wait_any = (
+            (self._submit_dask, self._wait_dask) if self.backend == "dask" else (self._submit_pool, self._wait_pool)
+        )
         pending: dict[Any, int] = {}  # future -> chunk index
         finished_chunks: set[int] = set()
         submitted = oldest = 0
@@ -294,8 +312,16 @@ class Executor:
                 if failure is None and lost is None:
                     yield from ready()
             if lost is not None:
-                self._lost(lost, [tasks[i] for c in range(len(chunks)) if c not in finished_chunks for i in chunks[c]
-                                  if i not in done and (ck is None or not ck.has(ck.key(self.scope, name, fields[i])))])
+                self._lost(
+                    lost,
+                    [
+                        tasks[i]
+                        for c in range(len(chunks))
+                        if c not in finished_chunks
+                        for i in chunks[c]
+                        if i not in done and (ck is None or not ck.has(ck.key(self.scope, name, fields[i])))
+                    ],
+                )
             if failure is not None:
                 raise failure[1]
         except BaseException:  # also GeneratorExit: the consumer stopped (Ctrl-C, an error)

@@ -18,7 +18,8 @@ else is a :class:`CheckpointError`.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -28,7 +29,7 @@ from .checkpoint import CheckpointError, Validator
 from .tasks import MatchRecord
 
 
-def fail(message: str):
+def fail(message: str) -> NoReturn:
     raise CheckpointError(message)
 
 
@@ -108,8 +109,16 @@ def match_check(scenario, schedule: Callable[[str], tuple[list[str], list[tuple[
         turns = check_int(row.get("turns"), f"match {mid}: turns", 0, turns_cap)
         if status == "ok" and fixed_length and turns != turns_cap:
             fail(f"match {mid}: {turns} turns in a {turns_cap}-turn tournament")
-        means = [check_float(row.get(f"payoff_{s}"), f"match {mid}: payoff_{s}", seat_lo[s], seat_hi[s],
-                        nan_ok=status == "failed" or turns == 0) for s in range(k)]
+        means = [
+            check_float(
+                row.get(f"payoff_{s}"),
+                f"match {mid}: payoff_{s}",
+                seat_lo[s],
+                seat_hi[s],
+                nan_ok=status == "failed" or turns == 0,
+            )
+            for s in range(k)
+        ]
         for key, v in row.items():
             if not (v is None or isinstance(v, (str, bool, int, float, np.bool_, np.integer, np.floating))):
                 fail(f"match {mid}: column {key!r} holds a {type(v).__name__}")

@@ -10,8 +10,9 @@ the same records.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -105,9 +106,15 @@ def failed_row(ctx: MatchContext, task: MatchTask, error: Exception, rounds_play
 def match_arguments(ctx: MatchContext, task: MatchTask) -> dict[str, Any]:
     """The ``MatchModel`` keyword arguments of a task: fresh strategies, the match's seed."""
     return dict(
-        game=ctx.game, players=[ctx.entrants[i].build() for i in task.seating], turns=ctx.turns,
-        prob_end=ctx.prob_end, noise=ctx.noise, seed=seeding.match_seed(ctx.seed, task.match_id, ctx.stream),
-        match_id=task.match_id, names=[ctx.entrants[i].name for i in task.seating], time_limit=ctx.time_limit,
+        game=ctx.game,
+        players=[ctx.entrants[i].build() for i in task.seating],
+        turns=ctx.turns,
+        prob_end=ctx.prob_end,
+        noise=ctx.noise,
+        seed=seeding.match_seed(ctx.seed, task.match_id, ctx.stream),
+        match_id=task.match_id,
+        names=[ctx.entrants[i].name for i in task.seating],
+        time_limit=ctx.time_limit,
         reveal_length=ctx.reveal_length,
     )
 

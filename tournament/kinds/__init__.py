@@ -43,5 +43,4 @@ def get(name: str) -> Kind:
     return registered()[name]
 
 
-__all__ = ["Kind", "KindResult", "RecordCheck", "RunOptions", "all_seats", "get", "names", "register",
-           "registered"]
+__all__ = ["Kind", "KindResult", "RecordCheck", "RunOptions", "all_seats", "get", "names", "register", "registered"]

@@ -28,17 +28,21 @@ def _parse(tt: Table, scenario: Scenario) -> dict:
     if low + b < 0:
         raise tt.error(
             f"fitness = background_fitness + payoff must not be negative, but the game's lowest payoff is {low:g}; "
-            f"set background_fitness to at least {0.0 - low:g}", "background_fitness")
+            f"set background_fitness to at least {0.0 - low:g}",
+            "background_fitness",
+        )
     out["background_fitness"] = b
     return out
 
 
-register(Kind(
-    name="ecological",
-    description="discrete replicator over the types' round-robin payoffs (k-player: co-players drawn from the shares)",
-    parse=_parse,
-    run=lazy_function("tournament.models.shares:run_ecological"),
-    seats_for=all_seats,
-    estimate=shares_estimate,
-    checks=type_match_checks,
-))
+register(
+    Kind(
+        name="ecological",
+        description="discrete replicator over the types' round-robin payoffs (k-player: co-players drawn from the shares)",
+        parse=_parse,
+        run=lazy_function("tournament.models.shares:run_ecological"),
+        seats_for=all_seats,
+        estimate=shares_estimate,
+        checks=type_match_checks,
+    )
+)

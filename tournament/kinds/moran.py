@@ -14,10 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..plugins import lazy_function
-from ..seeding import graph_seed
 from ..scenario import sizes
 from ..scenario.spec import Population, Scenario
 from ..scenario.validation import Table, positive_int, probability
+from ..seeding import graph_seed
 from .graphs import GraphSpec, checked_graph, expected_edges, parse_graph
 from .population import initial_counts, parse_composition, parse_selection, type_match_checks, types_of
 from .registry import Kind, RecordCheck, all_seats, register
@@ -63,15 +63,26 @@ def _estimate(scenario: Scenario, population: Population, workers: int, key: str
     n = float(int(initial_counts(st, types).sum()))
     runs, gens = float(st["runs"]), float(st["max_generations"])
     records = runs * (gens * n / float(st["record_every"] or n) + 2)
-    memory += [(workers * n * sizes.INDIVIDUAL_BYTES, size_key, f"{n:.4g} individuals"),
-               (records * t * sizes.RECORD_BYTES, "tournament.max_generations" if st["record_every"] is None
-                else "tournament.record_every", f"{records * t:.4g} share records")]
+    memory += [
+        (workers * n * sizes.INDIVIDUAL_BYTES, size_key, f"{n:.4g} individuals"),
+        (
+            records * t * sizes.RECORD_BYTES,
+            "tournament.max_generations" if st["record_every"] is None else "tournament.record_every",
+            f"{records * t:.4g} share records",
+        ),
+    ]
     if st.get("interaction") is not None:
         edges = sum(expected_edges(GraphSpec.from_dict(st[w]), int(n)) for w in ("interaction", "replacement"))
-        memory.append((2 * n * sizes.GRAPH_BYTES + edges * sizes.EDGE_BYTES, "tournament.graph",
-                       f"graphs of {n:.4g} nodes"))
-    seconds.append((runs * gens * n * (sizes.EVENT_SECONDS + n * sizes.EVENT_INDIVIDUAL_SECONDS),
-                    "tournament.max_generations", f"{runs:.4g} runs of up to {gens:.4g} generations of {n:.4g} individuals"))
+        memory.append(
+            (2 * n * sizes.GRAPH_BYTES + edges * sizes.EDGE_BYTES, "tournament.graph", f"graphs of {n:.4g} nodes")
+        )
+    seconds.append(
+        (
+            runs * gens * n * (sizes.EVENT_SECONDS + n * sizes.EVENT_INDIVIDUAL_SECONDS),
+            "tournament.max_generations",
+            f"{runs:.4g} runs of up to {gens:.4g} generations of {n:.4g} individuals",
+        )
+    )
     return memory, seconds
 
 
@@ -86,8 +97,11 @@ def _checks(scenario: Scenario) -> dict[str, RecordCheck]:
     def moran(scope: str, fields: dict, res: Any) -> None:
         names = list(types_of(pops[scope]).names)
         t = len(names)
-        run = records.check_int(fields.get("run"), "run", 0, scenario.settings["runs"] - 1) if set(fields) == {"run"} \
+        run = (
+            records.check_int(fields.get("run"), "run", 0, scenario.settings["runs"] - 1)
+            if set(fields) == {"run"}
             else records.fail("not a Moran task")
+        )
         if not isinstance(res, dict) or res.get("run") != run:
             records.fail(f"Moran run {run}: not its result")
         if res.get("fixed") is not None:
@@ -113,13 +127,15 @@ def _checks(scenario: Scenario) -> dict[str, RecordCheck]:
     return {**type_match_checks(scenario), "moran_task": moran}
 
 
-register(Kind(
-    name="moran",
-    description="finite-population Moran process (birth ∝ fitness, uniform death, optional mutation), "
-                "well-mixed or on networkx graphs",
-    parse=_parse,
-    run=lazy_function("tournament.models.moran:run"),
-    seats_for=all_seats,
-    estimate=_estimate,
-    checks=_checks,
-))
+register(
+    Kind(
+        name="moran",
+        description="finite-population Moran process (birth ∝ fitness, uniform death, optional mutation), "
+        "well-mixed or on networkx graphs",
+        parse=_parse,
+        run=lazy_function("tournament.models.moran:run"),
+        seats_for=all_seats,
+        estimate=_estimate,
+        checks=_checks,
+    )
+)

@@ -57,11 +57,22 @@ def types_of(population: Population) -> TypeSet:
 def parse_composition(tt: Table, scenario: Scenario, finite: bool) -> dict:
     """``shares`` (and for finite populations ``population_size``), checked against every population."""
     shares = tt.get("shares", list, None)
-    size = tt.get("population_size", int, None, check=lambda v: 1 <= v <= MAX_ENTRANTS,
-                  expect=f"a positive integer up to {MAX_ENTRANTS:,}") if finite else None
+    size = (
+        tt.get(
+            "population_size",
+            int,
+            None,
+            check=lambda v: 1 <= v <= MAX_ENTRANTS,
+            expect=f"a positive integer up to {MAX_ENTRANTS:,}",
+        )
+        if finite
+        else None
+    )
     if shares is not None:
-        if not shares or not all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
-                                 and 0 <= x <= 1e300 for x in shares):
+        if not shares or not all(
+            isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) and 0 <= x <= 1e300
+            for x in shares
+        ):
             raise tt.error(f"expected non-negative finite numbers, one per type, got {shares!r}", "shares")
         if sum(shares) <= 0:
             raise tt.error("the shares must not all be zero", "shares")
@@ -70,7 +81,9 @@ def parse_composition(tt: Table, scenario: Scenario, finite: bool) -> dict:
             if len(shares) != n:
                 raise tt.error(
                     f"{len(shares)} shares for population {pop.name!r} with {n} types "
-                    f"({', '.join(types_of(pop).names)}); give one share per [[entrants]] table", "shares")
+                    f"({', '.join(types_of(pop).names)}); give one share per [[entrants]] table",
+                    "shares",
+                )
         if finite and size is None:
             raise tt.error("shares of a finite population need population_size (or use the entrants' count)", "shares")
     out = {"shares": shares}
@@ -82,7 +95,8 @@ def parse_composition(tt: Table, scenario: Scenario, finite: bool) -> dict:
                 raise tt.error(
                     f"population {pop.name!r} has {int(counts.sum())} individual(s) but a group needs "
                     f"{scenario.game.n_players}; raise the entrants' count or population_size",
-                    "population_size" if size else None)
+                    "population_size" if size else None,
+                )
     return out
 
 
@@ -127,7 +141,9 @@ def parse_selection(tt: Table, scenario: Scenario) -> dict:
             raise tt.error(
                 f"linear fitness 1 - w + w*payoff is negative for the game's lowest payoff {low:g} "
                 f"with selection_intensity w = {w:g}; use w <= {1 / (1 - low):.4g} "
-                "or fitness = \"exponential\"", "selection_intensity")
+                'or fitness = "exponential"',
+                "selection_intensity",
+            )
     return {"fitness": fmap, "selection_intensity": w}
 
 
@@ -135,8 +151,9 @@ def parse_selection(tt: Table, scenario: Scenario) -> dict:
 def parse_shares_dynamics(tt: Table, scenario: Scenario, generations: int) -> dict:
     """Keys shared by the infinite-population kinds."""
     out = parse_composition(tt, scenario, finite=False)
-    out["generations"] = tt.get("generations", int, generations, check=lambda v: v >= 0,
-                                expect="a non-negative integer")
+    out["generations"] = tt.get(
+        "generations", int, generations, check=lambda v: v >= 0, expect="a non-negative integer"
+    )
     out["tolerance"] = tt.get("tolerance", float, 1e-12, check=lambda v: v >= 0, expect="a non-negative number")
     out["bootstrap"] = tt.get("bootstrap", int, 200, check=lambda v: v >= 0, expect="a non-negative integer")
     out["cache_deterministic"] = tt.get("cache_deterministic", bool, True)
@@ -150,8 +167,13 @@ def shares_estimate(scenario: Scenario, population: Population, workers: int, ke
     t = len(types_of(population))
     memory, seconds, _ = sizes.round_robin_terms(scenario, t, True, workers, key)
     gens, boot = float(st["generations"]), float(st.get("bootstrap", 0))
-    memory.append((gens * t * sizes.RECORD_BYTES * 3 + boot * t * 8 * 4, "tournament.generations",
-                   f"{gens:.4g} generations of {t} types"))
+    memory.append(
+        (
+            gens * t * sizes.RECORD_BYTES * 3 + boot * t * 8 * 4,
+            "tournament.generations",
+            f"{gens:.4g} generations of {t} types",
+        )
+    )
     seconds.append((gens * (1 + boot) * 2e-5, "tournament.generations", f"up to {gens:.4g} generations"))
     return memory, seconds
 

@@ -23,8 +23,11 @@ from .registry import Kind, RecordCheck, register
 
 def _parse(tt: Table, scenario: Scenario) -> dict:
     if "repetitions" in tt.data:
-        raise tt.error("random_matching replays the whole population with `runs`; `repetitions` (matches per "
-                       "grouping) does not apply", "repetitions")
+        raise tt.error(
+            "random_matching replays the whole population with `runs`; `repetitions` (matches per "
+            "grouping) does not apply",
+            "repetitions",
+        )
     if scenario.match.prob_end is not None:
         raise tt.error("random_matching needs turns (rounds per generation); prob_end is not supported", "prob_end")
     out = parse_composition(tt, scenario, finite=True)
@@ -32,7 +35,9 @@ def _parse(tt: Table, scenario: Scenario) -> dict:
     out["mutation"] = tt.get("mutation", float, 0.0, check=probability, expect="a probability in [0, 1]")
     out["generations"] = tt.get("generations", int, 1, check=positive_int, expect="a positive integer")
     out["runs"] = tt.get("runs", int, 10, check=positive_int, expect="a positive integer")
-    default_every = max(1, scenario.match.turns // 100)
+    turns = scenario.match.turns
+    assert turns is not None  # without prob_end, a scenario has turns
+    default_every = max(1, turns // 100)
     out["record_every"] = tt.get("record_every", int, default_every, check=positive_int, expect="a positive integer")
     return out
 
@@ -50,15 +55,26 @@ def _estimate(scenario: Scenario, population: Population, workers: int, key: str
     t = len(types)
     size_key = "tournament.population_size" if st.get("population_size") else key
     n = float(int(initial_counts(st, types).sum())) * (1 if scenario.game.is_symmetric else k)
+    assert scenario.match.turns is not None  # checked by _parse: random_matching has no prob_end
     turns, runs, gens = float(scenario.match.turns), float(st["runs"]), float(st["generations"])
     windows = runs * gens * (turns / st["record_every"] + 1)
     per = sizes.INDIVIDUAL_BYTES + sizes.MATCH_BYTES * k * turns  # each individual keeps its own history
-    memory = [(workers * n * per, size_key if sizes.INDIVIDUAL_BYTES > sizes.MATCH_BYTES * k * turns
-               else "tournament.turns", f"{n:.4g} individuals with histories of {turns:.4g} rounds"),
-              (runs * gens * n * sizes.ROW_BYTES, "tournament.generations", f"{runs * gens * n:.4g} individual records"),
-              (windows * t * sizes.RECORD_BYTES, "tournament.record_every", f"{windows * t:.4g} share records")]
-    seconds = [(runs * gens * turns * n * sizes.SEAT_ROUND_SECONDS, "tournament.generations" if gens > 1 else size_key,
-                f"{runs:.4g} runs of {gens:.4g} generations of {turns:.4g} rounds of {n:.4g} individuals")]
+    memory = [
+        (
+            workers * n * per,
+            size_key if sizes.INDIVIDUAL_BYTES > sizes.MATCH_BYTES * k * turns else "tournament.turns",
+            f"{n:.4g} individuals with histories of {turns:.4g} rounds",
+        ),
+        (runs * gens * n * sizes.ROW_BYTES, "tournament.generations", f"{runs * gens * n:.4g} individual records"),
+        (windows * t * sizes.RECORD_BYTES, "tournament.record_every", f"{windows * t:.4g} share records"),
+    ]
+    seconds = [
+        (
+            runs * gens * turns * n * sizes.SEAT_ROUND_SECONDS,
+            "tournament.generations" if gens > 1 else size_key,
+            f"{runs:.4g} runs of {gens:.4g} generations of {turns:.4g} rounds of {n:.4g} individuals",
+        )
+    ]
     return memory, seconds
 
 
@@ -74,13 +90,20 @@ def _checks(scenario: Scenario) -> dict[str, RecordCheck]:
 
     def matching(scope: str, fields: dict, res: Any) -> None:
         names = list(types_of(pops[scope]).names)
-        run = records.check_int(fields.get("run"), "run", 0, scenario.settings["runs"] - 1) if set(fields) == {"run"} \
+        run = (
+            records.check_int(fields.get("run"), "run", 0, scenario.settings["runs"] - 1)
+            if set(fields) == {"run"}
             else records.fail("not a random-matching task")
+        )
         if not isinstance(res, dict) or res.get("run") != run:
             records.fail(f"random-matching run {run}: not its result")
-        shares = records.check_frame(res.get("shares"), "shares", {"run", "type", "count", "share", "mean_payoff", "cooperation"})
+        shares = records.check_frame(
+            res.get("shares"), "shares", {"run", "type", "count", "share", "mean_payoff", "cooperation"}
+        )
         pop = records.check_frame(res.get("population"), "population", {"run", "mean_payoff", "cooperation"})
-        ind = records.check_frame(res.get("individuals"), "individuals", {"run", "type", "games", "mean_payoff", "cooperation"})
+        ind = records.check_frame(
+            res.get("individuals"), "individuals", {"run", "type", "games", "mean_payoff", "cooperation"}
+        )
         for frame, what in ((shares, "shares"), (pop, "population"), (ind, "individuals")):
             if not (frame["run"] == run).all():
                 records.fail(f"random-matching run {run}: {what} of another run")
@@ -97,7 +120,9 @@ def _checks(scenario: Scenario) -> dict[str, RecordCheck]:
         per_type = res.get("per_type")
         if not isinstance(per_type, dict) or set(per_type) != set(names):
             records.fail(f"random-matching run {run}: per-type results of other types")
-        fs = records.check_array(res.get("final_shares"), f"random-matching run {run}: final shares", "f", (len(names),))
+        fs = records.check_array(
+            res.get("final_shares"), f"random-matching run {run}: final shares", "f", (len(names),)
+        )
         if ((fs < 0) | (fs > 1)).any():
             records.fail(f"random-matching run {run}: final shares are not shares")
         records.check_float(res.get("mean_payoff"), f"random-matching run {run}: mean payoff", lo, hi)
@@ -105,12 +130,14 @@ def _checks(scenario: Scenario) -> dict[str, RecordCheck]:
     return {"matching_task": matching}
 
 
-register(Kind(
-    name="random_matching",
-    description="every round new random groups of k play one stage game; individuals keep learning across partners",
-    parse=_parse,
-    run=lazy_function("tournament.models.random_matching:run"),
-    seats_for=_seats,
-    estimate=_estimate,
-    checks=_checks,
-))
+register(
+    Kind(
+        name="random_matching",
+        description="every round new random groups of k play one stage game; individuals keep learning across partners",
+        parse=_parse,
+        run=lazy_function("tournament.models.random_matching:run"),
+        seats_for=_seats,
+        estimate=_estimate,
+        checks=_checks,
+    )
+)

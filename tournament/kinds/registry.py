@@ -13,8 +13,9 @@ kind first runs (:func:`tournament.plugins.lazy_function`).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from ..execution.options import RunOptions
 

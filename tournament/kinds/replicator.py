@@ -28,12 +28,14 @@ def _parse(tt: Table, scenario: Scenario) -> dict:
     return out
 
 
-register(Kind(
-    name="replicator",
-    description="Euler-stepped replicator dynamics on the symmetric game among the types (seed 002 App. F.3)",
-    parse=_parse,
-    run=lazy_function("tournament.models.shares:run_replicator"),
-    seats_for=all_seats,
-    estimate=shares_estimate,
-    checks=type_match_checks,
-))
+register(
+    Kind(
+        name="replicator",
+        description="Euler-stepped replicator dynamics on the symmetric game among the types (seed 002 App. F.3)",
+        parse=_parse,
+        run=lazy_function("tournament.models.shares:run_replicator"),
+        seats_for=all_seats,
+        estimate=shares_estimate,
+        checks=type_match_checks,
+    )
+)

@@ -11,8 +11,8 @@ reuse it, as the Axelrod library does; default true), ``turns``/``prob_end``/``n
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Callable
+from collections.abc import Callable
+from functools import cache
 
 from ..plugins import lazy_function
 from ..scenario import sizes
@@ -26,24 +26,27 @@ def _parse(tt: Table, scenario: Scenario) -> dict:
     self_play = tt.get("self_play", bool, False)
     cache = tt.get("cache_deterministic", bool, True)
     k = scenario.game.n_players
-    for i, pop in enumerate(scenario.populations):
+    for pop in scenario.populations:
         n = len(pop.entrants)
         if not self_play and n < k:
             raise tt.error(
                 f"{scenario.game.name!r} seats {k} players but population {pop.name!r} has only {n} "
-                f"entrant(s); add entrants or set self_play = true", "self_play",
+                f"entrant(s); add entrants or set self_play = true",
+                "self_play",
             )
     return {"self_play": self_play, "cache_deterministic": cache}
 
 
 def _estimate(scenario: Scenario, population: Population, workers: int, key: str) -> tuple[list, list]:
-    memory, seconds, _ = sizes.round_robin_terms(scenario, len(population.entrants),
-                                                 bool(scenario.settings.get("self_play")), workers, key)
+    memory, seconds, _ = sizes.round_robin_terms(
+        scenario, len(population.entrants), bool(scenario.settings.get("self_play")), workers, key
+    )
     return memory, seconds
 
 
-def match_checks(scenario: Scenario, names_of: Callable[[Population], list[str]], self_play: bool
-                 ) -> dict[str, RecordCheck]:
+def match_checks(
+    scenario: Scenario, names_of: Callable[[Population], list[str]], self_play: bool
+) -> dict[str, RecordCheck]:
     """The record check of the ``play_task`` matches of a round robin among ``names_of(population)``
     (entrants, or the types of a population kind) of every population of ``scenario``."""
     from ..execution import records  # (with the run: records need the engine and the analyses)
@@ -51,7 +54,7 @@ def match_checks(scenario: Scenario, names_of: Callable[[Population], list[str]]
     pops = {p.name: p for p in scenario.populations}
     game = scenario.game
 
-    @lru_cache(maxsize=None)
+    @cache
     def schedule(scope: str) -> tuple[list[str], list[tuple[int, ...]]]:
         names = names_of(pops[scope])
         return names, seatings(len(names), game.n_players, game.is_symmetric, self_play)
@@ -60,16 +63,19 @@ def match_checks(scenario: Scenario, names_of: Callable[[Population], list[str]]
 
 
 def _checks(scenario: Scenario) -> dict[str, RecordCheck]:
-    return match_checks(scenario, lambda pop: [e.name for e in pop.entrants],
-                        bool(scenario.settings.get("self_play", False)))
+    return match_checks(
+        scenario, lambda pop: [e.name for e in pop.entrants], bool(scenario.settings.get("self_play", False))
+    )
 
 
-register(Kind(
-    name="round_robin",
-    description="every k-subset of entrants plays `repetitions` matches (all seat orders if the game is not symmetric)",
-    parse=_parse,
-    run=lazy_function("tournament.models.round_robin:run"),
-    seats_for=all_seats,
-    estimate=_estimate,
-    checks=_checks,
-))
+register(
+    Kind(
+        name="round_robin",
+        description="every k-subset of entrants plays `repetitions` matches (all seat orders if the game is not symmetric)",
+        parse=_parse,
+        run=lazy_function("tournament.models.round_robin:run"),
+        seats_for=all_seats,
+        estimate=_estimate,
+        checks=_checks,
+    )
+)

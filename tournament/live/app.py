@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import solara
@@ -43,9 +43,13 @@ def _figure(name: str, fig):
 def _table(header: list[str], rows: list[list[object]]):
     """A plain-text table (cells are text nodes, never HTML)."""
     v = solara.v
-    head = v.Html(tag="thead", children=[v.Html(tag="tr", children=[v.Html(tag="th", children=[str(h)]) for h in header])])
-    body = v.Html(tag="tbody", children=[
-        v.Html(tag="tr", children=[v.Html(tag="td", children=[str(c)]) for c in row]) for row in rows])
+    head = v.Html(
+        tag="thead", children=[v.Html(tag="tr", children=[v.Html(tag="th", children=[str(h)]) for h in header])]
+    )
+    body = v.Html(
+        tag="tbody",
+        children=[v.Html(tag="tr", children=[v.Html(tag="td", children=[str(c)]) for c in row]) for row in rows],
+    )
     return v.SimpleTable(dense=True, children=[head, body])
 
 
@@ -59,9 +63,15 @@ def settings_line(model) -> str:
     if m.prob_end is not None:
         parts.append(f"prob_end {m.prob_end:g}")
     parts.append(f"noise {m.noise:g}")
-    for key, label in (("selection_intensity", "intensity of selection"), ("fitness", "fitness"),
-                       ("mutation", "mutation"), ("update", "update"), ("generations", "generations"),
-                       ("step", "Euler step"), ("background_fitness", "background fitness")):
+    for key, label in (
+        ("selection_intensity", "intensity of selection"),
+        ("fitness", "fitness"),
+        ("mutation", "mutation"),
+        ("update", "update"),
+        ("generations", "generations"),
+        ("step", "Euler step"),
+        ("background_fitness", "background fitness"),
+    ):
         if key in st and st[key] is not None:
             v = st[key]
             parts.append(f"{label} {v:g}" if isinstance(v, float) else f"{label} {v}")
@@ -76,8 +86,10 @@ def _fmt(x: float, digits: int = 3) -> str:
 def rr_summary(model):
     """Progress, the last match and the running standings table."""
     n = model.matches_played
-    lines = [f"{n} of {model.n_matches} matches played "
-             f"({len(model.seatings)} seatings × {model.repetitions} repetitions)", settings_line(model)]
+    lines = [
+        f"{n} of {model.n_matches} matches played ({len(model.seatings)} seatings × {model.repetitions} repetitions)",
+        settings_line(model),
+    ]
     if n:
         row = model.records[-1].row
         k = model.game.n_players
@@ -88,8 +100,10 @@ def rr_summary(model):
     children = [solara.Text(line) for line in lines]
     table = model.standings()
     if not table.empty:
-        rows = [[r["rank"], r["entrant"], _fmt(r["mean_payoff"]), f"[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]",
-                 r["n"]] for r in table.to_dict(orient="records")]
+        rows = [
+            [r["rank"], r["entrant"], _fmt(r["mean_payoff"]), f"[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]", r["n"]]
+            for r in table.to_dict(orient="records")
+        ]
         children.append(_table(["rank", "entrant", "mean payoff per round", "95% CI", "n (observations)"], rows))
     return _panel("summary", *children)
 
@@ -147,22 +161,36 @@ def match_summary(model):
     t = model.rounds_played
     pay = model.payoffs()
     means = pay.mean(axis=0) if t else np.full(model.game.n_players, np.nan)
-    lines = [f"{model.label}, repetition {model.task.repetition} (match id {model.match_id}): round {t} of {model.turns}",
-             settings_line(model),
-             "Mean payoffs so far: " + ", ".join(f"{a.label} {_fmt(m)}" for a, m in zip(model.seats, means))]
+    lines = [
+        f"{model.label}, repetition {model.task.repetition} (match id {model.match_id}): round {t} of {model.turns}",
+        settings_line(model),
+        "Mean payoffs so far: " + ", ".join(f"{a.label} {_fmt(m)}" for a, m in zip(model.seats, means)),
+    ]
     for agent in model.seats:
         describe = getattr(agent.strategy, "describe", None)
         if callable(describe) and hasattr(agent.strategy, "switches"):
             n = len(agent.strategy.switches)
-            lines.append(f"{agent.label} follows: {describe()} ({n} choice{'s' if n != 1 else ''} of hypothesis so far)")
+            lines.append(
+                f"{agent.label} follows: {describe()} ({n} choice{'s' if n != 1 else ''} of hypothesis so far)"
+            )
     acts = model.actions()
     cfg = model.analysis
-    cyc = find_cycle(acts, cfg["cycle_min_repeats"], int(math.ceil(cfg["cycle_min_tail"] * len(acts)))) if len(acts) else None
-    fig = figures.action_raster(acts, model.game.actions, [a.label for a in model.seats], cyc.period if cyc else None,
-                                cyc.onset if cyc else None,
-                                f"Actions, {len(acts)} rounds" + ("" if cyc else " (no stable cycle yet)"))
-    return _panel("summary", *[solara.Text(line) for line in lines],
-                  _panel("actions", solara.FigureMatplotlib(fig, format="png")))
+    cyc = (
+        find_cycle(acts, cfg["cycle_min_repeats"], int(math.ceil(cfg["cycle_min_tail"] * len(acts))))
+        if len(acts)
+        else None
+    )
+    fig = figures.action_raster(
+        acts,
+        model.game.actions,
+        [a.label for a in model.seats],
+        cyc.period if cyc else None,
+        cyc.onset if cyc else None,
+        f"Actions, {len(acts)} rounds" + ("" if cyc else " (no stable cycle yet)"),
+    )
+    return _panel(
+        "summary", *[solara.Text(line) for line in lines], _panel("actions", solara.FigureMatplotlib(fig, format="png"))
+    )
 
 
 def _switch_rounds(model) -> list[list[int]]:
@@ -171,12 +199,16 @@ def _switch_rounds(model) -> list[list[int]]:
 
 def match_demands(model):
     demands = [model.traces(s).get("demand", np.zeros(0)) for s in range(len(model.seats))]
-    return _figure("demands", figures.demand_trajectories(demands, [a.label for a in model.seats], _switch_rounds(model)))
+    return _figure(
+        "demands", figures.demand_trajectories(demands, [a.label for a in model.seats], _switch_rounds(model))
+    )
 
 
 def match_hypotheses(model):
     classes = [model.traces(s).get("hypothesis_class", np.zeros(0)) for s in range(len(model.seats))]
-    return _figure("hypotheses", figures.hypothesis_classes(classes, [a.label for a in model.seats], _switch_rounds(model)))
+    return _figure(
+        "hypotheses", figures.hypothesis_classes(classes, [a.label for a in model.seats], _switch_rounds(model))
+    )
 
 
 MAX_OCCUPANCY_BARS = 16
@@ -198,9 +230,17 @@ def match_occupancy(model):
     labels = [game.label(p) for p in game.profile_array.tolist()]
     keep = np.argsort(-np.maximum(observed, pi), kind="stable")[:MAX_OCCUPANCY_BARS]
     keep.sort()
-    return _figure("occupancy", figures.occupancy(
-        [labels[i] for i in keep], observed[keep], expected[keep] if expected is not None else None, pi[keep],
-        pi_label, t))
+    return _figure(
+        "occupancy",
+        figures.occupancy(
+            [labels[i] for i in keep],
+            observed[keep],
+            expected[keep] if expected is not None else None,
+            pi[keep],
+            pi_label,
+            t,
+        ),
+    )
 
 
 # ------------------------------------------------------------------ populations
@@ -210,21 +250,32 @@ MAX_GRAPH_NODES = 2000
 def moran_graph(model):
     """Progress and settings, and the interaction graph coloured by type."""
     fixed = "" if model.fixed is None else f"; {model.ctx.types[model.fixed]} fixed"
-    lines = [f"Run {model.run_index}: {model.steps} events = {model.steps / model.size:.2f} generations of "
-             f"{model.size} individuals{fixed}", settings_line(model)]
+    lines = [
+        f"Run {model.run_index}: {model.steps} events = {model.steps / model.size:.2f} generations of "
+        f"{model.size} individuals{fixed}",
+        settings_line(model),
+    ]
     counts = ", ".join(f"{n} {c}" for n, c in zip(model.ctx.types, model.counts.tolist()))
     lines.append(f"Counts: {counts}" + ("" if model.graph is not None else " (well-mixed)"))
     if model.graph is None:
         return _panel("graph", *[solara.Text(line) for line in lines])
     if model.size > MAX_GRAPH_NODES:
-        return _panel("graph", *[solara.Text(line) for line in lines],
-                      solara.Text(f"{model.size} individuals: too many to draw the graph"))
+        return _panel(
+            "graph",
+            *[solara.Text(line) for line in lines],
+            solara.Text(f"{model.size} individuals: too many to draw the graph"),
+        )
     if getattr(model, "layout", None) is None:
         import networkx as nx
 
         model.layout = nx.spring_layout(model.graph, seed=0)  # fixed: nodes stay put while types change
-    fig = figures.population_graph(model.graph, model.layout, model.types, model.ctx.types,
-                                   f"Interaction graph, generation {model.steps / model.size:.2f}")
+    fig = figures.population_graph(
+        model.graph,
+        model.layout,
+        model.types,
+        model.ctx.types,
+        f"Interaction graph, generation {model.steps / model.size:.2f}",
+    )
     return _panel("graph", *[solara.Text(line) for line in lines], solara.FigureMatplotlib(fig, format="png"))
 
 
@@ -238,7 +289,9 @@ def _shares_and_payoff(xlabel: str, names_of: Callable, settings: bool = True) -
 
     def payoff(model):
         rec = model.record()
-        return _figure("payoff", figures.mean_payoff_over_time(rec.iloc[:, 0].to_numpy(), rec["mean_payoff"].to_numpy(), xlabel))
+        return _figure(
+            "payoff", figures.mean_payoff_over_time(rec.iloc[:, 0].to_numpy(), rec["mean_payoff"].to_numpy(), xlabel)
+        )
 
     return [shares, payoff]
 
@@ -273,9 +326,14 @@ def _entrants(spec: PageSpec):
 
 def viz(spec: PageSpec, model=None):
     """The SolaraViz element of a page (``model``: an already built model of ``spec``)."""
-    return SolaraViz(model if model is not None else spec.model(), components=components_for(spec),
-                     model_params=spec.params, name=spec.title, render_interval=spec.render_interval,
-                     play_interval=spec.play_interval)
+    return SolaraViz(
+        model if model is not None else spec.model(),
+        components=components_for(spec),
+        model_params=spec.params,
+        name=spec.title,
+        render_interval=spec.render_interval,
+        play_interval=spec.play_interval,
+    )
 
 
 @solara.component

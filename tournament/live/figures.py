@@ -8,10 +8,11 @@ reading ``$...$`` in them as mathematics.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from matplotlib import colormaps
+from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -30,7 +31,7 @@ def colours(n: int) -> list:
     return [cmap(i % cmap.N) for i in range(n)]
 
 
-def _figure(size=SIZE) -> tuple[Figure, object]:
+def _figure(size=SIZE) -> tuple[Figure, Axes]:
     fig = Figure(figsize=size, dpi=100, layout="constrained")
     return fig, fig.subplots()
 
@@ -60,22 +61,41 @@ def heat_map(table, title: str = "Mean payoff against each opponent") -> Figure:
     values = np.asarray(table.to_numpy(dtype=float))
     cmap = colormaps["viridis"].with_extremes(bad="#eeeeee")
     finite = values[np.isfinite(values)]
-    im = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, aspect="auto",
-                   vmin=finite.min() if finite.size else 0, vmax=finite.max() if finite.size else 1)
+    im = ax.imshow(
+        np.ma.masked_invalid(values),
+        cmap=cmap,
+        aspect="auto",
+        vmin=finite.min() if finite.size else 0,
+        vmax=finite.max() if finite.size else 1,
+    )
     ax.set_xticks(range(len(table.columns)), [text(c) for c in table.columns], rotation=60, ha="right", fontsize=7)
     ax.set_yticks(range(len(table.index)), [text(r) for r in table.index], fontsize=7)
     if values.size <= 144:
         for (r, c), v in np.ndenumerate(values):
             if np.isfinite(v):
-                ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=6, color="white" if v < finite.mean() else "black")
+                ax.text(
+                    c,
+                    r,
+                    f"{v:.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=6,
+                    color="white" if v < finite.mean() else "black",
+                )
     ax.set_xlabel("opponent")
     ax.set_title(title, fontsize=10)
     fig.colorbar(im, ax=ax, shrink=0.8)
     return fig
 
 
-def action_raster(actions: np.ndarray, action_labels: Sequence[Sequence[str]], seat_names: Sequence[str],
-                  period: float | None = None, onset: float | None = None, title: str = "") -> Figure:
+def action_raster(
+    actions: np.ndarray,
+    action_labels: Sequence[Sequence[str]],
+    seat_names: Sequence[str],
+    period: float | None = None,
+    onset: float | None = None,
+    title: str = "",
+) -> Figure:
     """The actions of a match, one row per seat and one column per round, with the detected
     stable cycle (from round ``onset``, period ``period``) shaded."""
     fig, ax = _figure((5.6, 1.2 + 0.5 * max(1, len(seat_names))))
@@ -84,8 +104,15 @@ def action_raster(actions: np.ndarray, action_labels: Sequence[Sequence[str]], s
     cmap = ListedColormap(colours(n_labels)[:n_labels])
     turns = acts.shape[0]
     if turns:
-        ax.imshow(acts.T, aspect="auto", interpolation="nearest", cmap=cmap, vmin=-0.5, vmax=n_labels - 0.5,
-                  extent=(-0.5, turns - 0.5, len(seat_names) - 0.5, -0.5))
+        ax.imshow(
+            acts.T,
+            aspect="auto",
+            interpolation="nearest",
+            cmap=cmap,
+            vmin=-0.5,
+            vmax=n_labels - 0.5,
+            extent=(-0.5, turns - 0.5, len(seat_names) - 0.5, -0.5),
+        )
     ax.set_yticks(range(len(seat_names)), [text(s) for s in seat_names], fontsize=7)
     ax.set_xlim(-0.5, max(turns, 1) - 0.5)
     ax.set_xlabel("round")
@@ -93,17 +120,22 @@ def action_raster(actions: np.ndarray, action_labels: Sequence[Sequence[str]], s
         ax.axvspan(onset - 0.5, turns - 0.5, color="black", alpha=0.15, hatch="//", fill=False, lw=0)
         ax.axvline(onset - 0.5, color="black", lw=1.5, ls="--")
         title = f"{title}\nstable cycle (shaded) from round {int(onset)}, period {int(period)}"
-    handles = [Line2D([], [], marker="s", ls="", color=c, label=text(lab))
-               for c, lab in zip(colours(n_labels), action_labels[0] if len(set(map(tuple, action_labels))) == 1
-                                 else [f"action {i}" for i in range(n_labels)])]
+    handles = [
+        Line2D([], [], marker="s", ls="", color=c, label=text(lab))
+        for c, lab in zip(
+            colours(n_labels),
+            action_labels[0] if len(set(map(tuple, action_labels))) == 1 else [f"action {i}" for i in range(n_labels)],
+        )
+    ]
     ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     ax.set_title(text(title), fontsize=8)
     return fig
 
 
 # ------------------------------------------------------------------ hagglers
-def demand_trajectories(demands: Sequence[np.ndarray], seat_names: Sequence[str],
-                        switches: Sequence[Sequence[int]] = ()) -> Figure:
+def demand_trajectories(
+    demands: Sequence[np.ndarray], seat_names: Sequence[str], switches: Sequence[Sequence[int]] = ()
+) -> Figure:
     """Each haggler's demand (the value of the hypothesis it follows) per round; the rounds where
     it switched hypothesis are marked."""
     fig, ax = _figure()
@@ -120,20 +152,21 @@ def demand_trajectories(demands: Sequence[np.ndarray], seat_names: Sequence[str]
     return fig
 
 
-def hypothesis_classes(classes: Sequence[np.ndarray], seat_names: Sequence[str],
-                       switches: Sequence[Sequence[int]] = ()) -> Figure:
+def hypothesis_classes(
+    classes: Sequence[np.ndarray], seat_names: Sequence[str], switches: Sequence[Sequence[int]] = ()
+) -> Figure:
     """Which class of hypothesis each seat follows in every round, with the switch points."""
     kinds = sorted({str(c) for arr in classes for c in arr})
     fig, ax = _figure((5.6, 1.4 + 0.5 * max(1, len(seat_names))))
     cols = dict(zip(kinds, colours(max(len(kinds), 1))))
-    for s, arr in enumerate(classes):
-        arr = [str(c) for c in arr]
+    for s, seat_classes in enumerate(classes):
+        arr = [str(c) for c in seat_classes]
         start = 0
         for t in range(1, len(arr) + 1):
             if t == len(arr) or arr[t] != arr[start]:
                 ax.barh(s, t - start, left=start - 0.5, color=cols[arr[start]], height=0.6)
                 start = t
-        for r in (switches[s] if s < len(switches) else []):
+        for r in switches[s] if s < len(switches) else []:
             ax.plot([r - 0.5, r - 0.5], [s - 0.35, s + 0.35], color="black", lw=1.2)
     ax.set_yticks(range(len(seat_names)), [text(n) for n in seat_names], fontsize=7)
     ax.invert_yaxis()
@@ -145,8 +178,14 @@ def hypothesis_classes(classes: Sequence[np.ndarray], seat_names: Sequence[str],
 
 
 # ------------------------------------------------------------------ switchers
-def occupancy(labels: Sequence[str], observed: np.ndarray, expected: np.ndarray | None,
-              stationary: np.ndarray | None, stationary_label: str, rounds: int) -> Figure:
+def occupancy(
+    labels: Sequence[str],
+    observed: np.ndarray,
+    expected: np.ndarray | None,
+    stationary: np.ndarray | None,
+    stationary_label: str,
+    rounds: int,
+) -> Figure:
     """Share of rounds in each action profile so far, against the exact expectation for this
     many rounds and the chain's stationary distribution (the softmax in common-payoff games)."""
     fig, ax = _figure()
@@ -157,7 +196,13 @@ def occupancy(labels: Sequence[str], observed: np.ndarray, expected: np.ndarray 
         ax.bar(x, expected, w, color="#aec7e8", label=f"exact expectation, {rounds} rounds")
     if stationary is not None:
         ax.bar(x + w, stationary, w, color="#ff7f0e", label=text(stationary_label))
-    ax.set_xticks(x, [text(lab) for lab in labels], rotation=45 if len(labels) > 4 else 0, ha="right" if len(labels) > 4 else "center", fontsize=7)
+    ax.set_xticks(
+        x,
+        [text(lab) for lab in labels],
+        rotation=45 if len(labels) > 4 else 0,
+        ha="right" if len(labels) > 4 else "center",
+        fontsize=7,
+    )
     ax.set_ylabel("share of rounds")
     ax.set_ylim(0, 1)
     ax.set_title("Profile occupancy", fontsize=10)
@@ -195,11 +240,21 @@ def population_graph(graph, pos: dict, types: np.ndarray, names: Sequence[str], 
     fig, ax = _figure((5.6, 3.9))
     cols = colours(len(names))
     nx.draw_networkx_edges(graph, pos, ax=ax, edge_color="#999999", width=0.8)
-    nx.draw_networkx_nodes(graph, pos, ax=ax, nodelist=list(range(len(types))),
-                           node_color=[cols[int(t)] for t in types], node_size=90, edgecolors="black", linewidths=0.5)
+    nx.draw_networkx_nodes(
+        graph,
+        pos,
+        ax=ax,
+        nodelist=list(range(len(types))),
+        node_color=[cols[int(t)] for t in types],
+        node_size=90,
+        edgecolors="black",
+        linewidths=0.5,
+    )
     counts = np.bincount(np.asarray(types, dtype=int), minlength=len(names))
-    handles = [Line2D([], [], marker="o", ls="", color=c, mec="black", mew=0.5, label=f"{text(n)} ({k})")
-               for n, c, k in zip(names, cols, counts)]
+    handles = [
+        Line2D([], [], marker="o", ls="", color=c, mec="black", mew=0.5, label=f"{text(n)} ({k})")
+        for n, c, k in zip(names, cols, counts)
+    ]
     ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(-0.02, 1.02), framealpha=0.85)
     ax.set_axis_off()
     ax.set_title(text(title), fontsize=10)

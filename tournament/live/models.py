@@ -50,8 +50,9 @@ def parse_seed(value: Any, source: str) -> int | None:
     return seed
 
 
-def view_scenario(scenario_file: str | Path, population: str = "", seed: Any = None,
-                  overrides: dict[str, Any] | None = None) -> Scenario:
+def view_scenario(
+    scenario_file: str | Path, population: str = "", seed: Any = None, overrides: dict[str, Any] | None = None
+) -> Scenario:
     """The scenario file with the page's settings: ``seed`` and ``overrides`` (dotted keys such as
     ``"tournament.noise"``; None keeps the file's value) are written into the TOML data and the
     whole scenario is validated again, so a bad setting gets the loader's own error. Restricted
@@ -75,8 +76,11 @@ def view_scenario(scenario_file: str | Path, population: str = "", seed: Any = N
     names = [p.name for p in scenario.populations]
     if population:
         if population not in names:
-            raise ScenarioError(f"no population {population!r}; the file has {', '.join(map(repr, names))}",
-                                source=str(path), key="populations")
+            raise ScenarioError(
+                f"no population {population!r}; the file has {', '.join(map(repr, names))}",
+                source=str(path),
+                key="populations",
+            )
         return scenario.with_population(scenario.populations[names.index(population)])
     return scenario.with_population(scenario.populations[0])
 
@@ -93,8 +97,9 @@ def seating_labels(scenario: Scenario) -> list[str]:
     """One label per seating of the round robin, in the model's order ("1. A vs B")."""
     entrants = scenario.populations[0].entrants
     names = [e.name for e in entrants]
-    seats = seatings(len(entrants), scenario.game.n_players, scenario.game.is_symmetric,
-                     scenario.settings.get("self_play", False))
+    seats = seatings(
+        len(entrants), scenario.game.n_players, scenario.game.is_symmetric, scenario.settings.get("self_play", False)
+    )
     return [f"{j + 1}. " + " vs ".join(names[i] for i in s) for j, s in enumerate(seats)]
 
 
@@ -107,11 +112,26 @@ class LiveRoundRobin(RoundRobinModel):
     its rounds, for the page's "actions of a pairing" panel (``pairing``: a seating label).
     """
 
-    def __init__(self, scenario_file: str = "", population: str = "", seed: Any = None, turns: Any = None,
-                 noise: Any = None, repetitions: Any = None, pairing: str = ""):
-        scenario = view_scenario(scenario_file, population, seed, {
-            "tournament.turns": _int(turns), "tournament.noise": _float(noise),
-            "tournament.repetitions": _int(repetitions)})
+    def __init__(
+        self,
+        scenario_file: str = "",
+        population: str = "",
+        seed: Any = None,
+        turns: Any = None,
+        noise: Any = None,
+        repetitions: Any = None,
+        pairing: str = "",
+    ):
+        scenario = view_scenario(
+            scenario_file,
+            population,
+            seed,
+            {
+                "tournament.turns": _int(turns),
+                "tournament.noise": _float(noise),
+                "tournament.repetitions": _int(repetitions),
+            },
+        )
         super().__init__(scenario, scenario.populations[0], RunOptions())
         self.context.keep_traces = self.repetitions  # rounds of every match (the rows do not change)
         self.names = [s.name for s in self.entrant_specs]
@@ -159,14 +179,27 @@ class LiveMatch(MatchModel):
     label of :func:`seating_labels`) in repetition ``repetition`` — the match with that id in
     ``tournament run``, built by the same ``match_arguments``."""
 
-    def __init__(self, scenario_file: str = "", population: str = "", seed: Any = None, turns: Any = None,
-                 noise: Any = None, pairing: str = "", repetition: Any = 0):
-        scenario = view_scenario(scenario_file, population, seed, {
-            "tournament.turns": _int(turns), "tournament.noise": _float(noise)})
+    def __init__(
+        self,
+        scenario_file: str = "",
+        population: str = "",
+        seed: Any = None,
+        turns: Any = None,
+        noise: Any = None,
+        pairing: str = "",
+        repetition: Any = 0,
+    ):
+        scenario = view_scenario(
+            scenario_file, population, seed, {"tournament.turns": _int(turns), "tournament.noise": _float(noise)}
+        )
         pop = scenario.populations[0]
         ctx = match_context(scenario, pop)
-        seats = seatings(len(pop.entrants), scenario.game.n_players, scenario.game.is_symmetric,
-                         scenario.settings.get("self_play", False))
+        seats = seatings(
+            len(pop.entrants),
+            scenario.game.n_players,
+            scenario.game.is_symmetric,
+            scenario.settings.get("self_play", False),
+        )
         if not seats:
             raise ScenarioError("the round robin has no seating to show", source=scenario.source)
         labels = seating_labels(scenario)
@@ -198,11 +231,28 @@ class LiveMoran(MoranModel):
     type payoff table estimated as ``tournament run`` does; ``graph`` is the interaction graph
     (None: well-mixed)."""
 
-    def __init__(self, scenario_file: str = "", population: str = "", seed: Any = None, run: Any = 0,
-                 selection_intensity: Any = None, mutation: Any = None, update: Any = None, turns: Any = None):
-        scenario = view_scenario(scenario_file, population, seed, {
-            "tournament.selection_intensity": _float(selection_intensity), "tournament.mutation": _float(mutation),
-            "tournament.update": update or None, "tournament.turns": _int(turns)})
+    def __init__(
+        self,
+        scenario_file: str = "",
+        population: str = "",
+        seed: Any = None,
+        run: Any = 0,
+        selection_intensity: Any = None,
+        mutation: Any = None,
+        update: Any = None,
+        turns: Any = None,
+    ):
+        scenario = view_scenario(
+            scenario_file,
+            population,
+            seed,
+            {
+                "tournament.selection_intensity": _float(selection_intensity),
+                "tournament.mutation": _float(mutation),
+                "tournament.update": update or None,
+                "tournament.turns": _int(turns),
+            },
+        )
         estimate = estimate_payoffs(scenario, types_of(scenario.populations[0]), RunOptions())
         ctx, self.graphs, self.graph = moran_context(scenario, estimate)
         run = min(max(int(run or 0), 0), scenario.settings["runs"] - 1)
@@ -230,13 +280,30 @@ class LiveMoran(MoranModel):
 class LiveRandomMatching(RandomMatchingModel):
     """Run ``run`` of the scenario's random-matching population, one round per step."""
 
-    def __init__(self, scenario_file: str = "", population: str = "", seed: Any = None, run: Any = 0,
-                 turns: Any = None, noise: Any = None, selection_intensity: Any = None, mutation: Any = None,
-                 generations: Any = None):
-        scenario = view_scenario(scenario_file, population, seed, {
-            "tournament.turns": _int(turns), "tournament.noise": _float(noise),
-            "tournament.selection_intensity": _float(selection_intensity), "tournament.mutation": _float(mutation),
-            "tournament.generations": _int(generations)})
+    def __init__(
+        self,
+        scenario_file: str = "",
+        population: str = "",
+        seed: Any = None,
+        run: Any = 0,
+        turns: Any = None,
+        noise: Any = None,
+        selection_intensity: Any = None,
+        mutation: Any = None,
+        generations: Any = None,
+    ):
+        scenario = view_scenario(
+            scenario_file,
+            population,
+            seed,
+            {
+                "tournament.turns": _int(turns),
+                "tournament.noise": _float(noise),
+                "tournament.selection_intensity": _float(selection_intensity),
+                "tournament.mutation": _float(mutation),
+                "tournament.generations": _int(generations),
+            },
+        )
         run = min(max(int(run or 0), 0), scenario.settings["runs"] - 1)
         self.tournament_scenario = scenario
         super().__init__(context_for(scenario), run)
@@ -246,12 +313,14 @@ class LiveRandomMatching(RandomMatchingModel):
         rec = self.datacollector.model_vars
         names = [t.name for t in self.ctx.types]
         rows = []
-        for r, counts, pay, games in zip(rec.get("round", []), rec.get("counts", []), rec.get("payoff_sums", []),
-                                         rec.get("games", [])):
+        for r, counts, pay, games in zip(
+            rec.get("round", []), rec.get("counts", []), rec.get("payoff_sums", []), rec.get("games", [])
+        ):
             c = np.asarray(counts, dtype=float)
             g = float(np.sum(games))
-            rows.append({"round": r, **dict(zip(names, c / c.sum())),
-                         "mean_payoff": float(np.sum(pay)) / g if g else np.nan})
+            rows.append(
+                {"round": r, **dict(zip(names, c / c.sum())), "mean_payoff": float(np.sum(pay)) / g if g else np.nan}
+            )
         return pd.DataFrame(rows, columns=["round", *names, "mean_payoff"])
 
 
@@ -277,21 +346,54 @@ class _LiveShares:
 class LiveEcological(_LiveShares, EcologicalModel):
     """The scenario's ecological (discrete replicator) dynamics, one generation per step."""
 
-    def __init__(self, scenario_file: str = "", population: str = "", seed: Any = None, turns: Any = None,
-                 noise: Any = None, repetitions: Any = None, generations: Any = None,
-                 background_fitness: Any = None):
-        self._build(scenario_file, population, seed, {
-            "tournament.turns": _int(turns), "tournament.noise": _float(noise),
-            "tournament.repetitions": _int(repetitions), "tournament.generations": _int(generations),
-            "tournament.background_fitness": _float(background_fitness)})
+    def __init__(
+        self,
+        scenario_file: str = "",
+        population: str = "",
+        seed: Any = None,
+        turns: Any = None,
+        noise: Any = None,
+        repetitions: Any = None,
+        generations: Any = None,
+        background_fitness: Any = None,
+    ):
+        self._build(
+            scenario_file,
+            population,
+            seed,
+            {
+                "tournament.turns": _int(turns),
+                "tournament.noise": _float(noise),
+                "tournament.repetitions": _int(repetitions),
+                "tournament.generations": _int(generations),
+                "tournament.background_fitness": _float(background_fitness),
+            },
+        )
 
 
 class LiveReplicator(_LiveShares, ReplicatorModel):
     """The scenario's Euler replicator dynamics, one step per step."""
 
-    def __init__(self, scenario_file: str = "", population: str = "", seed: Any = None, turns: Any = None,
-                 noise: Any = None, repetitions: Any = None, generations: Any = None, step: Any = None):
-        self._build(scenario_file, population, seed, {
-            "tournament.turns": _int(turns), "tournament.noise": _float(noise),
-            "tournament.repetitions": _int(repetitions), "tournament.generations": _int(generations),
-            "tournament.step": _float(step)})
+    def __init__(
+        self,
+        scenario_file: str = "",
+        population: str = "",
+        seed: Any = None,
+        turns: Any = None,
+        noise: Any = None,
+        repetitions: Any = None,
+        generations: Any = None,
+        step: Any = None,
+    ):
+        self._build(
+            scenario_file,
+            population,
+            seed,
+            {
+                "tournament.turns": _int(turns),
+                "tournament.noise": _float(noise),
+                "tournament.repetitions": _int(repetitions),
+                "tournament.generations": _int(generations),
+                "tournament.step": _float(step),
+            },
+        )

@@ -43,13 +43,25 @@ class PageSpec:
 
 
 def _slider_int(label: str, value: int, low: int, high: int, step: int = 1) -> dict:
-    return {"type": "SliderInt", "label": label, "value": int(value), "min": int(low), "max": int(max(high, value)),
-            "step": int(step)}
+    return {
+        "type": "SliderInt",
+        "label": label,
+        "value": int(value),
+        "min": int(low),
+        "max": int(max(high, value)),
+        "step": int(step),
+    }
 
 
 def _slider_float(label: str, value: float, low: float, high: float, step: float) -> dict:
-    return {"type": "SliderFloat", "label": label, "value": float(value), "min": float(low),
-            "max": float(max(high, value)), "step": float(step)}
+    return {
+        "type": "SliderFloat",
+        "label": label,
+        "value": float(value),
+        "min": float(low),
+        "max": float(max(high, value)),
+        "step": float(step),
+    }
 
 
 def _select(label: str, value: str, values: list[str]) -> dict:
@@ -57,7 +69,7 @@ def _select(label: str, value: str, values: list[str]) -> dict:
 
 
 def strategy_family(scenario: Scenario) -> str | None:
-    """"haggler" or "switcher" when every entrant of the first population is one, else None."""
+    """ "haggler" or "switcher" when every entrant of the first population is one, else None."""
     from strategies.haggler.agent import IBHaggler
     from strategies.softmax_switcher import SoftmaxSwitcher
 
@@ -97,8 +109,11 @@ def page_for(scenario_file: str | Path, which: str = "auto") -> PageSpec:
     title = scenario.name
     if kind == "round_robin":
         family = strategy_family(scenario)
-        page = ("match" if family else "round_robin") if which == "auto" else \
-            ("match" if which == "match" else "round_robin")
+        page = (
+            ("match" if family else "round_robin")
+            if which == "auto"
+            else ("match" if which == "match" else "round_robin")
+        )
         labels = models.seating_labels(first)
         if not labels:
             raise TournamentError(f"{path}: the round robin has no seating to show")
@@ -128,8 +143,9 @@ def page_for(scenario_file: str | Path, which: str = "auto") -> PageSpec:
         params["selection_intensity"] = _slider_float("intensity of selection", w, 0.0, max(5.0, 2 * w), 0.05)
         params["mutation"] = _slider_float("mutation", st["mutation"], 0.0, 0.2, 0.005)
         params["generations"] = _slider_int("generations", st["generations"], 1, max(2 * st["generations"], 10))
-        return PageSpec("random_matching", models.LiveRandomMatching, params, title,
-                        render_interval=max(1, st["record_every"]))
+        return PageSpec(
+            "random_matching", models.LiveRandomMatching, params, title, render_interval=max(1, st["record_every"])
+        )
     if kind in ("ecological", "replicator"):
         turns_control("turns per match")
         noise_control()

@@ -26,7 +26,9 @@ def require_view_extra() -> None:
     """A one-line error when the ``[view]`` extra is missing."""
     missing = [m for m in ("solara", "solara_assets", "mesa.visualization") if _missing(m)]
     if missing:
-        raise TournamentError(f"the live view needs the [view] extra ({', '.join(missing)} not installed): {VIEW_EXTRA}")
+        raise TournamentError(
+            f"the live view needs the [view] extra ({', '.join(missing)} not installed): {VIEW_EXTRA}"
+        )
 
 
 def _missing(module: str) -> bool:
@@ -45,8 +47,9 @@ def free_port(host: str = "127.0.0.1") -> int:
 def configure(scenario_file: str | Path, page: str = "auto") -> None:
     """Environment of the Solara server process (read when Solara is first imported)."""
     # Solara's hook checker flags Mesa's own ComponentsView when it is imported (harmless, not ours)
-    warnings.filterwarnings("ignore", message=r".*ComponentsView: `use_state` found despite early return",
-                            category=UserWarning)
+    warnings.filterwarnings(
+        "ignore", message=r".*ComponentsView: `use_state` found despite early return", category=UserWarning
+    )
     from .app import ENV_PAGE, ENV_SCENARIO
 
     os.environ[ENV_SCENARIO] = str(scenario_file)
@@ -56,8 +59,15 @@ def configure(scenario_file: str | Path, page: str = "auto") -> None:
     os.environ.setdefault("SOLARA_MODE", "production")
 
 
-def serve(scenario_file: str | Path, *, host: str = "127.0.0.1", port: int = 8765, page: str = "auto",
-          open_browser: bool = False, quiet: bool = False) -> None:
+def serve(
+    scenario_file: str | Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    page: str = "auto",
+    open_browser: bool = False,
+    quiet: bool = False,
+) -> None:
     """Check the scenario and its page, then serve the page until interrupted."""
     require_view_extra()
     from .pages import page_for
@@ -73,6 +83,7 @@ def serve(scenario_file: str | Path, *, host: str = "127.0.0.1", port: int = 876
     if not quiet:
         print(f"{spec.title} ({spec.page} page) at {url}  — Ctrl-C to stop", flush=True)
     if open_browser:
+
         def _open() -> None:
             while not server.started:
                 time.sleep(0.1)

@@ -38,7 +38,6 @@ import numpy as np
 import pandas as pd
 
 from .. import seeding
-from ..seeding import graph_seed
 from ..analysis.stats import mean_ci, proportion_ci
 from ..engine.match import release_model
 from ..errors import ScenarioError
@@ -48,6 +47,7 @@ from ..kinds.graphs import GraphSpec, checked_graph, neighbour_arrays
 from ..kinds.population import initial_counts, types_of
 from ..kinds.registry import KindResult, RunOptions
 from ..scenario.spec import Scenario
+from ..seeding import graph_seed
 from ..theory.moran import fitness_from_payoffs, fixation_probability
 from ..theory.multisets import FocalPayoffs
 from .payoffs import estimate_payoffs, payoff_table_frame
@@ -83,7 +83,7 @@ class MoranTask:
 class Individual(mesa.Agent):
     """One individual of the population: its type and its node in the graphs."""
 
-    def __init__(self, model: "MoranModel", type_index: int, node: int):
+    def __init__(self, model: MoranModel, type_index: int, node: int):
         super().__init__(model)
         self.type_index = int(type_index)
         self.node = int(node)
@@ -112,7 +112,7 @@ class MoranModel(mesa.Model):
         self.size = n = len(types)
         self.types = types
         self.counts = np.bincount(types, minlength=t)
-        self.individuals = [Individual(self, ty, node) for node, ty in enumerate(types)]
+        self.individuals = [Individual(self, int(ty), node) for node, ty in enumerate(types)]
         self._eye = np.eye(t, dtype=np.int64)
         self.reference = float(ctx.table.max())  # fixed shift of the exponential fitness map
         if ctx.interaction is not None:
@@ -121,12 +121,14 @@ class MoranModel(mesa.Model):
                 np.add.at(self.nbr_counts[i], types[nb], 1)
             self.pay = self.focal.against_pool(self.types, self.nbr_counts)
         self.fixed: int | None = None
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "generation": lambda m: m.steps / m.size,
-            "counts": lambda m: m.counts.tolist(),
-            "mean_payoff": lambda m: float(m.payoffs().mean()),
-            "cooperation": lambda m: m.cooperation(),
-        })
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "generation": lambda m: m.steps / m.size,
+                "counts": lambda m: m.counts.tolist(),
+                "mean_payoff": lambda m: float(m.payoffs().mean()),
+                "cooperation": lambda m: m.cooperation(),
+            }
+        )
         self._check_fixed()
         self.datacollector.collect(self)
         self.running = self.fixed is None and ctx.max_steps > 0
@@ -220,10 +222,15 @@ class MoranModel(mesa.Model):
         rec = self.datacollector.model_vars
         counts = np.array(rec["counts"], dtype=np.int64)
         return {
-            "run": self.run_index, "fixed": self.fixed, "steps": int(self.steps),
-            "final_shares": self.counts / self.size, "mean_shares": (counts / self.size).mean(axis=0),
-            "generation": np.array(rec["generation"]), "counts": counts,
-            "mean_payoff": np.array(rec["mean_payoff"]), "cooperation": np.array(rec["cooperation"]),
+            "run": self.run_index,
+            "fixed": self.fixed,
+            "steps": int(self.steps),
+            "final_shares": self.counts / self.size,
+            "mean_shares": (counts / self.size).mean(axis=0),
+            "generation": np.array(rec["generation"]),
+            "counts": counts,
+            "mean_payoff": np.array(rec["mean_payoff"]),
+            "cooperation": np.array(rec["cooperation"]),
         }
 
 
@@ -236,7 +243,7 @@ def moran_task(ctx: MoranContext, task: MoranTask) -> dict:
         release_model(model)
 
 
-def moran_context(scenario: Scenario, estimate) -> tuple[MoranContext, dict, "nx.Graph | None"]:
+def moran_context(scenario: Scenario, estimate) -> tuple[MoranContext, dict, nx.Graph | None]:
     """The run context of a (single-population) Moran scenario from its payoff estimate, the
     description of its graphs for the summary, and the interaction graph (None: well-mixed)."""
     st = scenario.settings
@@ -253,14 +260,27 @@ def moran_context(scenario: Scenario, estimate) -> tuple[MoranContext, dict, "nx
         except ValueError as exc:  # e.g. a [sweep] of counts changed the population size
             raise ScenarioError(str(exc), source=scenario.source, key="tournament.graph") from None
         inter, rep = neighbour_arrays(gi, n), neighbour_arrays(gr, n)
-        graphs = {"interaction": si.describe(), "replacement": sr.describe(),
-                  "mean_degree": 2 * gi.number_of_edges() / n}
+        graphs = {
+            "interaction": si.describe(),
+            "replacement": sr.describe(),
+            "mean_degree": 2 * gi.number_of_edges() / n,
+        }
     record_every = st["record_every"] or n
     ctx = MoranContext(
-        table=estimate.focal.table, coop_table=estimate.cooperation, n_players=scenario.game.n_players,
-        types=list(types.names), counts=counts, fitness=st["fitness"], intensity=st["selection_intensity"],
-        mutation=st["mutation"], update=st["update"], max_steps=st["max_generations"] * n,
-        record_every=record_every, interaction=inter, replacement=rep, seed=scenario.seed,
+        table=estimate.focal.table,
+        coop_table=estimate.cooperation,
+        n_players=scenario.game.n_players,
+        types=list(types.names),
+        counts=counts,
+        fitness=st["fitness"],
+        intensity=st["selection_intensity"],
+        mutation=st["mutation"],
+        update=st["update"],
+        max_steps=st["max_generations"] * n,
+        record_every=record_every,
+        interaction=inter,
+        replacement=rep,
+        seed=scenario.seed,
     )
     return ctx, graphs, gi
 
@@ -273,18 +293,30 @@ def run(scenario: Scenario, options: RunOptions) -> KindResult:
     ctx, graphs, _ = moran_context(scenario, estimate)
     n = int(ctx.counts.sum())
     tasks = [MoranTask(r) for r in range(st["runs"])]
-    with Executor(moran_task, ctx, options=options) as ex, \
-            progress_bar(len(tasks), enabled=options.progress, desc=f"{scenario.name}: moran", unit="run") as bar:
+    with (
+        Executor(moran_task, ctx, options=options) as ex,
+        progress_bar(len(tasks), enabled=options.progress, desc=f"{scenario.name}: moran", unit="run") as bar,
+    ):
         runs = list(ex.map(tasks, bar))
     summary = dict(estimate.result.summary)
     summary["population"] = _summarise(ctx, estimate.focal, runs, graphs)
-    fixation = pd.DataFrame([{
-        "run": r["run"], "fixed_type": types.names[r["fixed"]] if r["fixed"] is not None else "",
-        "steps": r["steps"], "generations": r["steps"] / n,
-        **{f"final_share[{name}]": float(r["final_shares"][i]) for i, name in enumerate(types.names)},
-    } for r in runs])
-    tables = {**record_tables(runs, types.names, n), "fixation": fixation,
-              "payoff_table": payoff_table_frame(estimate.focal, types.names)}
+    fixation = pd.DataFrame(
+        [
+            {
+                "run": r["run"],
+                "fixed_type": types.names[r["fixed"]] if r["fixed"] is not None else "",
+                "steps": r["steps"],
+                "generations": r["steps"] / n,
+                **{f"final_share[{name}]": float(r["final_shares"][i]) for i, name in enumerate(types.names)},
+            }
+            for r in runs
+        ]
+    )
+    tables = {
+        **record_tables(runs, types.names, n),
+        "fixation": fixation,
+        "payoff_table": payoff_table_frame(estimate.focal, types.names),
+    }
     res = estimate.result
     return KindResult(matches=res.matches, summary=summary, rounds=res.rounds, tables=tables)
 
@@ -296,13 +328,23 @@ def record_tables(runs: list[dict], names: list[str], size: int) -> dict[str, pd
     run_col = np.concatenate([np.full(len(r["generation"]), r["run"]) for r in runs])
     gen = np.concatenate([r["generation"] for r in runs])
     counts = np.concatenate([r["counts"] for r in runs])
-    shares = pd.DataFrame({
-        "run": np.repeat(run_col, t), "generation": np.repeat(gen, t), "type": np.tile(np.array(names, dtype=object), len(gen)),
-        "count": counts.reshape(-1), "share": counts.reshape(-1) / size,
-    })
-    pop = pd.DataFrame({"run": run_col, "generation": gen,
-                        "mean_payoff": np.concatenate([r["mean_payoff"] for r in runs]),
-                        "cooperation": np.concatenate([r["cooperation"] for r in runs])})
+    shares = pd.DataFrame(
+        {
+            "run": np.repeat(run_col, t),
+            "generation": np.repeat(gen, t),
+            "type": np.tile(np.array(names, dtype=object), len(gen)),
+            "count": counts.reshape(-1),
+            "share": counts.reshape(-1) / size,
+        }
+    )
+    pop = pd.DataFrame(
+        {
+            "run": run_col,
+            "generation": gen,
+            "mean_payoff": np.concatenate([r["mean_payoff"] for r in runs]),
+            "cooperation": np.concatenate([r["cooperation"] for r in runs]),
+        }
+    )
     return {"shares": shares, "population": pop}
 
 
@@ -312,9 +354,16 @@ def _summarise(ctx: MoranContext, focal: FocalPayoffs, runs: list[dict], graphs:
     n_runs = len(runs)
     fixed = [r["fixed"] for r in runs]
     out: dict = {
-        "kind": "moran", "types": list(names), "initial_counts": ctx.counts.tolist(), "population_size": n,
-        "runs": n_runs, "update": ctx.update, "fitness": ctx.fitness, "selection_intensity": ctx.intensity,
-        "mutation": ctx.mutation, "structure": graphs or "well-mixed",
+        "kind": "moran",
+        "types": list(names),
+        "initial_counts": ctx.counts.tolist(),
+        "population_size": n,
+        "runs": n_runs,
+        "update": ctx.update,
+        "fitness": ctx.fitness,
+        "selection_intensity": ctx.intensity,
+        "mutation": ctx.mutation,
+        "structure": graphs or "well-mixed",
     }
     final = np.array([r["final_shares"] for r in runs])
     mean = np.array([r["mean_shares"] for r in runs])
@@ -324,29 +373,53 @@ def _summarise(ctx: MoranContext, focal: FocalPayoffs, runs: list[dict], graphs:
     for i, name in enumerate(names):
         m, lo, hi, cnt = mean_ci(final[:, i], bounds=(0, 1))
         tm, tlo, thi, _ = mean_ci(mean[:, i], bounds=(0, 1))
-        out["final_shares"].append({"type": name, "initial": float(ctx.counts[i] / n), "share": m, "ci_low": lo,
-                                    "ci_high": hi, "n": cnt, "time_average": tm, "time_average_ci_low": tlo,
-                                    "time_average_ci_high": thi})
+        out["final_shares"].append(
+            {
+                "type": name,
+                "initial": float(ctx.counts[i] / n),
+                "share": m,
+                "ci_low": lo,
+                "ci_high": hi,
+                "n": cnt,
+                "time_average": tm,
+                "time_average_ci_low": tlo,
+                "time_average_ci_high": thi,
+            }
+        )
     if ctx.mutation == 0:
         present = np.flatnonzero(ctx.counts)
         exact = {}
         if ctx.interaction is None and len(present) == 2:
             a, b = (int(x) for x in present)
-            exact = {a: fixation_probability(focal, n, a, b, int(ctx.counts[a]), fitness=ctx.fitness,
-                                             intensity=ctx.intensity, update=ctx.update),
-                     b: fixation_probability(focal, n, b, a, int(ctx.counts[b]), fitness=ctx.fitness,
-                                             intensity=ctx.intensity, update=ctx.update)}
+            exact = {
+                a: fixation_probability(
+                    focal, n, a, b, int(ctx.counts[a]), fitness=ctx.fitness, intensity=ctx.intensity, update=ctx.update
+                ),
+                b: fixation_probability(
+                    focal, n, b, a, int(ctx.counts[b]), fitness=ctx.fitness, intensity=ctx.intensity, update=ctx.update
+                ),
+            }
         out["fixation"] = []
         for i, name in enumerate(names):
             k = sum(1 for f in fixed if f == i)
             p, lo, hi = proportion_ci(k, n_runs)
             times = [r["steps"] / n for r in runs if r["fixed"] == i]
             tm, tlo, thi, _ = mean_ci(times)
-            out["fixation"].append({
-                "type": name, "initial_count": int(ctx.counts[i]), "fixations": k, "runs": n_runs,
-                "probability": p, "ci_low": lo, "ci_high": hi, "neutral": float(ctx.counts[i] / n),
-                "exact": exact.get(i), "mean_generations": tm, "generations_ci_low": tlo,
-                "generations_ci_high": thi,
-            })
+            out["fixation"].append(
+                {
+                    "type": name,
+                    "initial_count": int(ctx.counts[i]),
+                    "fixations": k,
+                    "runs": n_runs,
+                    "probability": p,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "neutral": float(ctx.counts[i] / n),
+                    "exact": exact.get(i),
+                    "mean_generations": tm,
+                    "generations_ci_low": tlo,
+                    "generations_ci_high": thi,
+                }
+            )
         out["unfixed_runs"] = sum(1 for f in fixed if f is None)
     return out

@@ -38,8 +38,8 @@ mean payoff per game as in the Moran kind (``fitness``, ``selection_intensity``)
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Sequence
 
 import mesa
 import numpy as np
@@ -88,7 +88,7 @@ class MatchingTask:
 class Member(mesa.Agent):
     """An individual: one strategy instance with its personal history across all its partners."""
 
-    def __init__(self, model: "RandomMatchingModel", uid: int, type_index: int, role: int):
+    def __init__(self, model: RandomMatchingModel, uid: int, type_index: int, role: int):
         super().__init__(model)
         ctx = model.ctx
         self.uid = uid
@@ -105,8 +105,9 @@ class Member(mesa.Agent):
         self.coop_sum = 0
         self._labels = ctx.game._index[role]
         self._n = ctx.game.n_actions[role]
-        rng = seeding.generator(seeding.seed_sequence(ctx.seed, seeding.POPULATION_STREAM, _RUN_STREAM,
-                                                      model.run_index, 1 + uid))
+        rng = seeding.generator(
+            seeding.seed_sequence(ctx.seed, seeding.POPULATION_STREAM, _RUN_STREAM, model.run_index, 1 + uid)
+        )
         call_strategy(lambda: self.strategy.begin_match(self.view, rng), self._fail, "reset")
 
     @property
@@ -118,8 +119,12 @@ class Member(mesa.Agent):
         return self.coop_sum / self.games if self.games and self.model.coop is not None else math.nan
 
     def _fail(self, message: str) -> StrategyError:
-        return StrategyError(f"individual {self.uid} (run {self.model.run_index}): {message}",
-                             strategy=self.type_name, seat=self.role, round=self.history.t)
+        return StrategyError(
+            f"individual {self.uid} (run {self.model.run_index}): {message}",
+            strategy=self.type_name,
+            seat=self.role,
+            round=self.history.t,
+        )
 
     def choose(self, xi: float) -> int:
         self.history.xi = xi
@@ -151,7 +156,7 @@ class Cohort(mesa.Agent):
     model's arrays (``tournament.engine.batch.AutomatonPopulation``) so that a round is played for
     everyone at once; ``count`` individuals. (Python strategies are one :class:`Member` each.)"""
 
-    def __init__(self, model: "RandomMatchingModel", type_index: int, role: int, count: int):
+    def __init__(self, model: RandomMatchingModel, type_index: int, role: int, count: int):
         super().__init__(model)
         self.type_index = type_index
         self.type_name = model.ctx.types[type_index].name
@@ -172,7 +177,8 @@ class RandomMatchingModel(mesa.Model):
 
     def __init__(self, ctx: MatchingContext, run: int = 0):
         rng, mesa_seed = seeding.model_generator(
-            seeding.seed_sequence(ctx.seed, seeding.POPULATION_STREAM, _RUN_STREAM, run))
+            seeding.seed_sequence(ctx.seed, seeding.POPULATION_STREAM, _RUN_STREAM, run)
+        )
         super().__init__(rng=mesa_seed)
         self.rng = rng  # the run's own generator; Mesa's (seeded by mesa_seed) decides none of our draws
         self.ctx = ctx
@@ -199,16 +205,27 @@ class RandomMatchingModel(mesa.Model):
             types = np.repeat(np.arange(self.n_types), ctx.counts)
             self._add_members(types, role)
         self._reset_window()
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "round": "round", "generation": "generation",
-            "counts": lambda m: m.type_counts().tolist(),
-            "payoff_sums": lambda m: m.win_pay.tolist(), "games": lambda m: m.win_games.tolist(),
-            "coop_sums": lambda m: m.win_coop.tolist(),
-        })
-        self.individual_data = mesa.DataCollector(agent_reporters={
-            "generation": "generation", "uid": "uid", "type": "type_name", "role": "role", "games": "games",
-            "mean_payoff": "mean_payoff", "cooperation": "cooperation",
-        })
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "round": "round",
+                "generation": "generation",
+                "counts": lambda m: m.type_counts().tolist(),
+                "payoff_sums": lambda m: m.win_pay.tolist(),
+                "games": lambda m: m.win_games.tolist(),
+                "coop_sums": lambda m: m.win_coop.tolist(),
+            }
+        )
+        self.individual_data = mesa.DataCollector(
+            agent_reporters={
+                "generation": "generation",
+                "uid": "uid",
+                "type": "type_name",
+                "role": "role",
+                "games": "games",
+                "mean_payoff": "mean_payoff",
+                "cooperation": "cooperation",
+            }
+        )
         self.running = ctx.turns > 0 and ctx.generations > 0
 
     def _born(self, type_index: int, role: int) -> Member:
@@ -250,8 +267,9 @@ class RandomMatchingModel(mesa.Model):
         ctx, first_uid = self.ctx, self._uid + 1
 
         def seed(i: int):
-            return seeding.seed_sequence(ctx.seed, seeding.POPULATION_STREAM, _RUN_STREAM, self.run_index,
-                                         1 + first_uid + i)
+            return seeding.seed_sequence(
+                ctx.seed, seeding.POPULATION_STREAM, _RUN_STREAM, self.run_index, 1 + first_uid + i
+            )
 
         slots = self.population.add_many(types, role, seed)
         n = int(slots[-1]) + 1 if len(slots) else len(self._games)
@@ -383,15 +401,24 @@ class RandomMatchingModel(mesa.Model):
         played = games > 0
         with np.errstate(invalid="ignore", divide="ignore"):
             pay = np.where(played, self._pay_sum[slots] / np.maximum(games, 1), np.nan)
-            coop = np.where(played, self._coop_sum[slots] / np.maximum(games, 1), np.nan) \
-                if self.coop is not None else np.full(len(slots), np.nan)
+            coop = (
+                np.where(played, self._coop_sum[slots] / np.maximum(games, 1), np.nan)
+                if self.coop is not None
+                else np.full(len(slots), np.nan)
+            )
         names = np.array([t.name for t in self.ctx.types], dtype=object)
         roles = np.concatenate([np.full(len(s), r, dtype=np.int64) for r, s in enumerate(self.slots)])
-        return pd.DataFrame({
-            "generation": np.full(len(slots), self.generation, dtype=np.int64), "uid": self._uid_of[slots],
-            "type": names[self._type_of[slots]], "role": roles, "games": games,
-            "mean_payoff": pay, "cooperation": coop,
-        })
+        return pd.DataFrame(
+            {
+                "generation": np.full(len(slots), self.generation, dtype=np.int64),
+                "uid": self._uid_of[slots],
+                "type": names[self._type_of[slots]],
+                "role": roles,
+                "games": games,
+                "mean_payoff": pay,
+                "cooperation": coop,
+            }
+        )
 
     def _play_round(self) -> None:
         """One round, individual by individual."""
@@ -489,8 +516,11 @@ class RandomMatchingModel(mesa.Model):
             fit = fitness_from_payoffs(pay, ctx.fitness, ctx.intensity)
             prob = fit / fit.sum() if fit.sum() > 0 else None  # nobody fit: uniform
             parents = self.rng.choice(len(pool), size=len(pool), p=prob)
-            types = self._type_of[self.slots[role][parents]] if self.population is not None else \
-                np.array([pool[p].type_index for p in parents])
+            types = (
+                self._type_of[self.slots[role][parents]]
+                if self.population is not None
+                else np.array([pool[p].type_index for p in parents])
+            )
             if ctx.mutation > 0 and self.n_types > 1:
                 mutate = self.rng.random(len(types)) < ctx.mutation
                 other = self.rng.integers(self.n_types - 1, size=len(types))
@@ -521,14 +551,28 @@ class RandomMatchingModel(mesa.Model):
             total = counts.sum()
             pay, games, coop = np.array(r.payoff_sums), np.array(r.games), np.array(r.coop_sums)
             for t, name in enumerate(names):
-                rows.append({"run": self.run_index, "round": r.round, "generation": r.generation, "type": name,
-                             "count": int(counts[t]), "share": counts[t] / total,
-                             "mean_payoff": pay[t] / games[t] if games[t] else math.nan,
-                             "cooperation": coop[t] / games[t] if games[t] and self.coop is not None else math.nan})
+                rows.append(
+                    {
+                        "run": self.run_index,
+                        "round": r.round,
+                        "generation": r.generation,
+                        "type": name,
+                        "count": int(counts[t]),
+                        "share": counts[t] / total,
+                        "mean_payoff": pay[t] / games[t] if games[t] else math.nan,
+                        "cooperation": coop[t] / games[t] if games[t] and self.coop is not None else math.nan,
+                    }
+                )
             g = games.sum()
-            pop_rows.append({"run": self.run_index, "round": r.round, "generation": r.generation,
-                             "mean_payoff": pay.sum() / g if g else math.nan,
-                             "cooperation": coop.sum() / g if g and self.coop is not None else math.nan})
+            pop_rows.append(
+                {
+                    "run": self.run_index,
+                    "round": r.round,
+                    "generation": r.generation,
+                    "mean_payoff": pay.sum() / g if g else math.nan,
+                    "cooperation": coop.sum() / g if g and self.coop is not None else math.nan,
+                }
+            )
         if self.population is not None:
             individuals = pd.concat(self._individual_frames, ignore_index=True)
         else:
@@ -536,22 +580,31 @@ class RandomMatchingModel(mesa.Model):
         individuals.insert(0, "run", self.run_index)
         everyone = individuals  # per-type statistics over every game of the run (all generations)
         per_type = {}
-        for t, name in enumerate(names):
+        for name in names:
             sel = everyone[everyone["type"] == name]
             games = sel["games"].to_numpy()
             per_type[name] = {
                 "individuals": len(sel),
                 "mean_payoff": float((sel["mean_payoff"].fillna(0) * games).sum() / games.sum())
-                if games.sum() else math.nan,
+                if games.sum()
+                else math.nan,
                 "cooperation": float((sel["cooperation"].fillna(0) * games).sum() / games.sum())
-                if games.sum() and self.coop is not None else math.nan,
+                if games.sum() and self.coop is not None
+                else math.nan,
             }
         counts = self.type_counts()
         games = everyone["games"].to_numpy()
         overall = float((everyone["mean_payoff"].fillna(0) * games).sum() / games.sum()) if games.sum() else math.nan
-        return {"run": self.run_index, "shares": pd.DataFrame(rows), "population": pd.DataFrame(pop_rows),
-                "individuals": individuals, "final_shares": counts / counts.sum(), "per_type": per_type,
-                "mean_payoff": overall, "matches": self.match_rows}
+        return {
+            "run": self.run_index,
+            "shares": pd.DataFrame(rows),
+            "population": pd.DataFrame(pop_rows),
+            "individuals": individuals,
+            "final_shares": counts / counts.sum(),
+            "per_type": per_type,
+            "mean_payoff": overall,
+            "matches": self.match_rows,
+        }
 
 
 def matching_task(ctx: MatchingContext, task: MatchingTask) -> dict:
@@ -568,9 +621,16 @@ def context_for(scenario: Scenario) -> MatchingContext:
     st = scenario.settings
     types = types_of(scenario.populations[0])
     return MatchingContext(
-        game=scenario.game, types=types.specs, counts=initial_counts(st, types), turns=scenario.match.turns,
-        noise=scenario.match.noise, generations=st["generations"], fitness=st["fitness"],
-        intensity=st["selection_intensity"], mutation=st["mutation"], record_every=st["record_every"],
+        game=scenario.game,
+        types=types.specs,
+        counts=initial_counts(st, types),
+        turns=scenario.match.turns,
+        noise=scenario.match.noise,
+        generations=st["generations"],
+        fitness=st["fitness"],
+        intensity=st["selection_intensity"],
+        mutation=st["mutation"],
+        record_every=st["record_every"],
         seed=scenario.seed,
     )
 
@@ -582,8 +642,10 @@ def run(scenario: Scenario, options: RunOptions) -> KindResult:
     ctx = replace(context_for(scenario), engine=options.engine)
     counts = ctx.counts
     tasks = [MatchingTask(r) for r in range(st["runs"])]
-    with Executor(matching_task, ctx, options=options) as ex, \
-            progress_bar(len(tasks), enabled=options.progress, desc=f"{scenario.name}: matching", unit="run") as bar:
+    with (
+        Executor(matching_task, ctx, options=options) as ex,
+        progress_bar(len(tasks), enabled=options.progress, desc=f"{scenario.name}: matching", unit="run") as bar,
+    ):
         runs = list(ex.map(tasks, bar))
     names = list(types.names)
     table_rows = []
@@ -593,29 +655,47 @@ def run(scenario: Scenario, options: RunOptions) -> KindResult:
     st_table = ranked(table_rows)
     final = np.array([r["final_shares"] for r in runs])
     pop: dict = {
-        "kind": "random_matching", "types": names, "initial_counts": counts.tolist(),
-        "population_size": int(counts.sum()), "roles": 1 if scenario.game.is_symmetric else scenario.game.n_players,
-        "runs": len(runs), "generations": st["generations"], "rounds_per_generation": scenario.match.turns,
-        "final_shares": [], "per_type": [],
+        "kind": "random_matching",
+        "types": names,
+        "initial_counts": counts.tolist(),
+        "population_size": int(counts.sum()),
+        "roles": 1 if scenario.game.is_symmetric else scenario.game.n_players,
+        "runs": len(runs),
+        "generations": st["generations"],
+        "rounds_per_generation": scenario.match.turns,
+        "final_shares": [],
+        "per_type": [],
     }
     for i, name in enumerate(names):
         m, lo, hi, n = mean_ci(final[:, i], bounds=(0, 1))
-        pop["final_shares"].append({"type": name, "initial": float(counts[i] / counts.sum()), "share": m,
-                                    "ci_low": lo, "ci_high": hi, "n": n})
+        pop["final_shares"].append(
+            {"type": name, "initial": float(counts[i] / counts.sum()), "share": m, "ci_low": lo, "ci_high": hi, "n": n}
+        )
         cm, clo, chi, _ = mean_ci([r["per_type"][name]["cooperation"] for r in runs], bounds=(0, 1))
-        pop["per_type"].append({"type": name, "cooperation": cm, "cooperation_ci_low": clo,
-                                "cooperation_ci_high": chi})
+        pop["per_type"].append({"type": name, "cooperation": cm, "cooperation_ci_low": clo, "cooperation_ci_high": chi})
     m, lo, hi, n = mean_ci([r["mean_payoff"] for r in runs])
-    pop["mean_payoff"] = {"mean": m, "ci_low": lo, "ci_high": hi, "n": n,
-                          "over": "every stage game of a run (Student-t over runs)"}
+    pop["mean_payoff"] = {
+        "mean": m,
+        "ci_low": lo,
+        "ci_high": hi,
+        "n": n,
+        "over": "every stage game of a run (Student-t over runs)",
+    }
     k = scenario.game.n_players
-    columns = (["match_id", "repetition", "generation", "round"] + [f"entrant_{s}" for s in range(k)]
-               + [f"payoff_{s}" for s in range(k)] + ["turns", "games"])
+    columns = (
+        ["match_id", "repetition", "generation", "round"]
+        + [f"entrant_{s}" for s in range(k)]
+        + [f"payoff_{s}" for s in range(k)]
+        + ["turns", "games"]
+    )
     rows = [{"repetition": r["run"], **row} for r in runs for row in r["matches"]]
     matches = pd.DataFrame(rows, columns=columns[1:])
     matches.insert(0, "match_id", np.arange(len(matches)))
-    summary = {"n_matches": int(matches["games"].sum()), "standings": st_table.to_dict(orient="records"),
-               "population": pop}
+    summary = {
+        "n_matches": int(matches["games"].sum()),
+        "standings": st_table.to_dict(orient="records"),
+        "population": pop,
+    }
     tables = {
         "shares": pd.concat([r["shares"] for r in runs], ignore_index=True),
         "population": pd.concat([r["population"] for r in runs], ignore_index=True),

@@ -18,7 +18,7 @@ with exactly the results of the per-round engine; the others go to the executor.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import mesa
 import pandas as pd
@@ -29,7 +29,13 @@ from ..execution.checkpoint import task_fields
 from ..execution.executor import Executor, task_name
 from ..execution.progress import progress_bar
 from ..execution.tasks import (
-    MatchContext, MatchRecord, MatchTask, automata_of, play_task, play_tasks, plays_as_automata,
+    MatchContext,
+    MatchRecord,
+    MatchTask,
+    automata_of,
+    play_task,
+    play_tasks,
+    plays_as_automata,
 )
 from ..kinds.registry import KindResult, RunOptions
 from ..kinds.seatings import seatings
@@ -40,10 +46,16 @@ from ..scenario.spec import EntrantSpec, Population, Scenario
 def match_context(scenario: Scenario, population: Population) -> MatchContext:
     """What every match of the population's round robin shares (its seeds, settings, entrants)."""
     return MatchContext(
-        game=scenario.game, entrants=population.entrants, turns=scenario.match.turns,
-        prob_end=scenario.match.prob_end, noise=scenario.match.noise, seed=scenario.seed,
-        keep_traces=int(scenario.report.get("traces", 1)), analysis=dict(scenario.analysis),
-        on_error=scenario.execution["on_error"], time_limit=scenario.execution["time_limit"],
+        game=scenario.game,
+        entrants=population.entrants,
+        turns=scenario.match.turns,
+        prob_end=scenario.match.prob_end,
+        noise=scenario.match.noise,
+        seed=scenario.seed,
+        keep_traces=int(scenario.report.get("traces", 1)),
+        analysis=dict(scenario.analysis),
+        on_error=scenario.execution["on_error"],
+        time_limit=scenario.execution["time_limit"],
         reveal_length=scenario.match.reveal_length,
     )
 
@@ -51,7 +63,7 @@ def match_context(scenario: Scenario, population: Population) -> MatchContext:
 class EntrantAgent(mesa.Agent):
     """An entrant of the round robin: accumulates its payoffs over all its matches."""
 
-    def __init__(self, model: "RoundRobinModel", index: int, spec: EntrantSpec):
+    def __init__(self, model: RoundRobinModel, index: int, spec: EntrantSpec):
         super().__init__(model)
         self.index = index
         self.spec = spec
@@ -72,8 +84,14 @@ class EntrantAgent(mesa.Agent):
 class RoundRobinModel(mesa.Model):
     """One step = one repetition of every seating."""
 
-    def __init__(self, scenario: Scenario, population: Population, options: RunOptions | None = None,
-                 progress: Callable[[int], None] | None = None, keep_rounds: bool = False):
+    def __init__(
+        self,
+        scenario: Scenario,
+        population: Population,
+        options: RunOptions | None = None,
+        progress: Callable[[int], None] | None = None,
+        keep_rounds: bool = False,
+    ):
         rng, mesa_seed = seeding.model_generator(seeding.seed_sequence(scenario.seed, seeding.ANALYSIS_STREAM))
         super().__init__(rng=mesa_seed)
         self.rng = rng  # the model's own generator; Mesa's (seeded by mesa_seed) decides none of our draws
@@ -83,8 +101,9 @@ class RoundRobinModel(mesa.Model):
         self.entrant_specs = population.entrants
         self.game = scenario.game
         settings = scenario.settings
-        self.seatings = seatings(len(self.entrant_specs), self.game.n_players,
-                                 self.game.is_symmetric, settings["self_play"])
+        self.seatings = seatings(
+            len(self.entrant_specs), self.game.n_players, self.game.is_symmetric, settings["self_play"]
+        )
         self.repetitions = scenario.repetitions
         self.entrant_agents = [EntrantAgent(self, i, spec) for i, spec in enumerate(self.entrant_specs)]
         self.context = match_context(scenario, population)
@@ -112,8 +131,9 @@ class RoundRobinModel(mesa.Model):
             agent_reporters={"mean_payoff": "mean_payoff", "entrant": lambda a: a.spec.name},
         )
         self.executor = Executor(play_task, self.context, options=self.options)
-        self.automata = {} if self.options.engine == "python" else \
-            automata_of(self.context, lambda e: range(self.game.n_players))
+        self.automata = (
+            {} if self.options.engine == "python" else automata_of(self.context, lambda e: range(self.game.n_players))
+        )
         self.running = bool(self.seatings) and self.repetitions > 0
 
     @property
@@ -142,9 +162,11 @@ class RoundRobinModel(mesa.Model):
             src = self._first[j]
             row = dict(src.row, match_id=match_id, repetition=rep)
             if src.row.get("status") == "failed":  # a deterministic failure: this match's id
-                row["error"] = (str(src.error.at_match(match_id)) if src.error is not None else
-                                str(row["error"]).replace(f", match {src.row['match_id']}, ",
-                                                          f", match {match_id}, ", 1))
+                row["error"] = (
+                    str(src.error.at_match(match_id))
+                    if src.error is not None
+                    else str(row["error"]).replace(f", match {src.row['match_id']}, ", f", match {match_id}, ", 1)
+                )
             record = MatchRecord(row, src.rounds if rep < self.context.keep_traces else None)
             if self.progress:
                 self.progress(1)
@@ -152,8 +174,7 @@ class RoundRobinModel(mesa.Model):
             record = played
             if rep == 0 and j in self._deterministic:
                 # reused by later repetitions; their rounds only if they keep traces too
-                self._first[j] = record if self.context.keep_traces > 1 else \
-                    MatchRecord(record.row, error=record.error)
+                self._first[j] = record if self.context.keep_traces > 1 else MatchRecord(record.row, error=record.error)
         record.row["deterministic"] = j in self._known_deterministic
         self._absorb(self.seatings[j], record)
         return record
@@ -224,8 +245,9 @@ class RoundRobinModel(mesa.Model):
         if len(matches):
             summary["overall"] = overall(matches, self.game.n_players, exact)
         history = self.datacollector.get_model_vars_dataframe()
-        return KindResult(matches=matches, summary=summary, rounds=self.rounds,
-                          tables={"progress": history.reset_index(names="step")})
+        return KindResult(
+            matches=matches, summary=summary, rounds=self.rounds, tables={"progress": history.reset_index(names="step")}
+        )
 
 
 def run(scenario: Scenario, options: RunOptions) -> KindResult:

@@ -45,8 +45,13 @@ class SharesModel(mesa.Model):
 
     kind = "shares"
 
-    def __init__(self, scenario: Scenario, population: Population, options: RunOptions | None = None,
-                 estimate: PayoffEstimate | None = None):
+    def __init__(
+        self,
+        scenario: Scenario,
+        population: Population,
+        options: RunOptions | None = None,
+        estimate: PayoffEstimate | None = None,
+    ):
         rng, mesa_seed = seeding.model_generator(seeding.seed_sequence(scenario.seed, seeding.POPULATION_STREAM))
         super().__init__(rng=mesa_seed)
         self.rng = rng  # the model's own generator; Mesa's (seeded by mesa_seed) decides none of our draws
@@ -141,16 +146,33 @@ class SharesModel(mesa.Model):
             plo, phi = (float(v) for v in percentile_ci(boot[1]))
         final = []
         for i, name in enumerate(self.types.names):
-            final.append({"type": name, "initial": float(x0[i]), "share": float(self.x[i]),
-                          "ci_low": float(lo[i]), "ci_high": float(hi[i]), "n": self.estimate.repetitions})
+            final.append(
+                {
+                    "type": name,
+                    "initial": float(x0[i]),
+                    "share": float(self.x[i]),
+                    "ci_low": float(lo[i]),
+                    "ci_high": float(hi[i]),
+                    "n": self.estimate.repetitions,
+                }
+            )
         return {
-            "kind": self.kind, "types": list(self.types.names), "generations": self.generation,
-            "converged": self.converged, "final_shares": final,
-            "mean_payoff": {"mean": self.mean_payoff, "ci_low": plo, "ci_high": phi, "n": self.estimate.repetitions,
-                            "over": "the types' payoffs at the final shares"},
+            "kind": self.kind,
+            "types": list(self.types.names),
+            "generations": self.generation,
+            "converged": self.converged,
+            "final_shares": final,
+            "mean_payoff": {
+                "mean": self.mean_payoff,
+                "ci_low": plo,
+                "ci_high": phi,
+                "n": self.estimate.repetitions,
+                "over": "the types' payoffs at the final shares",
+            },
             "cooperation": None if math.isnan(self.cooperation) else self.cooperation,
-            "interval": "percentile bootstrap over match repetitions" if boot is not None else
-            "none (needs repetitions >= 2 and bootstrap > 0)",
+            "interval": "percentile bootstrap over match repetitions"
+            if boot is not None
+            else "none (needs repetitions >= 2 and bootstrap > 0)",
         }
 
 

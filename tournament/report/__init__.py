@@ -12,8 +12,8 @@ demands) lives next to its own code and appears whenever the data is there.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
@@ -26,7 +26,6 @@ from .sections import (
     MISSING,
     ReportContext,
     Section,
-    comparison_section,
     markdown_table,
     section,
     section_lines,
@@ -65,8 +64,13 @@ def standings_frame(standings: list[dict]) -> pd.DataFrame:
     """The standings as shown: rank, entrant, mean payoff, its interval, observations, seats."""
     rows = []
     for r in standings:
-        row = {"rank": r.get("rank"), "entrant": r.get("entrant"), "mean payoff": r.get("mean_payoff"),
-               "95% interval": _interval(r), "n": r.get("n")}
+        row = {
+            "rank": r.get("rank"),
+            "entrant": r.get("entrant"),
+            "mean payoff": r.get("mean_payoff"),
+            "95% interval": _interval(r),
+            "n": r.get("n"),
+        }
         if "seats" in r:
             row["match-seats"] = r["seats"]
         rows.append(row)
@@ -78,16 +82,23 @@ def standings_note(summary: dict) -> str:
     kind = summary.get("kind", "round_robin")
     st = summary.get("standings") or []
     if kind == "random_matching":
-        return ("Mean payoff per stage game of each type's individuals over a whole run (every generation), "
-                "with a Student-t interval over the independent runs (n = runs).")
-    what = ("Mean payoff per round over all of an entrant's match-seats" if kind == "round_robin" else
-            "**Payoff in the types' round robin**, not success in the population: each type's mean payoff per "
-            "round against every type (itself included) with equal weight. Which type the population dynamics "
-            "favour is in the final shares below; a type can rank first here and still die out")
-    text = (f"{what}. The 95% interval is clustered by match and stratified by seating: it says how far the "
-            "mean could move if the tournament were played again with another seed (not against other "
-            "opponents). n counts independent observations: the repetitions of a deterministic seating are "
-            "byte-identical and count once (\"deterministic: one observation\").")
+        return (
+            "Mean payoff per stage game of each type's individuals over a whole run (every generation), "
+            "with a Student-t interval over the independent runs (n = runs)."
+        )
+    what = (
+        "Mean payoff per round over all of an entrant's match-seats"
+        if kind == "round_robin"
+        else "**Payoff in the types' round robin**, not success in the population: each type's mean payoff per "
+        "round against every type (itself included) with equal weight. Which type the population dynamics "
+        "favour is in the final shares below; a type can rank first here and still die out"
+    )
+    text = (
+        f"{what}. The 95% interval is clustered by match and stratified by seating: it says how far the "
+        "mean could move if the tournament were played again with another seed (not against other "
+        "opponents). n counts independent observations: the repetitions of a deterministic seating are "
+        'byte-identical and count once ("deterministic: one observation").'
+    )
     if st and all(r.get("deterministic") for r in st):
         text += " Every match here is deterministic, so every mean is exact."
     return text
@@ -109,10 +120,12 @@ def failures_section(ctx: ReportContext) -> Section | None:
     if not failed:
         return None
     total = int(ctx.summary.get("n_matches") or 0)
-    lead = (f"**All {total} matches failed**: nothing was played to the end, so there are no standings or rates."
-            if failed >= total else
-            f"**{failed} of {total} matches failed** (`on_error = \"forfeit\"`) and are left out of the standings "
-            "and the rates; their rows in `matches.csv` have `status = failed` and the error.")
+    lead = (
+        f"**All {total} matches failed**: nothing was played to the end, so there are no standings or rates."
+        if failed >= total
+        else f'**{failed} of {total} matches failed** (`on_error = "forfeit"`) and are left out of the standings '
+        "and the rates; their rows in `matches.csv` have `status = failed` and the error."
+    )
     errors = "\n".join(f"- `{e}`" for e in ctx.summary.get("first_errors", []))
     return Section("Failed matches", lead + ("\n\nFirst errors:\n\n" + errors if errors else ""), order=1)
 
@@ -148,8 +161,11 @@ def _write_report(out: Path, summary: dict, plots: bool, header: str = "") -> Pa
     if summary.get("description"):
         lines += [md_block(summary["description"]), ""]
     game = summary["game"]
-    lines += [f"Game: **{md(game['name'])}** ({len(game['players'])} players), kind: {md(summary['kind'])}, "
-              f"seed: {md(summary['seed'])}", ""]
+    lines += [
+        f"Game: **{md(game['name'])}** ({len(game['players'])} players), kind: {md(summary['kind'])}, "
+        f"seed: {md(summary['seed'])}",
+        "",
+    ]
     pops = summary.get("populations")
     folders = {None: out} if not pops else {name: subfolder(out, name) for name in pops}
     images: list[Path] = []
@@ -171,7 +187,7 @@ def _write_report(out: Path, summary: dict, plots: bool, header: str = "") -> Pa
     return write_markdown_and_html(out, "\n".join(lines), summary["scenario"], images)
 
 
-def write_markdown_and_html(out: Path, text: str, title: str, images: list[Path] = ()) -> Path:
+def write_markdown_and_html(out: Path, text: str, title: str, images: Sequence[Path] = ()) -> Path:
     """Write ``report.md`` and a self-contained ``report.html`` (the PNGs in ``images``, the
     ones the report drew, embedded as data URIs)."""
     path = Path(out) / "report.md"
@@ -190,7 +206,7 @@ code{background:#f3f3f3;padding:0 .2em;overflow-wrap:anywhere}h1{border-bottom:2
 h2{border-bottom:1px solid #eee;margin-top:1.6em}"""
 
 
-def markdown_to_html(text: str, base: Path, title: str, images: list[Path] = ()) -> str:
+def markdown_to_html(text: str, base: Path, title: str, images: Sequence[Path] = ()) -> str:
     """Render the report's Markdown (Python-Markdown with tables, raw HTML disabled) into one
     HTML page whose images — only those in ``images`` — are embedded, so the file can be
     mailed or archived on its own."""
@@ -200,5 +216,7 @@ def markdown_to_html(text: str, base: Path, title: str, images: list[Path] = ())
     # links between reports (e.g. a comparison and its sub-reports) lead to the HTML versions
     body = re.sub(r'href="((?![a-z]+:)[^"]*report)\.md"', r'href="\1.html"', body)
     body = body.replace("<table>", '<div class="table-scroll"><table>').replace("</table>", "</table></div>")
-    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(str(title))}</title><style>{_CSS}</style></head>\n<body>\n{body}\n</body></html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(str(title))}</title><style>{_CSS}</style></head>\n<body>\n{body}\n</body></html>\n"
+    )

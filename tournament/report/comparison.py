@@ -23,11 +23,22 @@ def write_comparison_report(out: Path, summary: dict, table: pd.DataFrame, plots
     to each file's own report."""
     with plain_plots():
         sec = comparison_markdown(summary, out, table, plots)
-    lines = [f"# Comparison of {esc(', '.join(Path(f).name for f in summary['comparison']))}", "",
-             f"Game: **{esc(summary['game']['name'])}**", ""]
-    rows = [{"population": name, "file": e["file"], "kind": e["kind"], "seed": e["seed"],
-             "report": Markdown(f"[{esc(e['folder'])}/report.md]({quote(e['folder'].split('/')[0])}/report.md)")}
-            for name, e in summary["populations"].items()]
+    lines = [
+        f"# Comparison of {esc(', '.join(Path(f).name for f in summary['comparison']))}",
+        "",
+        f"Game: **{esc(summary['game']['name'])}**",
+        "",
+    ]
+    rows = [
+        {
+            "population": name,
+            "file": e["file"],
+            "kind": e["kind"],
+            "seed": e["seed"],
+            "report": Markdown(f"[{esc(e['folder'])}/report.md]({quote(e['folder'].split('/')[0])}/report.md)"),
+        }
+        for name, e in summary["populations"].items()
+    ]
     # object dtype keeps the Markdown links (pandas would turn them into plain, escaped str)
     lines += [markdown_table(pd.DataFrame(rows, dtype=object)), ""]
     lines += section_lines(sec, out)

@@ -23,8 +23,8 @@ import contextlib
 import html
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 # Characters that start Markdown constructs inside a line (code, emphasis, links and images,
 # table cells); each is backslash-escapable in Python-Markdown and CommonMark. Braces,

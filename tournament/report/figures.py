@@ -57,8 +57,15 @@ def draw_feasible_region(ax, game: Game, i: int = 0, j: int = 1, label_profiles:
         ax.plot(poly[:, 0], poly[:, 1], color="#9bb3cf", lw=3, zorder=1, label="feasible payoffs")
     if game.n_players == 2:
         front = pareto_frontier_2d(game)
-        ax.plot(front[:, 0], front[:, 1], color="#1b7837", lw=2.5, zorder=2, label="Pareto frontier",
-                marker="o" if len(front) == 1 else None)
+        ax.plot(
+            front[:, 0],
+            front[:, 1],
+            color="#1b7837",
+            lw=2.5,
+            zorder=2,
+            label="Pareto frontier",
+            marker="o" if len(front) == 1 else None,
+        )
     span = V.max(axis=0) - V.min(axis=0)
     scale = np.where(span > 0, span, 1.0)
     labelled = label_profiles and game.n_profiles <= 27
@@ -74,10 +81,17 @@ def draw_feasible_region(ax, game: Game, i: int = 0, j: int = 1, label_profiles:
             d = (np.array([x, y]) - centre) / scale
             norm = float(np.hypot(*d))
             d = d / norm if norm > 1e-9 else np.array([0.7071, 0.7071])
-            ax.annotate("/".join(labels[:2]) + ("…" if len(labels) > 2 else ""), (x, y), fontsize=7,
-                        color="#555555", xytext=(12 * d[0], 12 * d[1]), textcoords="offset points", zorder=3,
-                        ha="left" if d[0] > 0.35 else "right" if d[0] < -0.35 else "center",
-                        va="bottom" if d[1] > 0.35 else "top" if d[1] < -0.35 else "center")
+            ax.annotate(
+                "/".join(labels[:2]) + ("…" if len(labels) > 2 else ""),
+                (x, y),
+                fontsize=7,
+                color="#555555",
+                xytext=(12 * d[0], 12 * d[1]),
+                textcoords="offset points",
+                zorder=3,
+                ha="left" if d[0] > 0.35 else "right" if d[0] < -0.35 else "center",
+                va="bottom" if d[1] > 0.35 else "top" if d[1] < -0.35 else "center",
+            )
     names = game.players
     ax.set_xlabel(f"payoff of player {i} ({names[i]})" if names[i] != str(i) else f"payoff of player {i}")
     ax.set_ylabel(f"payoff of player {j} ({names[j]})" if names[j] != str(j) else f"payoff of player {j}")

@@ -8,8 +8,8 @@ import pandas as pd
 
 from ..analysis.matches import flag
 from ..analysis.standings import cross_table
-from .sections import MISSING, ReportContext, Section, markdown_table, section
 from .figures import draw_feasible_region, figure, save
+from .sections import MISSING, ReportContext, Section, markdown_table, section
 
 MAX_ROWS = 40
 MAX_DEMAND_PANELS = 6
@@ -25,8 +25,7 @@ def fmt_rate(rate: dict | None) -> str:
         what = "one observation" if obs == 1 else f"{obs} observations, one per seating"
         return f"{rate['fraction']:.1%} (deterministic: {what})"
     extra = f"; {obs} observations" if obs is not None and obs != rate["n"] else ""
-    return (f"{rate['fraction']:.1%} [{rate['ci_low']:.1%}, {rate['ci_high']:.1%}] "
-            f"({rate['count']}/{rate['n']}{extra})")
+    return f"{rate['fraction']:.1%} [{rate['ci_low']:.1%}, {rate['ci_high']:.1%}] ({rate['count']}/{rate['n']}{extra})"
 
 
 def rate_lines(summary: dict, markdown: bool = False) -> list[str]:
@@ -37,10 +36,14 @@ def rate_lines(summary: dict, markdown: bool = False) -> list[str]:
         return []
     rule = (summary.get("settled_rule") or {}).get("text")
     b = "- " if markdown else ""
-    lines = [f"{b}settled in a stable cycle: {fmt_rate(rates.get('settled'))}"
-             + (f" — settled means: {rule}" if rule else "")]
-    lines.append(f"{b}Pareto-optimal (settled, and the cycle's mean payoffs are on the Pareto frontier): "
-                 f"{fmt_rate(rates.get('pareto_optimal'))}")
+    lines = [
+        f"{b}settled in a stable cycle: {fmt_rate(rates.get('settled'))}"
+        + (f" — settled means: {rule}" if rule else "")
+    ]
+    lines.append(
+        f"{b}Pareto-optimal (settled, and the cycle's mean payoffs are on the Pareto frontier): "
+        f"{fmt_rate(rates.get('pareto_optimal'))}"
+    )
     if markdown:
         lines.append(f"{b}Pareto-optimal among settled matches: {fmt_rate(rates.get('pareto_optimal_given_settled'))}")
     if rates.get("coalition_formed"):
@@ -69,11 +72,17 @@ def payoff_matrix_section(ctx: ReportContext) -> Section | None:
     if n > NUMBERED_COLUMNS:  # keep the table as wide as the page: numbers as column headers
         shown.index = [f"{i + 1}. {name}" for i, name in enumerate(shown.index)]
         shown.columns = [str(i + 1) for i in range(len(shown.columns))]
-    over = ("over all stage games of all runs" if "games" in m else "averaged over repetitions and seats")
-    md = (f"Mean payoff per round of the row entrant against the column entrant ({over})"
-          + (", columns numbered like the rows" if n > NUMBERED_COLUMNS else "") + ".\n\n"
-          + markdown_table(shown.rename_axis("entrant").reset_index(), floatfmt="{:.3f}",
-                           legend="the two never met (without self-play an entrant does not meet itself)"))
+    over = "over all stage games of all runs" if "games" in m else "averaged over repetitions and seats"
+    md = (
+        f"Mean payoff per round of the row entrant against the column entrant ({over})"
+        + (", columns numbered like the rows" if n > NUMBERED_COLUMNS else "")
+        + ".\n\n"
+        + markdown_table(
+            shown.rename_axis("entrant").reset_index(),
+            floatfmt="{:.3f}",
+            legend="the two never met (without self-play an entrant does not meet itself)",
+        )
+    )
     images = []
     if ctx.plots and len(table):
         fig = figure(max(5.0, 0.55 * n + 2.5), max(4.0, 0.45 * n + 1.8))
@@ -90,8 +99,15 @@ def payoff_matrix_section(ctx: ReportContext) -> Section | None:
             for r in range(n):
                 for c in range(n):
                     if np.isfinite(vals[r, c]):
-                        ax.text(c, r, f"{vals[r, c]:.2f}", ha="center", va="center", fontsize=7,
-                                color="white" if vals[r, c] < mid else "black")
+                        ax.text(
+                            c,
+                            r,
+                            f"{vals[r, c]:.2f}",
+                            ha="center",
+                            va="center",
+                            fontsize=7,
+                            color="white" if vals[r, c] < mid else "black",
+                        )
         fig.colorbar(im, ax=ax, label="mean payoff per round")
         images.append(save(fig, ctx.image_path("payoff_matrix.png")))
     return Section("Payoff matrix", md, images, order=20)
@@ -129,20 +145,30 @@ def outcomes_section(ctx: ReportContext) -> Section | None:
     if m.empty or "settled" not in m or k < 2 or m["settled"].isna().all():
         return None  # no match long enough for a cycle: nothing to show against the frontier
     pts = _outcome_points(m, k)
-    md = ("Each settled match's cycle payoff vector (the mean payoff over one period of its stable "
-          "cycle) on the feasible payoff region (the convex hull of the pure payoff vectors). "
-          "Marker area grows with the number of matches at the same point; other matches "
-          "are shown at their mean payoffs.")
+    md = (
+        "Each settled match's cycle payoff vector (the mean payoff over one period of its stable "
+        "cycle) on the feasible payoff region (the convex hull of the pure payoff vectors). "
+        "Marker area grows with the number of matches at the same point; other matches "
+        "are shown at their mean payoffs."
+    )
     images = []
     if ctx.plots:
         pairs = [(0, 1)] if k == 2 else [(0, 1), (0, 2), (1, 2)] if k == 3 else [(0, 1)]
         fig = figure(5.2 * len(pairs), 5.0)
-        styles = (("settled", True, dict(c="#1b7837", marker="o", label="settled, Pareto-optimal")),
-                  ("settled", False, dict(c="#c51b7d", marker="o", label="settled, not Pareto-optimal")),
-                  ("unsettled", False, dict(facecolors="none", edgecolors="#666666", marker="s",
-                                            label="not settled (mean payoff)")),
-                  ("short", False, dict(facecolors="none", edgecolors="#666666", marker="D",
-                                        label="too short for a cycle (mean payoff)")))
+        styles = (
+            ("settled", True, dict(c="#1b7837", marker="o", label="settled, Pareto-optimal")),
+            ("settled", False, dict(c="#c51b7d", marker="o", label="settled, not Pareto-optimal")),
+            (
+                "unsettled",
+                False,
+                dict(facecolors="none", edgecolors="#666666", marker="s", label="not settled (mean payoff)"),
+            ),
+            (
+                "short",
+                False,
+                dict(facecolors="none", edgecolors="#666666", marker="D", label="too short for a cycle (mean payoff)"),
+            ),
+        )
         for n, (i, j) in enumerate(pairs):
             ax = fig.add_subplot(1, len(pairs), n + 1)
             draw_feasible_region(ax, game, i, j, label_profiles=(k == 2))
@@ -173,16 +199,27 @@ def cycles_section(ctx: ReportContext) -> Section | None:
     cyc = ctx.summary.get("cycles")
     if cyc:
         share = cyc.get("onset_share_median")
-        lines.append(f"- cycle onset: mean {cyc['onset_mean']:.1f}, median {cyc['onset_median']:.0f}"
-                     + (f" ({share:.0%} into the match)" if share is not None else "")
-                     + f", latest {cyc['onset_max']} (rounds)")
+        lines.append(
+            f"- cycle onset: mean {cyc['onset_mean']:.1f}, median {cyc['onset_median']:.0f}"
+            + (f" ({share:.0%} into the match)" if share is not None else "")
+            + f", latest {cyc['onset_max']} (rounds)"
+        )
         lines.append(f"- share of cycle rounds on Pareto-optimal pure profiles: {cyc['pareto_profile_share_mean']:.1%}")
     lines.append("")
-    lines.append("Intervals: 95%, on independent observations — the repetitions of a deterministic seating "
-                 "are identical and count once; the other matches are Wilson intervals.")
+    lines.append(
+        "Intervals: 95%, on independent observations — the repetitions of a deterministic seating "
+        "are identical and count once; the other matches are Wilson intervals."
+    )
     by_pair = ctx.summary.get("rates_by_pairing", {})
-    rows = [{"pairing": key, "matches": r["settled"]["n"], "settled": fmt_rate(r["settled"]),
-             "Pareto-optimal": fmt_rate(r["pareto_optimal"])} for key, r in by_pair.items()]
+    rows = [
+        {
+            "pairing": key,
+            "matches": r["settled"]["n"],
+            "settled": fmt_rate(r["settled"]),
+            "Pareto-optimal": fmt_rate(r["pareto_optimal"]),
+        }
+        for key, r in by_pair.items()
+    ]
     md = "\n".join(lines)
     if rows:
         shown = pd.DataFrame(rows[:MAX_ROWS])
@@ -190,9 +227,14 @@ def cycles_section(ctx: ReportContext) -> Section | None:
         md += markdown_table(shown)
     by_ent = ctx.summary.get("rates_by_entrant", {})
     if by_ent:
-        md += "\n\nBy entrant (matches it took part in):\n\n" + markdown_table(pd.DataFrame(
-            [{"entrant": e, "settled": fmt_rate(r["settled"]), "Pareto-optimal": fmt_rate(r["pareto_optimal"])}
-             for e, r in by_ent.items()]))
+        md += "\n\nBy entrant (matches it took part in):\n\n" + markdown_table(
+            pd.DataFrame(
+                [
+                    {"entrant": e, "settled": fmt_rate(r["settled"]), "Pareto-optimal": fmt_rate(r["pareto_optimal"])}
+                    for e, r in by_ent.items()
+                ]
+            )
+        )
     images = []
     settled = m[flag(m["settled"])]
     if ctx.plots and len(settled):
@@ -219,18 +261,23 @@ def coalitions_section(ctx: ReportContext) -> Section | None:
     co = ctx.summary.get("coalitions")
     if not co:
         return None
-    rows = [{"structure": lab, "settled matches": rate["count"], "share": fmt_rate(rate)}
-            for lab, rate in co.get("structure_rates", {}).items()]
-    md = ("Coalition structure of each settled match: minimal groups whose empirical "
-          "joint play over the cycle guarantees every member its cycle payoff whatever the others "
-          "do (outsiders may react to the group's actions), with some member above its security "
-          "value; `{0,1}|{2}` means seats 0 and 1 formed a coalition and seat 2 stayed alone.\n\n")
+    rows = [
+        {"structure": lab, "settled matches": rate["count"], "share": fmt_rate(rate)}
+        for lab, rate in co.get("structure_rates", {}).items()
+    ]
+    md = (
+        "Coalition structure of each settled match: minimal groups whose empirical "
+        "joint play over the cycle guarantees every member its cycle payoff whatever the others "
+        "do (outsiders may react to the group's actions), with some member above its security "
+        "value; `{0,1}|{2}` means seats 0 and 1 formed a coalition and seat 2 stayed alone.\n\n"
+    )
     md += markdown_table(pd.DataFrame(rows)) if rows else "(no settled matches)"
     md += f"\n\nStable (no group could guarantee all its members strictly more): {fmt_rate(co.get('stable'))}"
     partners = co.get("partners") or {}
     if partners:
         md += "\n\nWho formed coalitions with whom (settled matches):\n\n" + markdown_table(
-            pd.DataFrame([{"entrants": k, "matches": v} for k, v in list(partners.items())[:MAX_ROWS]]))
+            pd.DataFrame([{"entrants": k, "matches": v} for k, v in list(partners.items())[:MAX_ROWS]])
+        )
     images = []
     if ctx.plots and rows:
         fig = figure(6.5, 0.45 * len(rows) + 1.6)
@@ -269,11 +316,13 @@ def demand_section(ctx: ReportContext) -> Section | None:
     distinct = [mids for mids in groups.values()]
     chosen = [mids[0] for mids in distinct[:MAX_DEMAND_PANELS]]
     copies = {mids[0]: len(mids) for mids in distinct}
-    md = ("Demands (the value each strategy currently claims, e.g. a haggler's hypothesis value) "
-          "round by round, drawn inside the feasible payoff region like the seed's figure: "
-          "seat 0's demand on x, seat 1's on y, time as colour. Demands start high and fall as "
-          f"hypotheses are falsified. {len(traces)} kept matches have demand traces on every seat; "
-          f"they follow {len(distinct)} distinct trajectories, of which {len(chosen)} are shown.")
+    md = (
+        "Demands (the value each strategy currently claims, e.g. a haggler's hypothesis value) "
+        "round by round, drawn inside the feasible payoff region like the seed's figure: "
+        "seat 0's demand on x, seat 1's on y, time as colour. Demands start high and fall as "
+        f"hypotheses are falsified. {len(traces)} kept matches have demand traces on every seat; "
+        f"they follow {len(distinct)} distinct trajectories, of which {len(chosen)} are shown."
+    )
     images = []
     if ctx.plots:
         from matplotlib.collections import LineCollection

@@ -48,9 +48,11 @@ def population_lines(pop: PopulationSummary) -> list[str]:
     shares = ", ".join(f"{f.type} {_ci(f.share, f.ci_low, f.ci_high, '{:.2f}')}" for f in pop.final_shares)
     lines = [f"{pop.kind}: final shares {shares}"] if shares else []
     if pop.fixation:
-        fix = ", ".join(f"{f['type']} {_ci(f['probability'], f['ci_low'], f['ci_high'], '{:.3f}')}"
-                        + (f" (exact {f['exact']:.3f})" if f.get("exact") is not None else "")
-                        for f in pop.fixation)
+        fix = ", ".join(
+            f"{f['type']} {_ci(f['probability'], f['ci_low'], f['ci_high'], '{:.3f}')}"
+            + (f" (exact {f['exact']:.3f})" if f.get("exact") is not None else "")
+            for f in pop.fixation
+        )
         lines.append(f"fixation probability over {pop.extra.get('runs')} runs: {fix}")
     return lines
 
@@ -81,10 +83,16 @@ def plot_shares(shares: pd.DataFrame, path: Path, title: str) -> Path:
     fig = _figure()
     ax = fig.subplots()
     for name, part in list(traj.groupby("type", sort=False))[:MAX_TYPES_PLOTTED]:
-        line, = ax.plot(part[time], part["share"], label=str(name))
+        (line,) = ax.plot(part[time], part["share"], label=str(name))
         if part["se"].any():
-            ax.fill_between(part[time], part["share"] - part["se"], part["share"] + part["se"],
-                            color=line.get_color(), alpha=0.2, linewidth=0)
+            ax.fill_between(
+                part[time],
+                part["share"] - part["se"],
+                part["share"] + part["se"],
+                color=line.get_color(),
+                alpha=0.2,
+                linewidth=0,
+            )
     ax.set_xlabel(time)
     ax.set_ylabel("share" + (" (mean over runs ± s.e.)" if "run" in shares else ""))
     ax.set_ylim(-0.02, 1.02)
@@ -101,8 +109,7 @@ def plot_population(pop: pd.DataFrame, path: Path) -> Path | None:
     if not cols:
         return None
     if "run" in pop:
-        wide = {c: pop.pivot_table(index=time, columns="run", values=c).sort_index().ffill().mean(axis=1)
-                for c in cols}
+        wide = {c: pop.pivot_table(index=time, columns="run", values=c).sort_index().ffill().mean(axis=1) for c in cols}
     else:
         wide = {c: pop.set_index(time)[c] for c in cols}
     fig = _figure(7, 3.2)
@@ -129,44 +136,74 @@ def population_section(ctx: ReportContext) -> Section | None:
     if extra.get("structure"):
         md.append(f"Population structure: {esc(extra['structure'])}.")
     if extra.get("generations") is not None and pop.kind in ("ecological", "replicator"):
-        md.append(f"{extra['generations']} generations ({'converged' if extra.get('converged') else 'not converged'}); "
-                  f"intervals: {extra.get('interval', '')}.")
+        md.append(
+            f"{extra['generations']} generations ({'converged' if extra.get('converged') else 'not converged'}); "
+            f"intervals: {extra.get('interval', '')}."
+        )
     mp = pop.mean_payoff
     if mp is not None:
         md.append(f"Mean payoff per round: {_ci(mp.mean, mp.ci_low, mp.ci_high)} ({mp.over or ''}).")
     final = pd.DataFrame([f.to_json() for f in pop.final_shares])
     if not final.empty:
-        shown = pd.DataFrame({
-            "type": final["type"], "initial": final["initial"],
-            "final share [95% CI]": [_ci(r.share, r.ci_low, r.ci_high) for r in final.itertuples()],
-        })
+        shown = pd.DataFrame(
+            {
+                "type": final["type"],
+                "initial": final["initial"],
+                "final share [95% CI]": [_ci(r.share, r.ci_low, r.ci_high) for r in final.itertuples()],
+            }
+        )
         if "time_average" in final:
-            shown["time average [95% CI]"] = [_ci(r.time_average, r.time_average_ci_low, r.time_average_ci_high)
-                                             for r in final.itertuples()]
+            shown["time average [95% CI]"] = [
+                _ci(r.time_average, r.time_average_ci_low, r.time_average_ci_high) for r in final.itertuples()
+            ]
         md += ["", "**Shares**", "", markdown_table(shown, legend="no interval (see the intervals note above)")]
         top = final.sort_values("share", ascending=False, kind="stable").iloc[0]
-        md += ["", f"Largest final share: **{top['type']}** ({top['share']:.3f}). This is the population's "
-                   "outcome; the standings above rank the types by their payoff against every type with equal "
-                   "weight, which is a different question."]
+        md += [
+            "",
+            f"Largest final share: **{top['type']}** ({top['share']:.3f}). This is the population's "
+            "outcome; the standings above rank the types by their payoff against every type with equal "
+            "weight, which is a different question.",
+        ]
     fix = pd.DataFrame(pop.fixation)
     if not fix.empty:
-        shown = pd.DataFrame({
-            "type": fix["type"], "initial": fix["initial_count"], "fixations": fix["fixations"], "runs": fix["runs"],
-            "fixation probability [95% Wilson]": [_ci(r.probability, r.ci_low, r.ci_high) for r in fix.itertuples()],
-            "neutral (initial/N)": fix["neutral"],
-            "exact (well-mixed)": [MISSING if e is None or (isinstance(e, float) and math.isnan(e)) else f"{e:.4f}"
-                                   for e in fix["exact"]],
-            "mean generations": [_ci(r.mean_generations, r.generations_ci_low, r.generations_ci_high, "{:.2f}")
-                                 for r in fix.itertuples()],
-        })
-        md += ["", "**Fixation**", "", markdown_table(shown, legend="no value (e.g. no exact formula on a graph "
-                                                                   "or with mutation)")]
+        shown = pd.DataFrame(
+            {
+                "type": fix["type"],
+                "initial": fix["initial_count"],
+                "fixations": fix["fixations"],
+                "runs": fix["runs"],
+                "fixation probability [95% Wilson]": [
+                    _ci(r.probability, r.ci_low, r.ci_high) for r in fix.itertuples()
+                ],
+                "neutral (initial/N)": fix["neutral"],
+                "exact (well-mixed)": [
+                    MISSING if e is None or (isinstance(e, float) and math.isnan(e)) else f"{e:.4f}"
+                    for e in fix["exact"]
+                ],
+                "mean generations": [
+                    _ci(r.mean_generations, r.generations_ci_low, r.generations_ci_high, "{:.2f}")
+                    for r in fix.itertuples()
+                ],
+            }
+        )
+        md += [
+            "",
+            "**Fixation**",
+            "",
+            markdown_table(shown, legend="no value (e.g. no exact formula on a graph or with mutation)"),
+        ]
         if extra.get("unfixed_runs"):
             md.append(f"\n{extra['unfixed_runs']} run(s) hit the generation cap before fixation.")
     per_type = pd.DataFrame(pop.per_type)
     if not per_type.empty and per_type["cooperation"].notna().any():
-        shown = pd.DataFrame({"type": per_type["type"], "cooperation [95% CI]": [
-            _ci(r.cooperation, r.cooperation_ci_low, r.cooperation_ci_high) for r in per_type.itertuples()]})
+        shown = pd.DataFrame(
+            {
+                "type": per_type["type"],
+                "cooperation [95% CI]": [
+                    _ci(r.cooperation, r.cooperation_ci_low, r.cooperation_ci_high) for r in per_type.itertuples()
+                ],
+            }
+        )
         md += ["", "**Cooperation** (share of own stage games played cooperatively)", "", markdown_table(shown)]
     images = []
     shares_csv = ctx.folder / "shares.csv"
@@ -185,7 +222,9 @@ def population_section(ctx: ReportContext) -> Section | None:
 
 # ------------------------------------------------------------------ comparison
 def _entries(summary: dict, out: Path) -> dict[str, tuple[dict, Path]]:
-    return {name: (entry, inside(out, entry.get("folder", slug(name)))) for name, entry in summary["populations"].items()}
+    return {
+        name: (entry, inside(out, entry.get("folder", slug(name)))) for name, entry in summary["populations"].items()
+    }
 
 
 def side_by_side(table: pd.DataFrame, order: list[str]) -> pd.DataFrame:
@@ -193,8 +232,7 @@ def side_by_side(table: pd.DataFrame, order: list[str]) -> pd.DataFrame:
     if table.empty:
         return pd.DataFrame()
     cells = table.assign(cell=[_ci(r.estimate, r.ci_low, r.ci_high) for r in table.itertuples()])
-    wide = cells.pivot_table(index=["metric", "item"], columns="population", values="cell", aggfunc="first",
-                             sort=False)
+    wide = cells.pivot_table(index=["metric", "item"], columns="population", values="cell", aggfunc="first", sort=False)
     wide = wide.reindex(columns=[p for p in order if p in wide.columns]).fillna(MISSING)
     return wide.reset_index()
 
@@ -210,7 +248,7 @@ def ranked_differences(table: pd.DataFrame, order: list[str]) -> list[dict]:
     ``metric``, ``item``, ``higher``, ``lower``, their estimates, ``z`` and ``text``."""
     out = []
     for i, a in enumerate(order):
-        for b in order[i + 1:]:
+        for b in order[i + 1 :]:
             m = overlaps(table, a, b)
             for _, row in m[m["separated"] == True].iterrows():  # noqa: E712 - object column with None
                 ea, eb = row[f"estimate_{a}"], row[f"estimate_{b}"]
@@ -218,10 +256,19 @@ def ranked_differences(table: pd.DataFrame, order: list[str]) -> list[dict]:
                 se = math.hypot(*((row[f"ci_high_{p}"] - row[f"ci_low_{p}"]) / (2 * 1.96) for p in (a, b)))
                 diff = abs(ea - eb)
                 z = diff / se if se > 0 else math.inf
-                out.append({"metric": row["metric"], "item": row["item"], "higher": hi, "lower": lo,
-                            "estimate_higher": max(ea, eb), "estimate_lower": min(ea, eb), "z": z,
-                            "text": f"{row['metric'].replace('_', ' ')} of {row['item']}: {hi} > {lo} "
-                                    f"({max(ea, eb):.3f} vs {min(ea, eb):.3f})"})
+                out.append(
+                    {
+                        "metric": row["metric"],
+                        "item": row["item"],
+                        "higher": hi,
+                        "lower": lo,
+                        "estimate_higher": max(ea, eb),
+                        "estimate_lower": min(ea, eb),
+                        "z": z,
+                        "text": f"{row['metric'].replace('_', ' ')} of {row['item']}: {hi} > {lo} "
+                        f"({max(ea, eb):.3f} vs {min(ea, eb):.3f})",
+                    }
+                )
     out.sort(key=lambda d: (-d["z"], -abs(d["estimate_higher"] - d["estimate_lower"])))
     return out
 
@@ -234,8 +281,11 @@ def clear_differences(table: pd.DataFrame, order: list[str]) -> list[str]:
 
 def plot_metrics(table: pd.DataFrame, order: list[str], path: Path) -> Path | None:
     """Dot-and-whisker panels, one per metric, populations side by side for every item."""
-    metrics = [m for m in ("population_mean_payoff", "mean_payoff", "final_share", "fixation_probability", "rate",
-                           "cooperation") if m in set(table["metric"])]
+    metrics = [
+        m
+        for m in ("population_mean_payoff", "mean_payoff", "final_share", "fixation_probability", "rate", "cooperation")
+        if m in set(table["metric"])
+    ]
     if not metrics:
         return None
     fig = _figure(7.5, 2.6 * len(metrics))
@@ -250,8 +300,14 @@ def plot_metrics(table: pd.DataFrame, order: list[str], path: Path) -> Path | No
             est = sub["estimate"].to_numpy(dtype=float)
             lo = np.nan_to_num(est - sub["ci_low"].to_numpy(dtype=float), nan=0.0)
             hi = np.nan_to_num(sub["ci_high"].to_numpy(dtype=float) - est, nan=0.0)
-            ax.errorbar(x, est, yerr=[np.clip(lo, 0, None), np.clip(hi, 0, None)], fmt="o", capsize=3,
-                        label=pop if metric == metrics[0] else None)
+            ax.errorbar(
+                x,
+                est,
+                yerr=[np.clip(lo, 0, None), np.clip(hi, 0, None)],
+                fmt="o",
+                capsize=3,
+                label=pop if metric == metrics[0] else None,
+            )
         ax.set_xticks(np.arange(len(items)))
         ax.set_xticklabels(items, rotation=20, ha="right", fontsize="small")
         ax.set_ylabel(metric.replace("_", " "))
@@ -286,7 +342,7 @@ def plot_overlaid_shares(entries: dict[str, tuple[dict, Path]], path: Path) -> P
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel(next(iter(series.values()))[0], fontsize="small")
         ax.set_ylabel("share (mean over runs)", fontsize="small")
-    for ax in axes[len(types):]:
+    for ax in axes[len(types) :]:
         ax.set_visible(False)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", fontsize="x-small", ncols=min(3, len(labels)))
@@ -303,8 +359,11 @@ def plot_sweep(table: pd.DataFrame, sweep: dict, path: Path) -> Path | None:
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values.values()):
         return None
     data = table[table.population.isin(values)].assign(x=lambda d: d.population.map(values))
-    metrics = [m for m in ("population_mean_payoff", "mean_payoff", "final_share", "fixation_probability", "rate")
-               if m in set(data.metric)]
+    metrics = [
+        m
+        for m in ("population_mean_payoff", "mean_payoff", "final_share", "fixation_probability", "rate")
+        if m in set(data.metric)
+    ]
     if not metrics:
         return None
     fig = _figure(7, 2.6 * len(metrics))
@@ -315,10 +374,19 @@ def plot_sweep(table: pd.DataFrame, sweep: dict, path: Path) -> Path | None:
         for item, part in list(data[data.metric == metric].groupby("item", sort=True))[:MAX_TYPES_PLOTTED]:
             part = part.sort_values("x")
             est = part["estimate"].to_numpy(dtype=float)
-            err = [np.clip(np.nan_to_num(est - part["ci_low"].to_numpy(dtype=float)), 0, None),
-                   np.clip(np.nan_to_num(part["ci_high"].to_numpy(dtype=float) - est), 0, None)]
-            ax.errorbar(part["x"], est, yerr=err, marker="o", capsize=3, label=str(item) if ax is axes[0] else None,
-                        color=colour[item])
+            err = [
+                np.clip(np.nan_to_num(est - part["ci_low"].to_numpy(dtype=float)), 0, None),
+                np.clip(np.nan_to_num(part["ci_high"].to_numpy(dtype=float) - est), 0, None),
+            ]
+            ax.errorbar(
+                part["x"],
+                est,
+                yerr=err,
+                marker="o",
+                capsize=3,
+                label=str(item) if ax is axes[0] else None,
+                color=colour[item],
+            )
         ax.set_ylabel(metric.replace("_", " "))
     fig.legend(loc="outside right upper", fontsize="x-small")
     axes[-1].set_xlabel(key)
@@ -326,20 +394,28 @@ def plot_sweep(table: pd.DataFrame, sweep: dict, path: Path) -> Path | None:
     return path
 
 
-def comparison_markdown(summary: dict, out: Path, table: pd.DataFrame, plots: bool,
-                        sweep: dict | None = None) -> Section:
+def comparison_markdown(
+    summary: dict, out: Path, table: pd.DataFrame, plots: bool, sweep: dict | None = None
+) -> Section:
     entries = _entries(summary, out)
     order = list(entries)
-    md = [f"{len(order)} populations on the same game"
-          + (" and seed (common random numbers)" if "seed" in summary else "") + ". "
-          "Each cell: estimate [95% interval]; `comparison.csv` has the numbers."]
+    md = [
+        f"{len(order)} populations on the same game"
+        + (" and seed (common random numbers)" if "seed" in summary else "")
+        + ". "
+        "Each cell: estimate [95% interval]; `comparison.csv` has the numbers."
+    ]
     md += ["", markdown_table(side_by_side(table, order), legend="this population has no such value")]
     diffs = clear_differences(table, order)
     if diffs:
         shown = diffs[:MAX_DIFFERENCES]
-        md += ["", f"**Clear differences** (disjoint 95% intervals): {len(diffs)}"
-               + (f", the {len(shown)} clearest" if len(diffs) > len(shown) else "")
-               + " (ranked by the difference over its standard error):", ""]
+        md += [
+            "",
+            f"**Clear differences** (disjoint 95% intervals): {len(diffs)}"
+            + (f", the {len(shown)} clearest" if len(diffs) > len(shown) else "")
+            + " (ranked by the difference over its standard error):",
+            "",
+        ]
         md += [f"- {esc(d)}" for d in shown]
         if len(diffs) > len(shown):
             md += ["", f"… and {len(diffs) - len(shown)} more: every row of `comparison.csv` has its interval."]
@@ -347,9 +423,11 @@ def comparison_markdown(summary: dict, out: Path, table: pd.DataFrame, plots: bo
         md += ["", "**Clear differences** (disjoint 95% intervals): none, every interval overlaps its counterpart."]
     images = []
     if plots:
-        for fn, name in ((lambda p: plot_metrics(table, order, p), "comparison_metrics.png"),
-                         (lambda p: plot_overlaid_shares(entries, p), "comparison_shares.png"),
-                         (lambda p: plot_sweep(table, sweep, p), "comparison_sweep.png")):
+        for fn, name in (
+            (lambda p: plot_metrics(table, order, p), "comparison_metrics.png"),
+            (lambda p: plot_overlaid_shares(entries, p), "comparison_shares.png"),
+            (lambda p: plot_sweep(table, sweep, p), "comparison_sweep.png"),
+        ):
             img = fn(out / name)
             if img is not None:
                 images.append(img)

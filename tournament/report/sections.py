@@ -5,10 +5,10 @@ registries, and the Markdown table every section uses. Section modules import th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
@@ -97,8 +97,9 @@ def _cell(v, floatfmt: str) -> str:
     passed through, and any other text escaped (names, labels, e.g. {0,1}|{2})."""
     if v is None or v is pd.NA or v is pd.NaT:
         return MISSING
-    if isinstance(v, float) or (hasattr(v, "dtype") and getattr(v, "dtype", None) is not None
-                                and getattr(v.dtype, "kind", "") == "f"):
+    if isinstance(v, float) or (
+        hasattr(v, "dtype") and getattr(v, "dtype", None) is not None and getattr(v.dtype, "kind", "") == "f"
+    ):
         return MISSING if v != v else floatfmt.format(v)
     if isinstance(v, Markdown):
         return v

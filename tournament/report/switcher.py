@@ -84,7 +84,9 @@ def switcher_matches(ctx: ReportContext) -> list[tuple[int, Seating]]:
         if int(row.match_id) not in rounds or not all(n in params for n in names):
             continue
         alphas = tuple(params[n][0] for n in names)
-        floors = tuple(float(lowest[i]) if params[n][1] is None else float(params[n][1]) for i, n in enumerate(names))
+        floors = tuple(
+            float(lowest[i]) if (u_min := params[n][1]) is None else float(u_min) for i, n in enumerate(names)
+        )
         out.append((int(row.match_id), Seating(alphas, floors)))
     return out
 
@@ -101,8 +103,11 @@ def optimum_table(game: Game, groups: dict[Seating, list[np.ndarray]], noise: fl
     rows = []
     for seat, runs in groups.items():
         P = sm.transition_matrix(game, seat.alphas, seat.floors, noise=noise)
-        pi = (sm.softmax_distribution(game, seat.alphas[0])
-              if seat.homogeneous and noise == 0 else sm.stationary_distribution(P))
+        pi = (
+            sm.softmax_distribution(game, seat.alphas[0])
+            if seat.homogeneous and noise == 0
+            else sm.stationary_distribution(P)
+        )
         shares, times, reached, exp_share, exp_time, exp_reached = [], [], [], [], [], []
         theory = _theory_by_horizon(P, opt, {len(r) for r in runs})
         for acts in runs:
@@ -118,22 +123,24 @@ def optimum_table(game: Game, groups: dict[Seating, list[np.ndarray]], noise: fl
             exp_reached.append(e_reached)
         n = len(runs)
         se = float(np.std(shares, ddof=1) / math.sqrt(n)) if n > 1 else float("nan")
-        rows.append({
-            "seating": seat.label(),
-            "matches": n,
-            "rounds": int(np.mean([len(r) for r in runs])),
-            "at optimum": float(np.mean(shares)),
-            "se (share)": se,
-            "at optimum (exact)": float(np.mean(exp_share)),
-            "stationary π(opt)": float(pi[opt].sum()),
-            "rounds to optimum": float(np.mean(times)),
-            "se (rounds)": float(np.std(times, ddof=1) / math.sqrt(n)) if n > 1 else float("nan"),
-            "rounds to optimum (exact)": float(np.mean(exp_time)),
-            "E[τ] (no end)": sm.hitting_time(P, opt),
-            "reached": float(np.mean(reached)),
-            "reached (exact)": float(np.mean(exp_reached)),
-            "_alpha": seat.alphas[0] if seat.homogeneous else None,
-        })
+        rows.append(
+            {
+                "seating": seat.label(),
+                "matches": n,
+                "rounds": int(np.mean([len(r) for r in runs])),
+                "at optimum": float(np.mean(shares)),
+                "se (share)": se,
+                "at optimum (exact)": float(np.mean(exp_share)),
+                "stationary π(opt)": float(pi[opt].sum()),
+                "rounds to optimum": float(np.mean(times)),
+                "se (rounds)": float(np.std(times, ddof=1) / math.sqrt(n)) if n > 1 else float("nan"),
+                "rounds to optimum (exact)": float(np.mean(exp_time)),
+                "E[τ] (no end)": sm.hitting_time(P, opt),
+                "reached": float(np.mean(reached)),
+                "reached (exact)": float(np.mean(exp_reached)),
+                "_alpha": seat.alphas[0] if seat.homogeneous else None,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -154,7 +161,7 @@ def profile_table(game: Game, groups: dict[Seating, list[np.ndarray]], noise: fl
         P = sm.transition_matrix(game, seat.alphas, seat.floors, noise=noise)
         lengths = np.array([len(r) for r in runs])
         total = int(lengths.sum())
-        observed = sum(sm.occupation(game, r) * len(r) for r in runs) / total
+        observed = np.asarray(sum(sm.occupation(game, r) * len(r) for r in runs)) / total
         # Σ_{t<T} μ_t for every match length T at once (few profiles: the path is small)
         cumulative = np.cumsum(sm.distribution_path(P, int(lengths.max())), axis=0)
         expected = cumulative[lengths - 1].sum(axis=0) / total
@@ -189,11 +196,19 @@ def plot_alpha(game: Game, table: pd.DataFrame, horizon: int, path: Path, epsilo
     ax1, ax2 = fig.subplots(1, 2)
     ax1.plot(grid, stat, label="stationary softmax π(optimal)")
     ax1.plot(grid, finite, label=f"exact expectation, {horizon} rounds from uniform start")
-    ax1.errorbar(homo["_alpha"], homo["at optimum"], yerr=2 * homo["se (share)"].fillna(0), fmt="o", color="k",
-                 label="observed (± 2 se)")
+    ax1.errorbar(
+        homo["_alpha"],
+        homo["at optimum"],
+        yerr=2 * homo["se (share)"].fillna(0),
+        fmt="o",
+        color="k",
+        label="observed (± 2 se)",
+    )
     if epsilon is not None:
-        for a, style, what in ((sm.alpha_for_suboptimality(game, epsilon), ":", "seed's bound"),
-                               (sm.exact_alpha_for_suboptimality(game, epsilon), "--", "exact")):
+        for a, style, what in (
+            (sm.alpha_for_suboptimality(game, epsilon), ":", "seed's bound"),
+            (sm.exact_alpha_for_suboptimality(game, epsilon), "--", "exact"),
+        ):
             if a <= grid[-1]:
                 ax1.axvline(a, color="grey", ls=style, lw=1, label=f"α for E_π suboptimality ≤ {epsilon:g} ({what})")
     ax1.set_xlabel("α")
@@ -202,8 +217,14 @@ def plot_alpha(game: Game, table: pd.DataFrame, horizon: int, path: Path, epsilo
     ax1.legend(fontsize="x-small", loc="lower center")
     ax2.plot(grid, full, label="E[τ] (no match end)")
     ax2.plot(grid, trunc, label=f"E[min(τ, {horizon})] exact")
-    ax2.errorbar(homo["_alpha"], homo["rounds to optimum"], yerr=2 * homo["se (rounds)"].fillna(0), fmt="o",
-                 color="k", label="observed mean of min(τ, T) (± 2 se)")
+    ax2.errorbar(
+        homo["_alpha"],
+        homo["rounds to optimum"],
+        yerr=2 * homo["se (rounds)"].fillna(0),
+        fmt="o",
+        color="k",
+        label="observed mean of min(τ, T) (± 2 se)",
+    )
     ax2.set_yscale("log")
     ax2.set_xlabel("α")
     ax2.set_ylabel("rounds before the optimum is first played")
@@ -231,8 +252,14 @@ def plot_rounds(game: Game, groups: dict[Seating, list[np.ndarray]], noise: floa
         widths = np.diff(np.append(edges, T))
         binned = np.add.reduceat(at, edges) / widths
         ax.plot(np.arange(1, T + 1), exact, color=color, label=f"{seat.label()} exact")
-        ax.plot(np.sqrt((edges + 1) * (edges + widths)), binned, "o", ms=3, color=color,
-                label=f"{seat.label()} observed ({len(runs)} matches)")
+        ax.plot(
+            np.sqrt((edges + 1) * (edges + widths)),
+            binned,
+            "o",
+            ms=3,
+            color=color,
+            label=f"{seat.label()} observed ({len(runs)} matches)",
+        )
     ax.set_xscale("log")
     ax.set_xlabel("round t + 1")
     ax.set_ylabel("P(the profile in round t is optimal)")
@@ -250,12 +277,12 @@ def plot_profiles(game: Game, groups: dict[Seating, list[np.ndarray]], noise: fl
     horizon = int(np.median([len(r) for s in homo for r in groups[s]]))
     floors = homo[0].floors
     grid = np.linspace(0.0, 1.15 * max(max(s.alphas[0] for s in homo), 1e-3), ALPHA_GRID)
-    stat, finite = [], []
+    stat_rows, finite_rows = [], []
     for a in grid:
         P = sm.transition_matrix(game, a, floors, noise=noise)
-        stat.append(sm.stationary_distribution(P))
-        finite.append(sm.expected_occupation(P, horizon))
-    stat, finite = np.array(stat), np.array(finite)
+        stat_rows.append(sm.stationary_distribution(P))
+        finite_rows.append(sm.expected_occupation(P, horizon))
+    stat, finite = np.array(stat_rows), np.array(finite_rows)
     fig = _figure(8, 4)
     ax = fig.subplots()
     labels = [game.label(p) for p in game.profile_array]
@@ -263,13 +290,18 @@ def plot_profiles(game: Game, groups: dict[Seating, list[np.ndarray]], noise: fl
         color = f"C{j % 10}"
         ax.plot(grid, stat[:, j], color=color, label=f"{lab} stationary")
         ax.plot(grid, finite[:, j], color=color, ls="--", lw=1)
-        obs = [sum(sm.occupation(game, r)[j] * len(r) for r in groups[s]) / sum(len(r) for r in groups[s]) for s in homo]
+        obs = [
+            sum(sm.occupation(game, r)[j] * len(r) for r in groups[s]) / sum(len(r) for r in groups[s]) for s in homo
+        ]
         ax.plot([s.alphas[0] for s in homo], obs, "o", color=color)
     ax.set_xlabel("α (every seat)")
     ax.set_ylabel("share of rounds")
     ax.set_ylim(-0.02, 1.02)
-    ax.legend(fontsize="x-small", title=f"dashed: expectation over {horizon} rounds; points: observed",
-              title_fontsize="x-small")
+    ax.legend(
+        fontsize="x-small",
+        title=f"dashed: expectation over {horizon} rounds; points: observed",
+        title_fontsize="x-small",
+    )
     ax.set_title(f"Softmax switchers on {game.name}: where the profile chain spends its time")
     fig.savefig(path, dpi=110)
     return path
@@ -283,8 +315,12 @@ def switcher_section(ctx: ReportContext) -> Section | None:
         return None
     game = ctx.game
     if game.n_profiles > MAX_PROFILES:
-        return Section("Softmax switchers", f"{len(found)} all-switcher matches; the game has "
-                       f"{game.n_profiles} profiles, too many for the exact chain.", order=ORDER)
+        return Section(
+            "Softmax switchers",
+            f"{len(found)} all-switcher matches; the game has "
+            f"{game.n_profiles} profiles, too many for the exact chain.",
+            order=ORDER,
+        )
     noise = float(ctx.summary.get("settings", {}).get("noise") or 0.0)
     rounds = ctx.rounds
     groups: dict[Seating, list[np.ndarray]] = {}
@@ -299,7 +335,8 @@ def switcher_section(ctx: ReportContext) -> Section | None:
         f"in {len(groups)} seatings. In every round the seat ⌊ξ·k⌋ re-draws its action with "
         f"probability exp(α·(u_min − its last payoff)); the profile is a Markov chain whose exact "
         f"transition matrix gives the expectations below"
-        + (f" (including the noise kernel, noise = {noise:g})" if noise else "") + ".",
+        + (f" (including the noise kernel, noise = {noise:g})" if noise else "")
+        + ".",
         "",
     ]
     images: list[Path] = []

@@ -104,7 +104,9 @@ class ResultsFolder:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise TournamentError(f"--out {self.given}: cannot create the results folder: {os_error_message(exc)}") from None
+            raise TournamentError(
+                f"--out {self.given}: cannot create the results folder: {os_error_message(exc)}"
+            ) from None
         for name in subfolders:
             self._real_folder(self.root / slug(name), create=False)
 
@@ -116,14 +118,17 @@ class ResultsFolder:
                 path.mkdir()
             return
         if stat.S_ISLNK(st.st_mode):
-            raise TournamentError(f"{path} is a symbolic link; results are only written inside {self.root}, "
-                                  "never through a link: remove it or choose another --out folder")
+            raise TournamentError(
+                f"{path} is a symbolic link; results are only written inside {self.root}, "
+                "never through a link: remove it or choose another --out folder"
+            )
         if not stat.S_ISDIR(st.st_mode):
-            raise TournamentError(f"{path} is a file where the results need a folder; remove it or choose "
-                                  "another --out folder")
+            raise TournamentError(
+                f"{path} is a file where the results need a folder; remove it or choose another --out folder"
+            )
 
     # ------------------------------------------------------------------ the lock
-    def __enter__(self) -> "ResultsFolder":
+    def __enter__(self) -> ResultsFolder:
         self.lock()
         return self
 
@@ -137,8 +142,9 @@ class ResultsFolder:
             try:
                 fd = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o644)
             except OSError as exc:
-                raise TournamentError(f"{path}: cannot create the lock file of the results folder: "
-                                      f"{os_error_message(exc)}") from None
+                raise TournamentError(
+                    f"{path}: cannot create the lock file of the results folder: {os_error_message(exc)}"
+                ) from None
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
                 os.close(fd)
@@ -149,8 +155,10 @@ class ResultsFolder:
                 holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
                 os.close(fd)
                 who = f"process {holder}" if holder.isdigit() else "another process"
-                raise FolderInUse(f"{self.root} is in use by {who} (another run is writing its results "
-                                  "there); wait for it to finish or choose another --out folder") from None
+                raise FolderInUse(
+                    f"{self.root} is in use by {who} (another run is writing its results "
+                    "there); wait for it to finish or choose another --out folder"
+                ) from None
             try:  # the file we locked must still be the one at the path (not removed by its last holder)
                 now = os.stat(path, follow_symlinks=False)
             except FileNotFoundError:

@@ -29,9 +29,9 @@ import os
 import platform
 import tempfile
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -48,7 +48,7 @@ repetition          repetition index (0-based)
 entrant_i           display name of the entrant in seat i
 payoff_i            seat i's mean payoff per round
 turns               number of rounds played
-settled             whether the joint play ended in a stable cycle (SPEC §6.1)
+settled             whether the joint play ended in a stable cycle (docs/statistics.md, "Settled")
 cycle_period        period of that cycle; cycle_onset: first round of it
 cycle_payoff_i      seat i's mean payoff over one period of the cycle
 pareto_optimal      whether the cycle's mean payoff vector is Pareto-optimal (§6.2)
@@ -63,8 +63,9 @@ def inside(root: Path, relative: str) -> Path:
     name: no ``..``, no absolute path, no hidden part."""
     parts = str(relative).split("/")
     if not relative or any(not p or p.startswith(".") or "\\" in p or "\0" in p for p in parts):
-        raise TournamentError(f"{root}: refusing the path {relative!r} read from the folder "
-                              "(it is not a plain relative path inside it)")
+        raise TournamentError(
+            f"{root}: refusing the path {relative!r} read from the folder (it is not a plain relative path inside it)"
+        )
     return Path(root).joinpath(*parts)
 
 
@@ -86,16 +87,25 @@ def read_summary(folder: Path) -> dict:
         with os.fdopen(fd, "rb") as fh:
             data = json.loads(fh.read().decode("utf-8"))
     except FileNotFoundError:
-        raise TournamentError(f"{folder}: no summary.json here; is this a results folder of 'tournament run'?") from None
+        raise TournamentError(
+            f"{folder}: no summary.json here; is this a results folder of 'tournament run'?"
+        ) from None
     except (OSError, ValueError, RecursionError) as exc:
         raise TournamentError(f"{path}: cannot read it as a results summary ({exc})") from None
-    ok = (isinstance(data, dict) and isinstance(data.get("scenario"), str) and isinstance(data.get("game"), dict)
-          and isinstance(data["game"].get("name"), str) and isinstance(data["game"].get("players"), list)
-          and isinstance(data.get("kind"), str) and isinstance(data.get("populations", {}), dict)
-          and all(isinstance(v, dict) for v in data.get("populations", {}).values()))
+    ok = (
+        isinstance(data, dict)
+        and isinstance(data.get("scenario"), str)
+        and isinstance(data.get("game"), dict)
+        and isinstance(data["game"].get("name"), str)
+        and isinstance(data["game"].get("players"), list)
+        and isinstance(data.get("kind"), str)
+        and isinstance(data.get("populations", {}), dict)
+        and all(isinstance(v, dict) for v in data.get("populations", {}).values())
+    )
     if not ok:
-        raise TournamentError(f"{path}: not a results summary of this program (missing or mistyped "
-                              "scenario, game, kind or populations)")
+        raise TournamentError(
+            f"{path}: not a results summary of this program (missing or mistyped scenario, game, kind or populations)"
+        )
     return data
 
 
@@ -191,6 +201,7 @@ def write_rounds(path: Path, rounds: dict[int, dict]) -> None:
     """Per-round arrays of the kept matches as ``m{match_id}/{key}`` entries of an npz
     (readable with ``numpy.load``). Written with fixed zip timestamps so that the same
     results give a byte-identical file."""
+
     def write(tmp: str) -> None:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             for match_id, data in sorted(rounds.items()):

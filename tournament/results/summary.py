@@ -71,7 +71,7 @@ class _Record:
 
     @classmethod
     def _typed(cls) -> list[str]:
-        return [f.name for f in fields(cls) if f.name not in ("extra", "order")]
+        return [f.name for f in fields(cls) if f.name not in ("extra", "order")]  # type: ignore[arg-type]  # every subclass is a dataclass
 
     @classmethod
     def from_json(cls, data: Any, where: str = ""):
@@ -83,7 +83,7 @@ class _Record:
             value = data.get(name)
             kwargs[name] = parse(value, f"{where}.{name}" if where else name) if parse else value
         extra = {k: v for k, v in data.items() if k not in typed}
-        return cls(**kwargs, extra=extra, order=list(data))
+        return cls(**kwargs, extra=extra, order=list(data))  # type: ignore[call-arg]  # the subclass's dataclass __init__
 
     def to_json(self) -> dict:
         typed = self._typed()
@@ -115,6 +115,7 @@ def _dump(value: Any) -> Any:
 def _records(cls):
     def parse(value: Any, where: str) -> list:
         return [cls.from_json(v, f"{where}[{i}]") for i, v in enumerate(_list(value, where))]
+
     return parse
 
 
@@ -123,12 +124,14 @@ def _record_map(cls):
         if value is None:
             return {}
         return {str(k): cls.from_json(v, f"{where}.{k}") for k, v in _mapping(value, where).items()}
+
     return parse
 
 
 def _optional(cls):
     def parse(value: Any, where: str):
         return None if value is None else cls.from_json(value, where)
+
     return parse
 
 
@@ -146,8 +149,15 @@ def _text_list(value: Any, where: str) -> list[str]:
 class StandingsRow(_Record):
     """One entrant's line of the standings (every kind: see ``analysis.standings.ranked``)."""
 
-    PARSE: ClassVar[dict[str, Any]] = {"rank": _int, "entrant": _text, "mean_payoff": _number, "ci_low": _number,
-                                       "ci_high": _number, "n": _int, "seats": _int}
+    PARSE: ClassVar[dict[str, Any]] = {
+        "rank": _int,
+        "entrant": _text,
+        "mean_payoff": _number,
+        "ci_low": _number,
+        "ci_high": _number,
+        "n": _int,
+        "seats": _int,
+    }
     ALWAYS: ClassVar[tuple[str, ...]] = ("rank", "entrant", "mean_payoff", "ci_low", "ci_high", "n")
     rank: int | None
     entrant: str
@@ -165,8 +175,14 @@ class StandingsRow(_Record):
 class Rate(_Record):
     """A proportion of matches with its 95% interval (``summary["rates"]``)."""
 
-    PARSE: ClassVar[dict[str, Any]] = {"fraction": _number, "ci_low": _number, "ci_high": _number, "count": _int,
-                                       "n": _int, "observations": _int}
+    PARSE: ClassVar[dict[str, Any]] = {
+        "fraction": _number,
+        "ci_low": _number,
+        "ci_high": _number,
+        "count": _int,
+        "n": _int,
+        "observations": _int,
+    }
     ALWAYS: ClassVar[tuple[str, ...]] = ("fraction", "ci_low", "ci_high", "count", "n")
     fraction: float | None
     ci_low: float | None
@@ -184,8 +200,7 @@ class MeanInterval(_Record):
     """A mean with its 95% interval: ``overall`` (every seat of every match) and a population
     kind's ``mean_payoff`` (``over`` says over what)."""
 
-    PARSE: ClassVar[dict[str, Any]] = {"mean": _number, "ci_low": _number, "ci_high": _number, "n": _int,
-                                       "seats": _int}
+    PARSE: ClassVar[dict[str, Any]] = {"mean": _number, "ci_low": _number, "ci_high": _number, "n": _int, "seats": _int}
     ALWAYS: ClassVar[tuple[str, ...]] = ("mean", "ci_low", "ci_high", "n")
     mean: float | None
     ci_low: float | None
@@ -202,8 +217,14 @@ class MeanInterval(_Record):
 class ShareRow(_Record):
     """One type's final share in a population kind (mean over runs or generations, interval)."""
 
-    PARSE: ClassVar[dict[str, Any]] = {"type": _text, "initial": _number, "share": _number, "ci_low": _number,
-                                       "ci_high": _number, "n": _int}
+    PARSE: ClassVar[dict[str, Any]] = {
+        "type": _text,
+        "initial": _number,
+        "share": _number,
+        "ci_low": _number,
+        "ci_high": _number,
+        "n": _int,
+    }
     ALWAYS: ClassVar[tuple[str, ...]] = ("type", "initial", "share", "ci_low", "ci_high", "n")
     type: str
     initial: float | None
@@ -221,8 +242,12 @@ class PopulationSummary(_Record):
     mean payoff, and per kind the fixations (Moran) or cooperation per type (random matching),
     kept as read in ``extra`` with the kind's other settings."""
 
-    PARSE: ClassVar[dict[str, Any]] = {"kind": _text, "types": _text_list, "final_shares": _records(ShareRow),
-                                       "mean_payoff": _optional(MeanInterval)}
+    PARSE: ClassVar[dict[str, Any]] = {
+        "kind": _text,
+        "types": _text_list,
+        "final_shares": _records(ShareRow),
+        "mean_payoff": _optional(MeanInterval),
+    }
     ALWAYS: ClassVar[tuple[str, ...]] = ("kind", "types", "final_shares")
     kind: str
     types: list[str]
@@ -233,11 +258,15 @@ class PopulationSummary(_Record):
 
     @property
     def fixation(self) -> list[dict]:
-        return [dict(_mapping(f, "population.fixation")) for f in _list(self.extra.get("fixation"), "population.fixation")]
+        return [
+            dict(_mapping(f, "population.fixation")) for f in _list(self.extra.get("fixation"), "population.fixation")
+        ]
 
     @property
     def per_type(self) -> list[dict]:
-        return [dict(_mapping(p, "population.per_type")) for p in _list(self.extra.get("per_type"), "population.per_type")]
+        return [
+            dict(_mapping(p, "population.per_type")) for p in _list(self.extra.get("per_type"), "population.per_type")
+        ]
 
 
 @dataclass
@@ -246,9 +275,15 @@ class PopulationResults(_Record):
     of ``summary["populations"]``): its entrants, standings, overall mean, match rates and, for
     the population kinds, the dynamics summary."""
 
-    PARSE: ClassVar[dict[str, Any]] = {"entrants": _list, "n_matches": _int, "standings": _records(StandingsRow),
-                                       "overall": _optional(MeanInterval), "rates": _record_map(Rate),
-                                       "population": _optional(PopulationSummary), "failed_matches": _int}
+    PARSE: ClassVar[dict[str, Any]] = {
+        "entrants": _list,
+        "n_matches": _int,
+        "standings": _records(StandingsRow),
+        "overall": _optional(MeanInterval),
+        "rates": _record_map(Rate),
+        "population": _optional(PopulationSummary),
+        "failed_matches": _int,
+    }
     entrants: list = field(default_factory=list)
     n_matches: int | None = None
     standings: list[StandingsRow] = field(default_factory=list)
@@ -306,7 +341,9 @@ class RunSummary:
         head = {k: data[k] for k in _HEAD if k in data}
         if "populations" in data:
             pops = _mapping(data["populations"], "populations")
-            results = {str(k): PopulationResults.from_json(v, f"populations.{k}") for k, v in pops.items()}
+            results: dict[str | None, PopulationResults] = {
+                str(k): PopulationResults.from_json(v, f"populations.{k}") for k, v in pops.items()
+            }
             extra = {k: v for k, v in data.items() if k not in _HEAD and k != "populations"}
         else:
             body = {k: v for k, v in data.items() if k not in _HEAD}

@@ -33,8 +33,13 @@ def terms(scenario, workers: int = 1) -> tuple[Terms, Terms]:
         memory += m
         seconds += s
     if len(pops) > 1:
-        memory.append((len(pops) * sizes.POPULATION_BYTES, "sweep" if "sweep" in scenario.extra else "populations",
-                       f"{len(pops)} populations"))
+        memory.append(
+            (
+                len(pops) * sizes.POPULATION_BYTES,
+                "sweep" if "sweep" in scenario.extra else "populations",
+                f"{len(pops)} populations",
+            )
+        )
     return memory, seconds
 
 
@@ -45,8 +50,9 @@ def _combine(memory: Terms, seconds: Terms, times: float = 1.0) -> Estimate:
     seconds = [(s * times, k, w) for s, k, w in seconds] or [(0.0, "tournament", "nothing")]
     big_m = max(memory, key=lambda x: x[0])
     big_s = max(seconds, key=lambda x: x[0])
-    return sizes.Estimate(sum(m for m, _, _ in memory), sum(s for s, _, _ in seconds), big_m[1], big_m[2],
-                    big_s[1], big_s[2])
+    return sizes.Estimate(
+        sum(m for m, _, _ in memory), sum(s for s, _, _ in seconds), big_m[1], big_m[2], big_s[1], big_s[2]
+    )
 
 
 def check(scenario, workers: int = 1, *, times: float = 1.0, key: str | None = None) -> Estimate:
@@ -64,11 +70,16 @@ def check(scenario, workers: int = 1, *, times: float = 1.0, key: str | None = N
             f"this run needs about {sizes.human_bytes(est.memory)} of memory (largest part: {est.memory_part}{many}"
             f"{f', with {workers} workers' if workers > 1 else ''}) but {sizes.human_bytes(avail)} is available; "
             "make it smaller" + (" or use fewer workers" if workers > 1 else ""),
-            source=scenario.source, key=key or est.memory_key)
+            source=scenario.source,
+            key=key or est.memory_key,
+        )
     if est.seconds > sizes.TIME_LIMIT:
         raise ScenarioError(
             f"this run would take at least {sizes.human_seconds(est.seconds)} of computing (largest part: "
-            f"{est.time_part}{many}); make it smaller", source=scenario.source, key=key or est.time_key)
+            f"{est.time_part}{many}); make it smaller",
+            source=scenario.source,
+            key=key or est.time_key,
+        )
     return est
 
 

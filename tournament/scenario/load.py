@@ -9,26 +9,34 @@ from __future__ import annotations
 
 import gc
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 import strategies as strategies_pkg
 
 from .. import games as games_lib
+from .. import kinds as kinds_mod
 from ..analysis.settings import ANALYSIS_KEYS
 from ..errors import GameError, ScenarioError, StrategyError
 from ..game import Game
-from .. import kinds as kinds_mod
 from ..seeding import fresh_seed
 from ..view import History, MatchView
 from . import budget, sizes
 from .spec import EntrantSpec, MatchSettings, Population, Scenario, default_entrant_name
 from .sweep import parse_sweep
 from .validation import (
-    Table, depth_problem, folder_clash, folder_name_problem, non_negative_int, open_probability, positive_int,
-    probability, text_problem,
+    Table,
+    depth_problem,
+    folder_clash,
+    folder_name_problem,
+    non_negative_int,
+    open_probability,
+    positive_int,
+    probability,
+    text_problem,
 )
 
 #: largest scenario file read (a scenario is a few kB; anything this big is not one)
@@ -73,15 +81,17 @@ def load_scenario(source: str | Path | dict, *, base_dir: str | Path | None = No
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
-            raise ScenarioError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}); save it as UTF-8",
-                                source=label) from None
+            raise ScenarioError(
+                f"not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}); save it as UTF-8", source=label
+            ) from None
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ScenarioError(f"not valid TOML: {exc}", source=label) from None
         except RecursionError:
-            raise ScenarioError("not a scenario: arrays or tables nested thousands of levels deep",
-                                source=label) from None
+            raise ScenarioError(
+                "not a scenario: arrays or tables nested thousands of levels deep", source=label
+            ) from None
         base = Path(base_dir) if base_dir is not None else path.resolve().parent
         stem = path.stem
     return parse_scenario(data, source=label, base_dir=base, default_name=stem)
@@ -114,13 +124,18 @@ def parse_scenario(data: dict, *, source: str, base_dir: Path, default_name: str
     match = MatchSettings(turns=turns, prob_end=prob_end, noise=float(noise), reveal_length=reveal_length)
     execution = {
         "on_error": tt.get("on_error", str, "abort", choices=["abort", "forfeit"]),
-        "time_limit": tt.get("time_limit", float, None, check=lambda v: 0 < v <= MAX_TIME_LIMIT,
-                             expect=f"a positive number of seconds per match, at most {MAX_TIME_LIMIT:g}"),
+        "time_limit": tt.get(
+            "time_limit",
+            float,
+            None,
+            check=lambda v: 0 < v <= MAX_TIME_LIMIT,
+            expect=f"a positive number of seconds per match, at most {MAX_TIME_LIMIT:g}",
+        ),
         "backend": tt.get("backend", str, "processes", choices=["processes", "dask"]),
         "scheduler": tt.get("scheduler", str, None, expect="a Dask scheduler address like tcp://host:8786"),
     }
     if execution["scheduler"] is not None and execution["backend"] != "dask":
-        raise tt.error("a scheduler address needs backend = \"dask\"", "scheduler")
+        raise tt.error('a scheduler address needs backend = "dask"', "scheduler")
 
     has_entrants = "entrants" in top
     has_pops = "populations" in top
@@ -165,14 +180,28 @@ def parse_scenario(data: dict, *, source: str, base_dir: Path, default_name: str
     at.finish()
 
     scenario = Scenario(
-        name=name, game=game, populations=populations, kind=kind, match=match,
-        repetitions=repetitions, seed=seed, seed_given=seed_given, description=description,
-        report=report, analysis=analysis_settings, execution=execution, game_spec=game_spec, source=source, base_dir=str(base_dir),
+        name=name,
+        game=game,
+        populations=populations,
+        kind=kind,
+        match=match,
+        repetitions=repetitions,
+        seed=seed,
+        seed_given=seed_given,
+        description=description,
+        report=report,
+        analysis=analysis_settings,
+        execution=execution,
+        game_spec=game_spec,
+        source=source,
+        base_dir=str(base_dir),
     )
     kind_obj = kinds_mod.get(kind)
     if execution["on_error"] == "forfeit" and kind != "round_robin":
-        raise tt.error(f"on_error = \"forfeit\" is supported by round_robin only; a {kind} run needs "
-                       "every match (use \"abort\")", "on_error")
+        raise tt.error(
+            f'on_error = "forfeit" is supported by round_robin only; a {kind} run needs every match (use "abort")',
+            "on_error",
+        )
     scenario.settings = kind_obj.parse(tt, scenario)
     tt.finish()
     for ext_key, parser in TOP_LEVEL_TABLES.items():
@@ -197,16 +226,19 @@ def check_folder_names(scenario: Scenario, single: bool) -> None:
     for i, pop in enumerate(pops):
         problem = folder_name_problem(pop.name)
         if problem:
-            raise ScenarioError(f"population {pop.name!r} {problem}", source=scenario.source,
-                                key=key or f"populations[{i}].name")
+            raise ScenarioError(
+                f"population {pop.name!r} {problem}", source=scenario.source, key=key or f"populations[{i}].name"
+            )
     clash = folder_clash([p.name for p in pops])
     if clash is not None:
         i, j, folder = clash
         raise ScenarioError(
             f"populations {pops[i].name!r} and {pops[j].name!r} would both be written to the folder "
             f"{folder!r} (names are made into folder names by replacing characters other than letters, "
-            "digits, '.', '_' and '-', ignoring case); rename one", source=scenario.source,
-            key=key or f"populations[{j}].name")
+            "digits, '.', '_' and '-', ignoring case); rename one",
+            source=scenario.source,
+            key=key or f"populations[{j}].name",
+        )
 
 
 def parse_game(gt: Table) -> tuple[Game, dict]:
@@ -227,7 +259,9 @@ def parse_game(gt: Table) -> tuple[Game, dict]:
             game = Game(payoffs, actions=actions, name=name, players=players)
         except GameError as exc:
             field_name = str(exc).split(":", 1)[0]
-            key = field_name.split("[")[0] if field_name.split("[")[0] in ("payoffs", "actions", "players") else "payoffs"
+            key = (
+                field_name.split("[")[0] if field_name.split("[")[0] in ("payoffs", "actions", "players") else "payoffs"
+            )
             raise gt.error(str(exc), key) from None
         gt.finish()
         check_game(game, gt, "payoffs")
@@ -240,8 +274,9 @@ def parse_game(gt: Table) -> tuple[Game, dict]:
         bad_key = "name" if name not in games_lib.names() else "params"
         raise gt.error(str(exc), bad_key) from None
     except (TypeError, ValueError, OverflowError, ArithmeticError) as exc:  # a parameter the game's code chokes on
-        raise gt.error(f"game {name!r} cannot be built with these parameters: {type(exc).__name__}: {exc}",
-                       "params") from None
+        raise gt.error(
+            f"game {name!r} cannot be built with these parameters: {type(exc).__name__}: {exc}", "params"
+        ) from None
     gt.finish()
     check_game(game, gt, "params")
     return game, spec
@@ -254,10 +289,14 @@ def check_game(game: Game, gt: Table, key: str) -> None:
     pay = np.asarray(game.payoffs, dtype=float)
     if not np.all(np.isfinite(pay)) or (pay.size and float(np.abs(pay).max()) > MAX_PAYOFF):
         worst = pay.flat[int(np.argmax(np.where(np.isfinite(pay), np.abs(pay), np.inf)))]
-        raise gt.error(f"payoffs must be finite numbers of magnitude at most {MAX_PAYOFF:g} (rescale the game); "
-                       f"got {worst!r}", key)
-    for what, value in [("name", game.name), *(("players", p) for p in game.players),
-                        *(("actions", a) for acts in game.actions for a in acts)]:
+        raise gt.error(
+            f"payoffs must be finite numbers of magnitude at most {MAX_PAYOFF:g} (rescale the game); got {worst!r}", key
+        )
+    for what, value in [
+        ("name", game.name),
+        *(("players", p) for p in game.players),
+        *(("actions", a) for acts in game.actions for a in acts),
+    ]:
         problem = text_problem(str(value))
         if problem:
             raise gt.error(problem, what if what in gt.data else key)
@@ -265,7 +304,11 @@ def check_game(game: Game, gt: Table, key: str) -> None:
 
 def parse_entrants(tables: list[Table], base_dir: Path, parent: Table | None = None) -> list[EntrantSpec]:
     if not tables:
-        raise (parent.error("at least one entrant is needed", "entrants") if parent else ScenarioError("at least one entrant is needed"))
+        raise (
+            parent.error("at least one entrant is needed", "entrants")
+            if parent
+            else ScenarioError("at least one entrant is needed")
+        )
     out: list[EntrantSpec] = []
     names: set[str] = set()
     where: dict[str, str] = {}  # a name -> the table that took it (for the message)
@@ -325,8 +368,12 @@ def check_entrants_fit(entrants: list[EntrantSpec], game: Game, source: str, pre
     for idx, spec in enumerate(entrants):
         # copies made by ``count`` (a population of 10^6) are checked once; they share their
         # params, so a copy of the entrant before is recognised without building a key
-        same = (previous is not None and spec.params is previous.params and spec.type_name == previous.type_name
-                and list(seats(idx)) == list(seats(idx - 1)))
+        same = (
+            previous is not None
+            and spec.params is previous.params
+            and spec.type_name == previous.type_name
+            and list(seats(idx)) == list(seats(idx - 1))
+        )
         previous = spec
         if same:
             continue
@@ -344,10 +391,14 @@ def check_entrants_fit(entrants: list[EntrantSpec], game: Game, source: str, pre
                 else:
                     strat.begin_match(view, np.random.default_rng(0))
             except (Exception, SystemExit) as exc:  # noqa: BLE001 - report any failure with context
-                detail = (f"sys.exit({exc.code!r})" if isinstance(exc, SystemExit)
-                          else getattr(exc, "detail", None) or f"{type(exc).__name__}: {exc}")
+                detail = (
+                    f"sys.exit({exc.code!r})"
+                    if isinstance(exc, SystemExit)
+                    else getattr(exc, "detail", None) or f"{type(exc).__name__}: {exc}"
+                )
                 raise ScenarioError(
                     f"entrant {spec.name!r} (strategy {spec.to_dict()['strategy']!r}) cannot play seat "
                     f"{seat} of game {game.name!r}: {detail}",
-                    source=source, key=f"{prefix}[{idx}]",
+                    source=source,
+                    key=f"{prefix}[{idx}]",
                 ) from None

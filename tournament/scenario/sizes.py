@@ -133,6 +133,7 @@ def n_seatings(n: int, k: int, symmetric: bool, self_play: bool) -> int:
 def match_length(turns: int | None, prob_end: float | None, n_matches: float) -> tuple[float, float]:
     """(mean, longest expected) number of rounds of a match among ``n_matches``."""
     if prob_end is None:
+        assert turns is not None, "a match has turns or prob_end"
         return float(turns), float(turns)
     mean = 1.0 / prob_end
     if prob_end >= 1:
@@ -157,8 +158,9 @@ def match_keys(scenario) -> str:
 Terms = list  # [(bytes or seconds, key, what)]
 
 
-def round_robin_terms(scenario, n_entrants: int, self_play: bool, workers: int, entrants_key: str
-                      ) -> tuple[Terms, Terms, float]:
+def round_robin_terms(
+    scenario, n_entrants: int, self_play: bool, workers: int, entrants_key: str
+) -> tuple[Terms, Terms, float]:
     """Memory and time terms of the round robin of ``n_entrants`` (a ``round_robin`` run, or the
     types' matches of a population kind), and its match count."""
     game = scenario.game
@@ -168,10 +170,21 @@ def round_robin_terms(scenario, n_entrants: int, self_play: bool, workers: int, 
     length_key = match_keys(scenario)
     count_key = "tournament.repetitions" if scenario.repetitions > 1 else entrants_key
     upto = "up to " if scenario.match.prob_end is not None else ""
-    memory = [(workers * MATCH_BYTES * k * longest, length_key, f"{workers} match(es) of {upto}{longest:.4g} rounds in flight"),
-              (ROW_BYTES * matches, count_key, f"the rows of {matches:.4g} matches")]
-    seconds = [(matches * mean * k * SEAT_ROUND_SECONDS,
-                length_key if mean > matches else count_key, f"{matches:.4g} matches of {upto}{longest:.4g} rounds")]
+    memory = [
+        (
+            workers * MATCH_BYTES * k * longest,
+            length_key,
+            f"{workers} match(es) of {upto}{longest:.4g} rounds in flight",
+        ),
+        (ROW_BYTES * matches, count_key, f"the rows of {matches:.4g} matches"),
+    ]
+    seconds = [
+        (
+            matches * mean * k * SEAT_ROUND_SECONDS,
+            length_key if mean > matches else count_key,
+            f"{matches:.4g} matches of {upto}{longest:.4g} rounds",
+        )
+    ]
     return memory, seconds, matches
 
 
@@ -184,11 +197,18 @@ def check_count(total: float, key: str, source: str | None) -> None:
     """Refuse, before a single copy is made, a population whose entrants (with their
     ``count`` copies) exceed ``MAX_ENTRANTS`` or whose bookkeeping cannot fit in memory."""
     if total > MAX_ENTRANTS:
-        raise ScenarioError(f"{total:.4g} entrants in one population; at most {MAX_ENTRANTS:,} are supported "
-                            "(every individual is an object the run updates; larger populations do not finish)",
-                            source=source, key=key)
+        raise ScenarioError(
+            f"{total:.4g} entrants in one population; at most {MAX_ENTRANTS:,} are supported "
+            "(every individual is an object the run updates; larger populations do not finish)",
+            source=source,
+            key=key,
+        )
     need = BASE + total * INDIVIDUAL_BYTES
     avail = available_memory()
     if need > avail:
-        raise ScenarioError(f"{total:.4g} entrants need about {human_bytes(need)} of memory but "
-                            f"{human_bytes(avail)} is available; lower it", source=source, key=key)
+        raise ScenarioError(
+            f"{total:.4g} entrants need about {human_bytes(need)} of memory but "
+            f"{human_bytes(avail)} is available; lower it",
+            source=source,
+            key=key,
+        )

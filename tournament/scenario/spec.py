@@ -5,8 +5,6 @@ and validating a file is :mod:`.load`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
-
 
 import strategies as strategies_pkg
 from strategies.base import Strategy
@@ -39,7 +37,11 @@ class EntrantSpec:
         return strategies_pkg.resolve(self.strategy, self.base_dir)
 
     def to_dict(self) -> dict:
-        ref = self.strategy if isinstance(self.strategy, str) else f"{self.strategy.__module__}:{self.strategy.__qualname__}"
+        ref = (
+            self.strategy
+            if isinstance(self.strategy, str)
+            else f"{self.strategy.__module__}:{self.strategy.__qualname__}"
+        )
         return {"name": self.name, "strategy": ref, "params": jsonable(self.params)}
 
 
@@ -59,8 +61,12 @@ class MatchSettings:
     reveal_length: bool = True  # strategies see a fixed match length as view.turns
 
     def to_dict(self) -> dict:
-        return {"turns": self.turns, "prob_end": self.prob_end, "noise": self.noise,
-                "reveal_length": self.reveal_length}
+        return {
+            "turns": self.turns,
+            "prob_end": self.prob_end,
+            "noise": self.noise,
+            "reveal_length": self.reveal_length,
+        }
 
 
 @dataclass
@@ -78,8 +84,9 @@ class Scenario:
     report: dict = field(default_factory=dict)
     analysis: dict = field(default_factory=dict)  # [analysis]: match_columns settings
     # [tournament] on_error, time_limit (part of the results), backend, scheduler (not)
-    execution: dict = field(default_factory=lambda: {"on_error": "abort", "time_limit": None,
-                                                     "backend": "processes", "scheduler": None})
+    execution: dict = field(
+        default_factory=lambda: {"on_error": "abort", "time_limit": None, "backend": "processes", "scheduler": None}
+    )
     extra: dict = field(default_factory=dict)  # other top-level tables (e.g. sweep)
     game_spec: dict = field(default_factory=dict)
     source: str | None = None
@@ -91,15 +98,19 @@ class Scenario:
             raise ScenarioError("this scenario compares several populations; use .populations", source=self.source)
         return self.populations[0].entrants
 
-    def with_population(self, pop: Population) -> "Scenario":
+    def with_population(self, pop: Population) -> Scenario:
         """The same scenario restricted to one population."""
         return replace(self, populations=[pop])
 
     def settings_dict(self) -> dict:
         return {
-            "kind": self.kind, "repetitions": self.repetitions, **self.match.to_dict(),
-            **jsonable(self.settings), "analysis": dict(self.analysis),
-            "on_error": self.execution["on_error"], "time_limit": self.execution["time_limit"],
+            "kind": self.kind,
+            "repetitions": self.repetitions,
+            **self.match.to_dict(),
+            **jsonable(self.settings),
+            "analysis": dict(self.analysis),
+            "on_error": self.execution["on_error"],
+            "time_limit": self.execution["time_limit"],
         }
 
 
@@ -107,5 +118,3 @@ def default_entrant_name(ref: str | type, cls: type[Strategy], params: dict) -> 
     """Display name of an entrant without a ``name``: the strategy reference and its parameters."""
     short = ref if isinstance(ref, str) else cls.registry_name()
     return short if not params else f"{short}({', '.join(f'{k}={v}' for k, v in params.items())})"
-
-

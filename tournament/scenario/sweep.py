@@ -32,6 +32,13 @@ from .validation import Table
 _PATH = re.compile(r"^entrants\[(\d+|\*)\]\.(params\.[A-Za-z_][A-Za-z0-9_]*|count)$")
 
 
+def _parts(path: str) -> tuple[str, str]:
+    """(entrant index or "*", what) of a sweep key already checked against ``_PATH``."""
+    m = _PATH.match(path)
+    assert m is not None, path
+    return m.group(1), m.group(2)
+
+
 def _short(path: str, paths: list[str]) -> str:
     last = path.rsplit(".", 1)[-1]
     return last if sum(p.rsplit(".", 1)[-1] == last for p in paths) == 1 else path
@@ -45,14 +52,16 @@ def parse_sweep(table: Table, scenario: Scenario) -> dict:
     """Parse ``[sweep]`` and replace the scenario's populations by one per point (see module doc)."""
     paths = list(table.data)
     if not paths:
-        raise table.error("empty [sweep]: give at least one key such as \"entrants[0].params.alpha\" = [1, 2]")
+        raise table.error('empty [sweep]: give at least one key such as "entrants[0].params.alpha" = [1, 2]')
     values: dict[str, list] = {}
     for path in paths:
         m = _PATH.match(path)
         if not m:
             raise table.error(
-                "a sweep key is a path like \"entrants[0].params.alpha\", \"entrants[*].params.N\" or "
-                "\"entrants[1].count\" (quote it in TOML)", path)
+                'a sweep key is a path like "entrants[0].params.alpha", "entrants[*].params.N" or '
+                '"entrants[1].count" (quote it in TOML)',
+                path,
+            )
         vals = table.get(path, list)
         if not vals:
             raise table.error("give a non-empty list of values", path)
@@ -89,7 +98,7 @@ def _apply(pop: Population, setting: dict, table: Table) -> list[EntrantSpec]:
             groups.append([])
         groups[order.index(name)].append(spec)
     for path in setting:
-        idx = _PATH.match(path).group(1)
+        idx = _parts(path)[0]
         if idx != "*" and int(idx) >= len(groups):
             raise table.error(f"population {pop.name!r} has only {len(groups)} [[entrants]] table(s)", path)
     out: list[EntrantSpec] = []
@@ -99,7 +108,7 @@ def _apply(pop: Population, setting: dict, table: Table) -> list[EntrantSpec]:
         count = len(specs)
         swept = set()
         for path, value in setting.items():
-            idx, what = _PATH.match(path).groups()
+            idx, what = _parts(path)
             if idx != "*" and int(idx) != i:
                 continue
             if what == "count":
@@ -120,7 +129,7 @@ def _apply(pop: Population, setting: dict, table: Table) -> list[EntrantSpec]:
                 spec.build()
                 out.append(spec)
         except StrategyError as exc:
-            mine = [p for p in setting if _PATH.match(p).group(1) in ("*", str(i))]
+            mine = [p for p in setting if _parts(p)[0] in ("*", str(i))]
             key = next((p for p in mine if ".params." in p), mine[0])
             raise table.error(f"entrant {i} of population {pop.name!r}: {exc}", key) from None
     return out

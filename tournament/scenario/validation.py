@@ -15,14 +15,21 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..errors import ScenarioError, close_matches
 
 MISSING = object()
 
-_TYPE_NAMES = {int: "an integer", float: "a number", bool: "true or false", str: "a string",
-               list: "an array", dict: "a table"}
+_TYPE_NAMES = {
+    int: "an integer",
+    float: "a number",
+    bool: "true or false",
+    str: "a string",
+    list: "an array",
+    dict: "a table",
+}
 
 
 def _type_ok(value: Any, typ) -> bool:
@@ -38,7 +45,9 @@ class Table:
 
     def __init__(self, data: Any, path: str = "", source: str | None = None):
         if not isinstance(data, dict):
-            raise ScenarioError(f"expected a table, got {type(data).__name__} {data!r}", source=source, key=path or None)
+            raise ScenarioError(
+                f"expected a table, got {type(data).__name__} {data!r}", source=source, key=path or None
+            )
         self.data = data
         self.path = path
         self.source = source
@@ -87,9 +96,7 @@ class Table:
         if isinstance(value, float) and not math.isfinite(value):
             raise self.error(f"expected a finite number, got {value!r}", name)
         if choices is not None and value not in choices:
-            raise self.error(
-                f"{value!r} is not one of {list(choices)}." + close_matches(value, choices), name
-            )
+            raise self.error(f"{value!r} is not one of {list(choices)}." + close_matches(value, choices), name)
         if check is not None and not check(value):
             raise self.error(f"expected {expect or 'a valid value'}, got {value!r}", name)
         if float in types and int in types:
@@ -108,10 +115,10 @@ class Table:
                 raise self.error(problem, name)
         return value
 
-    def table(self, name: str, default: Any = MISSING) -> "Table":
+    def table(self, name: str, default: Any = MISSING) -> Table:
         return Table(self.raw(name, default), self.key(name), self.source)
 
-    def tables(self, name: str, default: Any = MISSING) -> list["Table"]:
+    def tables(self, name: str, default: Any = MISSING) -> list[Table]:
         """An array of tables (``[[name]]``)."""
         value = self.raw(name, default)
         if not isinstance(value, list):
@@ -125,7 +132,7 @@ class Table:
             k = unknown[0]
             known = sorted(allowed_hint or self._taken)
             raise self.error(
-                f"unknown key." + close_matches(k, known) + (f" Known keys here: {', '.join(known)}." if known else ""),
+                "unknown key." + close_matches(k, known) + (f" Known keys here: {', '.join(known)}." if known else ""),
                 k,
             )
 
@@ -156,8 +163,10 @@ def text_problem(value: str) -> str | None:
         return None
     for i, ch in enumerate(value):
         if unicodedata.category(ch) in _INVISIBLE:
-            return (f"{value!r} contains the invisible or control character U+{ord(ch):04X} "
-                    f"({unicodedata.name(ch, 'unnamed')}) at position {i}; names must be visible text")
+            return (
+                f"{value!r} contains the invisible or control character U+{ord(ch):04X} "
+                f"({unicodedata.name(ch, 'unnamed')}) at position {i}; names must be visible text"
+            )
     return None
 
 
@@ -197,8 +206,10 @@ def folder_name_problem(name: str) -> str | None:
     """Why ``name`` cannot name a population folder (None if it can)."""
     folder = slug(name)
     if folder.startswith("."):
-        return (f"gives the folder name {folder!r}, which is hidden or leaves the results folder; "
-                "start it with a letter or digit")
+        return (
+            f"gives the folder name {folder!r}, which is hidden or leaves the results folder; "
+            "start it with a letter or digit"
+        )
     if folder.lower().endswith(RESULT_SUFFIXES):
         return f"gives the folder name {folder!r}, which ends like a results file; rename it"
     if len(folder.encode()) > MAX_FOLDER_NAME:

@@ -86,15 +86,14 @@ def replicator(
         moved = np.abs(new - sub).max(axis=1)
         s[active] = new
         steps[active] += 1
-        if record:
+        if traj is not None:
             traj.append(new[0].copy())
         done = moved < tol
         converged[active[done]] = True
         active = active[~done]
     value = focal.value(s)
     if single:
-        return ReplicatorRun(s[0], np.asarray(value)[0], steps[:1], converged[:1],
-                             np.array(traj) if record else None)
+        return ReplicatorRun(s[0], np.asarray(value)[0], steps[:1], converged[:1], np.array(traj) if record else None)
     return ReplicatorRun(s, np.asarray(value), steps, converged)
 
 

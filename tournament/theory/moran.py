@@ -9,8 +9,9 @@ import numpy as np
 from .multisets import FocalPayoffs
 
 
-def fitness_from_payoffs(payoffs: np.ndarray, fitness: str, intensity: float,
-                         reference: float | None = None) -> np.ndarray:
+def fitness_from_payoffs(
+    payoffs: np.ndarray, fitness: str, intensity: float, reference: float | None = None
+) -> np.ndarray:
     """Map payoffs to (positive) fitness. The exponential map is taken relative to
     ``reference`` (default: the largest payoff), which leaves every fitness ratio unchanged
     and avoids overflow."""
@@ -23,8 +24,15 @@ def fitness_from_payoffs(payoffs: np.ndarray, fitness: str, intensity: float,
 
 
 def fixation_probability(
-    focal: FocalPayoffs, size: int, mutant: int, resident: int, initial: int = 1, *,
-    fitness: str = "exponential", intensity: float = 1.0, update: str = "birth_death",
+    focal: FocalPayoffs,
+    size: int,
+    mutant: int,
+    resident: int,
+    initial: int = 1,
+    *,
+    fitness: str = "exponential",
+    intensity: float = 1.0,
+    update: str = "birth_death",
 ) -> float:
     """Exact probability that ``initial`` individuals of type ``mutant`` take over a well-mixed
     population of ``size`` otherwise of type ``resident`` (no mutation), for the Moran
@@ -65,7 +73,7 @@ def fixation_probability(
     # unknowns rho_1..rho_{N-1}; rho_0 = 0, rho_N = 1
     m = n - 1
     bands = np.zeros((3, m))
-    bands[0, 1:] = -up[1:n - 1]  # super-diagonal: -T+_i (coefficient of rho_{i+1})
+    bands[0, 1:] = -up[1 : n - 1]  # super-diagonal: -T+_i (coefficient of rho_{i+1})
     bands[1] = up[1:n] + down[1:n]
     bands[2, :-1] = -down[2:n]  # sub-diagonal: -T-_i (coefficient of rho_{i-1})
     rhs = np.zeros(m)

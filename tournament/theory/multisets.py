@@ -125,7 +125,7 @@ class FocalPayoffs:
         return {tuple(int(x) for x in row): j for j, row in enumerate(self.counts)}
 
     @classmethod
-    def from_game(cls, game: Game, player: int = 0) -> "FocalPayoffs":
+    def from_game(cls, game: Game, player: int = 0) -> FocalPayoffs:
         """The focal table of a player-symmetric game (payoffs of ``player``, by default 0)."""
         if not game.is_symmetric:
             raise GameError(
@@ -168,6 +168,10 @@ class FocalPayoffs:
             raise ValueError("a pair matrix needs at least 2 players")
         rest = multisets(t, k - 2)
         probs = multinomial_probs(s, rest)
-        cols = np.array([[self.column_of[tuple(int(x) for x in row + np.eye(t, dtype=np.int64)[b])] for b in range(t)]
-                         for row in rest])  # (M', T): column of rest + e_b
+        cols = np.array(
+            [
+                [self.column_of[tuple(int(x) for x in row + np.eye(t, dtype=np.int64)[b])] for b in range(t)]
+                for row in rest
+            ]
+        )  # (M', T): column of rest + e_b
         return np.einsum("m,amb->ab", probs, self.table[:, cols])

@@ -32,7 +32,7 @@ def others_strides(game: Game, seat: int) -> np.ndarray:
     """Multipliers (one per seat, 0 for ``seat`` itself) turning a profile into the flat
     index of the others' joint action used by :func:`own_payoff_matrix`."""
     n = [m for j, m in enumerate(game.n_actions) if j != seat]
-    strides = [int(np.prod(n[j + 1:], dtype=np.int64)) for j in range(len(n))]
+    strides = [int(np.prod(n[j + 1 :], dtype=np.int64)) for j in range(len(n))]
     strides.insert(seat, 0)
     return np.array(strides, dtype=np.int64)
 

@@ -1,4 +1,5 @@
-"""Exact theory of seed 000's softmax switchers (SPEC §4.3).
+"""Exact theory of the softmax switchers (docs/switcher.md) of "Reducing collective rationality
+to individual optimization in common-payoff games using MCMC".
 
 When every seat of a match holds a ``softmax_switcher``, the action profile a_t is a Markov
 chain on the n = Π_i n_i pure profiles ("Analyzing the process as a Markov chain" in seed 000).
@@ -27,7 +28,7 @@ Profiles are numbered in C order, as :attr:`tournament.game.Game.profile_array`.
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -68,8 +69,9 @@ def switch_floors(game: Game, u_min: float | Sequence[float] | None = None) -> n
     return floors
 
 
-def switch_probabilities(game: Game, alpha: float | Sequence[float],
-                         u_min: float | Sequence[float] | None = None) -> np.ndarray:
+def switch_probabilities(
+    game: Game, alpha: float | Sequence[float], u_min: float | Sequence[float] | None = None
+) -> np.ndarray:
     """s[a, i] = exp(α_i·(u_min,i − r_i(a))): seat i's re-draw probability at profile a
     when selected. Shape (n_profiles, k)."""
     alphas = _per_seat(alpha, game.n_players, "alpha")
@@ -95,8 +97,9 @@ def noise_matrix(game: Game, noise: float) -> sp.csr_array:
     return sp.csr_array(out)
 
 
-def transition_matrix(game: Game, alpha: float | Sequence[float],
-                      u_min: float | Sequence[float] | None = None, noise: float = 0.0) -> sp.csr_array:
+def transition_matrix(
+    game: Game, alpha: float | Sequence[float], u_min: float | Sequence[float] | None = None, noise: float = 0.0
+) -> sp.csr_array:
     """Exact transition matrix of the profile chain when every seat is a softmax switcher
     (``alpha``, ``u_min``: one value or one per seat), as a sparse (n_profiles, n_profiles)
     array; row a is the distribution of a_{t+1} given a_t = a. ``noise`` as the engine's."""
@@ -124,7 +127,9 @@ def _check_stochastic(P) -> None:
         raise ValueError(f"transition matrix must be square, got shape {P.shape}")
     rows = np.asarray(P.sum(axis=1)).ravel()
     if not np.allclose(rows, 1.0, atol=1e-9):
-        raise ValueError(f"transition matrix rows must sum to 1 (worst row sums to {rows[np.argmax(abs(rows - 1))]:.12g})")
+        raise ValueError(
+            f"transition matrix rows must sum to 1 (worst row sums to {rows[np.argmax(abs(rows - 1))]:.12g})"
+        )
 
 
 def _gth(P: np.ndarray) -> np.ndarray:
@@ -134,19 +139,19 @@ def _gth(P: np.ndarray) -> np.ndarray:
     A = np.array(P, dtype=float)
     n = A.shape[0]
     for k in range(n - 1):
-        scale = A[k, k + 1:].sum()
+        scale = A[k, k + 1 :].sum()
         if scale <= 0:
             raise ValueError(
                 f"the chain is reducible (state {k} cannot reach the states after it); with the "
                 f"switchers this happens when exp(alpha*(u_min - payoff)) underflows to 0 — use a smaller "
                 f"alpha, or softmax_distribution for a common-payoff game"
             )
-        A[k + 1:, k] /= scale
-        A[k + 1:, k + 1:] += np.outer(A[k + 1:, k], A[k, k + 1:])
+        A[k + 1 :, k] /= scale
+        A[k + 1 :, k + 1 :] += np.outer(A[k + 1 :, k], A[k, k + 1 :])
     x = np.zeros(n)
     x[-1] = 1.0
     for k in range(n - 2, -1, -1):
-        x[k] = x[k + 1:] @ A[k + 1:, k]
+        x[k] = x[k + 1 :] @ A[k + 1 :, k]
     return x / x.sum()
 
 
@@ -192,7 +197,7 @@ def distribution_path(P, horizon: int, start=None) -> np.ndarray:
         out[t] = mu
         nxt = PT @ mu
         if np.abs(nxt - mu).sum() < 1e-15:  # converged
-            out[t + 1:] = nxt
+            out[t + 1 :] = nxt
             break
         mu = nxt
     return out
@@ -209,7 +214,7 @@ def target_probabilities(P, targets, horizon: int, start=None) -> np.ndarray:
         out[t] = mu[mask].sum()
         nxt = PT @ mu
         if np.abs(nxt - mu).sum() < 1e-15:  # converged
-            out[t + 1:] = nxt[mask].sum()
+            out[t + 1 :] = nxt[mask].sum()
             break
         mu = nxt
     return out
