@@ -41,8 +41,27 @@ repetitions = 8
 noise = 0.05
 [report]
 plots = false
+[[entrants]]
+strategy = "slow_tft.py:SlowTitForTat"
 """ + "".join(f'[[entrants]]\nstrategy = "{s}"\n' for s in CLASSICS)
-N_MATCHES = 66 * 8  # 12 entrants, pairs without self-play, 8 repetitions
+N_MATCHES = 78 * 8  # 13 entrants, pairs without self-play, 8 repetitions
+# The classics are automata, so the batch engine plays their matches a repetition at a time,
+# in a fraction of a second: the slow entrant (a Python strategy, so its matches go through
+# the workers one by one) keeps every run going long enough for the signal to land mid-run
+# even on a loaded machine. It sleeps once per match, which changes no result.
+SLOW_STRATEGY = """
+import time
+from strategies import Strategy
+
+class SlowTitForTat(Strategy):
+    \"\"\"Tit for tat that takes 30 ms to get ready for each match.\"\"\"
+
+    def reset(self, view):
+        time.sleep(0.03)
+
+    def choose(self, view):
+        return 0 if view.round == 0 else int(view.last_actions[1 - view.seat])
+"""
 COMPARED = ("matches.csv", "rounds.npz", "summary.json", "matches.parquet")
 
 
@@ -52,6 +71,7 @@ def reference(tmp_path_factory):
     folder = tmp_path_factory.mktemp("resume")
     path = folder / "resume.toml"
     path.write_text(SCENARIO)
+    (folder / "slow_tft.py").write_text(SLOW_STRATEGY)
     run_scenario(path, out=folder / "full", workers=1)
     assert len((folder / "full" / "matches.csv").read_text().splitlines()) == N_MATCHES + 1
     return path, folder / "full"
@@ -143,7 +163,7 @@ def test_a_new_run_refuses_to_overwrite_an_interrupted_one(reference, tmp_path):
         run_scenario(scenario, out=out)
     assert pending_checkpoint(out) == kept  # nothing was lost
     changed = scenario.read_text().replace("seed = 11", "seed = 12")
-    other = tmp_path / "other.toml"
+    other = scenario.parent / "other.toml"  # next to the slow entrant's module
     other.write_text(changed)
     with pytest.raises(ScenarioError, match="different scenario"):
         run_scenario(other, out=out, resume=True)

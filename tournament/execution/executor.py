@@ -49,6 +49,9 @@ _WORKER_CONTEXT: Any = None
 def _init_worker(context: Any) -> None:
     global _WORKER_CONTEXT
     _WORKER_CONTEXT = context
+    # Ctrl-C reaches the whole process group: the main process handles it (saves the
+    # checkpoint, says how to resume) and stops the pool; a worker only has to keep quiet
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 #: chunks in flight per worker beyond the oldest unfinished one
@@ -102,6 +105,27 @@ def _sigint_ignored():
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _sigint_held():
+    """Hold Ctrl-C while worker processes are forked, and raise it when the block ends.
+
+    A SIGINT that lands while ``fork()`` runs its at-fork hooks raises KeyboardInterrupt
+    inside a hook, where Python prints "Exception ignored" and drops it: the run went on as
+    if Ctrl-C had never been pressed. Children forked here inherit the holding handler until
+    their initializer ignores SIGINT."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def default_chunk_size(n_tasks: int, workers: int) -> int:
@@ -357,7 +381,7 @@ class Executor:
 
     def _submit_pool(self, chunk: list):
         pool = self._ensure_pool()
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _sigint_held():  # the first submit forks the workers
             # Python >= 3.12 warns about fork() in a process with (native BLAS) threads
             warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
             return pool.submit(_run_chunk, self.fn, chunk)
