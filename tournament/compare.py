@@ -37,20 +37,20 @@ def compare_files(
     random numbers). ``run_options`` (``resume``, ``restart``, ``backend``, ``scheduler``)
     go to every :func:`~tournament.runner.run_scenario`. Returns the comparison summary.
     """
-    files = [Path(f) for f in files]
-    if len(files) < 2:
+    paths = [Path(f) for f in files]
+    if len(paths) < 2:
         raise TournamentError("compare needs at least two scenario files")
-    scenarios = [load_scenario(f) for f in files]
+    scenarios = [load_scenario(f) for f in paths]
     first = scenarios[0]
-    for f, sc in zip(files[1:], scenarios[1:]):
+    for f, sc in zip(paths[1:], scenarios[1:]):
         if sc.game != first.game:
             raise TournamentError(
-                f"{f}: its game {sc.game.name!r} is not the game of {files[0]} ({first.game.name!r}): "
+                f"{f}: its game {sc.game.name!r} is not the game of {paths[0]} ({first.game.name!r}): "
                 f"{_game_difference(first.game, sc.game)}; compare runs populations on one game"
             )
     out = Path(out)
     stems: list[str] = []
-    for f in files:
+    for f in paths:
         problem = folder_name_problem(f.stem)
         if problem:
             raise TournamentError(
@@ -67,7 +67,7 @@ def compare_files(
     folder = ResultsFolder(out)
     folder.prepare(stems)
     with folder:  # one comparison at a time in this folder; each file's run locks its own
-        return _compare(files, scenarios, stems, folder.root, workers, progress, run_options)
+        return _compare(paths, scenarios, stems, folder.root, workers, progress, run_options)
 
 
 def _compare(files, scenarios, stems, out: Path, workers, progress, run_options) -> dict:
@@ -87,6 +87,7 @@ def _compare(files, scenarios, stems, out: Path, workers, progress, run_options)
         run = RunSummary.from_json(jsonable(res.summary))
         if run.multi:
             for pname, results in run.results.items():
+                assert pname is not None  # a run of several populations names every one
                 label = f"{stem}/{pname}"
                 populations[label] = results.to_json()
                 entries[label] = {"file": str(f), "seed": sc.seed, "kind": sc.kind, "folder": f"{stem}/{slug(pname)}"}

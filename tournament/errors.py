@@ -85,7 +85,7 @@ def _rebuild(cls, message, ctx):
     return cls(message, **ctx)
 
 
-def close_matches(word: str, candidates, n: int = 3) -> str:
+def close_matches(word: object, candidates, n: int = 3) -> str:
     """A ' Did you mean ...?' suffix for misspelt names, or ''."""
     import difflib
 

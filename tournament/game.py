@@ -140,15 +140,15 @@ class Game:
             if 0 <= int(action) < self.n_actions[player]:
                 return int(action)
             raise GameError(f"player {player} has actions 0..{self.n_actions[player] - 1}, got index {action}")
-        try:
-            return self._index[player][action]
-        except (KeyError, TypeError):
-            from .errors import close_matches
+        index = self._index[player]
+        if isinstance(action, str) and action in index:  # labels are always strings
+            return index[action]
+        from .errors import close_matches
 
-            raise GameError(
-                f"player {player} has no action {action!r}; actions are {list(self.actions[player])}."
-                + close_matches(action, self.actions[player])
-            ) from None
+        raise GameError(
+            f"player {player} has no action {action!r}; actions are {list(self.actions[player])}."
+            + close_matches(action, self.actions[player])
+        )
 
     def profile(self, labels: Sequence[int | str]) -> tuple[int, ...]:
         """A pure profile as a tuple of action indices, from labels or indices."""

@@ -261,7 +261,7 @@ def _with_setup(entry: dict, scenario: Scenario, entrants) -> dict:
 
 
 def build_summary(scenario: Scenario, results: dict[str, KindResult]) -> dict:
-    head = {
+    head: dict[str, Any] = {
         "scenario": scenario.name,
         "description": scenario.description,
         "source": scenario.source,
@@ -280,7 +280,7 @@ def build_summary(scenario: Scenario, results: dict[str, KindResult]) -> dict:
         head[key] = value
     head["populations"] = {}
     for pop in scenario.populations:
-        entry = {"entrants": [e.to_dict() for e in pop.entrants]}
+        entry: dict[str, Any] = {"entrants": [e.to_dict() for e in pop.entrants]}
         entry.update(population_summary(scenario, results[pop.name]))
         head["populations"][pop.name] = _with_setup(entry, scenario, pop.entrants)
     return head

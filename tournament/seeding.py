@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 
 # Distinct top-level streams so that e.g. population dynamics never reuse match seeds.
 MATCH_STREAM = 0
@@ -108,11 +109,13 @@ def engine_generator(match_ss: np.random.SeedSequence) -> tuple[np.random.Genera
     return model_generator(engine_seed(match_ss))
 
 
-def match_length(rng: np.random.Generator, turns: int | None, prob_end: float | None) -> int:
-    """The number of rounds: ``turns``, or geometric with ``prob_end`` (capped by ``turns``)."""
+def match_length(rng: np.random.Generator | None, turns: int | None, prob_end: float | None) -> int:
+    """The number of rounds: ``turns``, or geometric with ``prob_end`` (capped by ``turns``);
+    ``rng`` (the engine's generator) is drawn from only with ``prob_end``."""
     if prob_end is None:
         assert turns is not None, "a match has turns or prob_end"
         return int(turns)
+    assert rng is not None, "a match with prob_end draws its length from the engine's generator"
     length = int(rng.geometric(prob_end))
     return length if turns is None else min(length, int(turns))
 
@@ -221,7 +224,7 @@ def _uint32_words(n: int) -> list[int]:
     return out
 
 
-def spawned_states(entropy: int, spawn_keys: np.ndarray) -> list[tuple[int, int]]:
+def spawned_states(entropy: int, spawn_keys: npt.ArrayLike) -> list[tuple[int, int]]:
     """``PCG64(SeedSequence(entropy, spawn_key=row)).state`` (state, inc) for every row of
     ``spawn_keys`` (non-negative integers below 2**32), computed for all rows at once."""
     keys = np.asarray(spawn_keys, dtype=np.uint64)

@@ -297,12 +297,12 @@ def resettable(tables: np.ndarray, starts: np.ndarray) -> np.ndarray:
     safe = np.where(allowed, tables, 0)
     for _ in range(S):
         inside = attr[np.arange(H)[:, None, None, None], safe]  # (H, S, A, O)
-        good = np.where(allowed, inside, True).all(axis=3).any(axis=2) & real
+        good = np.any(np.all(np.where(allowed, inside, True), axis=3), axis=2) & real  # np.all/np.any: typed as arrays
         new = attr | good
         if np.array_equal(new, attr):
             break
         attr = new
-    return np.where(real, attr, True).all(axis=1)
+    return np.all(np.where(real, attr, True), axis=1)
 
 
 # ------------------------------------------------------------------ the classes

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,7 +72,7 @@ def _prepare_many(
         and turns <= seeding.RoundDraws.CHUNK
         and (noise == 0 or max(game.n_actions) <= 2)
     )
-    if not fast:
+    if not fast or turns is None:  # (fast implies turns is not None)
         return [_prepare(game, autos, ss, turns, prob_end, noise) for autos, ss in zip(matches, seeds)]
     k, seed, stream = game.n_players, keys[0].seed, keys[0].stream
     out = [_Prepared(turns, None, None, None, [None] * k) for _ in matches]
@@ -126,16 +126,19 @@ def _prepare_many(
 def _prepare(
     game: Game, automata: Sequence[Automaton], seed, turns: int | None, prob_end: float | None, noise: float
 ) -> _Prepared:
+    engine_ss: Callable[[], np.random.SeedSequence]
+    seat_ss: Callable[[int], np.random.SeedSequence]
     if isinstance(seed, seeding.MatchKey):
         engine_ss, seat_ss = seed.engine, seed.seat
     else:
         engine_ss, seat_ss = (lambda: seeding.engine_seed(seed)), (lambda i: seeding.seat_seed(seed, i))
-    rng = None
+    rng: np.random.Generator | None = None
     if noise > 0 or prob_end is not None:  # (without either the engine's stream decides nothing)
         rng, _ = seeding.model_generator(engine_ss())
     length = seeding.match_length(rng, turns, prob_end)
     flips = shifts = draws = None
     if noise > 0:
+        assert rng is not None  # drawn above whenever there is noise
         if length <= seeding.RoundDraws.CHUNK and max(game.n_actions) <= 2:
             rng.random(length)  # the shared random numbers (automata do not look at them)
             flips = rng.random((length, game.n_players)) < noise  # offsets: all 1, no numbers drawn
@@ -300,10 +303,10 @@ def _play_vector(game: Game, matches: Sequence[Sequence[Automaton]], prepared: S
     index: dict[int, int] = {}
     autos: list[Automaton] = []
     for seats in matches:
-        for a in seats:
-            if id(a) not in index:
-                index[id(a)] = len(autos)
-                autos.append(a)
+        for auto in seats:
+            if id(auto) not in index:
+                index[id(auto)] = len(autos)
+                autos.append(auto)
     tabs = _Tables.of(autos, P)
     out, thr, n_out, delta_flat, offsets = tabs.out, tabs.thr, tabs.n_out, tabs.delta_flat, tabs.offsets
     out0 = out[:, 0].copy()
@@ -312,7 +315,7 @@ def _play_vector(game: Game, matches: Sequence[Sequence[Automaton]], prepared: S
     state = first[np.array([[index[id(a)] for a in seats] for seats in matches], dtype=np.int64)]
     # per random seat: its private stream, as many numbers as rounds (an upper bound on its draws)
     slot = np.full((M, k), -1, dtype=np.int64)
-    streams = []
+    streams: list[np.ndarray] = []
     if any(a.stochastic for a in autos):
         for i, prep in enumerate(prepared):
             for j, rng in enumerate(prep.seat_rngs):
@@ -324,22 +327,21 @@ def _play_vector(game: Game, matches: Sequence[Sequence[Automaton]], prepared: S
         U = np.stack(streams)
     else:
         U = np.zeros((len(streams), max(T, 1)))
-        for q, s in enumerate(streams):
-            U[q, : len(s)] = s
+        for row, s in enumerate(streams):
+            U[row, : len(s)] = s
     used = np.zeros(len(streams), dtype=np.int64)
     noisy = any(p.flips is not None for p in prepared)
     binary = all(n == 2 for n in game.n_actions)  # then a flip is always "the other action"
     if noisy:
         if equal and all(p.flips is not None for p in prepared):  # one copy, rounds first
-            flips = np.stack([p.flips for p in prepared], axis=1)
+            flips = np.stack([p.flips for p in prepared if p.flips is not None], axis=1)  # (all of them)
         else:
             flips = np.zeros((T, M, k), dtype=bool)
             for i, prep in enumerate(prepared):
                 if prep.flips is not None:
                     flips[: prep.length, i] = prep.flips
-        shifts = None
+        shifts = np.ones((0 if binary else T, M, k), dtype=np.int32)  # (binary: never read)
         if not binary:
-            shifts = np.ones((T, M, k), dtype=np.int32)
             for i, prep in enumerate(prepared):
                 if prep.shifts is not None:
                     shifts[: prep.length, i] = prep.shifts

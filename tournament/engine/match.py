@@ -17,7 +17,7 @@ import functools
 import signal
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import mesa
@@ -61,7 +61,7 @@ def call_strategy(call, fail, what: str):
         raise fail(f"{what} called sys.exit({exc.code!r})") from None
 
 
-def to_action(a, n: int, index: dict, labels, fail) -> int:
+def to_action(a, n: int, index: Mapping[str, int], labels, fail) -> int:
     """A strategy's return value as an action index, or ``fail`` with the valid choices."""
     if type(a) is int and 0 <= a < n:
         return a
@@ -265,6 +265,7 @@ class MatchModel(mesa.Model):
         tables = self._tables
         record = self._record
         timed = self.timed
+        limit = self.time_limit if self.time_limit is not None else float("inf")  # compared only when timed
         t = self._t
         seat, what = 0, None
         try:
@@ -306,7 +307,7 @@ class MatchModel(mesa.Model):
                     strats[i]._trace_round = t - 1  # the round just played
                     observe(views[i])
                 what = None
-                if timed and time.perf_counter() - self._started > self.time_limit:
+                if timed and time.perf_counter() - self._started > limit:
                     raise self._timeout_error()
         except MatchTimeout:
             if what is None:
@@ -331,7 +332,7 @@ class MatchModel(mesa.Model):
         a strategy stuck inside one call. Elsewhere (Dask worker threads) the limit is
         checked between rounds only."""
         if (
-            not self.timed
+            self.time_limit is None  # not timed
             or threading.current_thread() is not threading.main_thread()
             or not hasattr(signal, "setitimer")
         ):
@@ -474,7 +475,8 @@ def _play_as_automata(game, seated, turns, prob_end, noise, seed, match_id, name
     if any(a is None for a in automata):
         return None
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    (profiles,) = batch.play_automata(game, [automata], [ss], turns=turns, prob_end=prob_end, noise=noise)
+    n_turns = None if turns is None else int(turns)  # (a numpy integer is accepted above)
+    (profiles,) = batch.play_automata(game, [automata], [ss], turns=n_turns, prob_end=prob_end, noise=noise)
     labels = list(names) if names is not None else [p.registry_name() for p in seated]
     result = batch.results_of(game, profiles, labels, match_id)
     result.strategies = list(seated)

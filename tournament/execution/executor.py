@@ -37,6 +37,8 @@ from ..errors import TournamentError, WorkerLost
 from .checkpoint import task_fields
 
 if TYPE_CHECKING:  # pragma: no cover
+    from dask.distributed import Client, LocalCluster, as_completed
+
     from .options import RunOptions
 
 BACKENDS = ("processes", "dask")
@@ -177,10 +179,10 @@ class Executor:
         self.checkpoint = options.checkpoint if options else None
         self.scope = options.scope if options else ""
         self._pool: ProcessPoolExecutor | None = None
-        self._client = None
-        self._cluster = None
+        self._client: Client | None = None
+        self._cluster: LocalCluster | None = None
         self._dask_context = None
-        self._completed = None  # dask.distributed.as_completed of the running map
+        self._completed: as_completed | None = None  # of the running map
 
     def __enter__(self) -> Executor:
         return self
@@ -254,7 +256,7 @@ class Executor:
         tasks = list(tasks)
         ck = self.checkpoint
         name = task_name(self.fn)
-        fields = [task_fields(t) for t in tasks] if ck is not None else None
+        fields = [task_fields(t) for t in tasks] if ck is not None else []
         stored = set()
         if ck is not None:
             stored = {i for i, f in enumerate(fields) if ck.has(ck.key(self.scope, name, f))}
@@ -273,7 +275,7 @@ class Executor:
         def ready() -> Iterator[Any]:
             nonlocal nxt
             while nxt < len(tasks) and (nxt in done or nxt in stored):
-                if nxt in stored:
+                if nxt in stored and ck is not None:  # (stored is empty without a checkpoint)
                     yield ck.get(ck.key(self.scope, name, fields[nxt]))
                 else:
                     yield done.pop(nxt)
@@ -312,7 +314,7 @@ class Executor:
                             del pending[fut]
                 if not pending:
                     break
-                for fut in sorted(wait_any(list(pending)), key=pending.get):
+                for fut in sorted(wait_any(list(pending)), key=pending.__getitem__):
                     c = pending.pop(fut)
                     try:
                         results, error = fut.result()
@@ -404,6 +406,7 @@ class Executor:
     def _wait_dask(self, futures: list) -> set:
         # as_completed waits on a thread condition, which Ctrl-C interrupts cleanly
         wanted = set(futures)
+        assert self._completed is not None  # made by _submit_dask, which comes first
         return {f for f in self._completed.next_batch(block=True) if f in wanted}
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -325,7 +325,13 @@ class LiveRandomMatching(RandomMatchingModel):
 
 
 # ------------------------------------------------------------------ infinite populations
-class _LiveShares:
+if TYPE_CHECKING:  # the mixin always comes before a SharesModel subclass in the MRO
+    from ..models.shares import SharesModel as _SharesBase
+else:
+    _SharesBase = object
+
+
+class _LiveShares(_SharesBase):
     """Keyword construction shared by the ecological and replicator views."""
 
     def _build(self, scenario_file, population, seed, overrides) -> None:

@@ -365,7 +365,7 @@ class RandomMatchingModel(mesa.Model):
         names = [t.name for t in self.ctx.types]
         for code in sorted(self.win_rows):
             seat_types, games, sums = self.win_rows[code]
-            row = {"generation": self.generation, "round": self.round}
+            row: dict[str, object] = {"generation": self.generation, "round": self.round}
             row.update({f"entrant_{s}": names[t] for s, t in enumerate(seat_types)})
             row.update({f"payoff_{s}": float(sums[s] / games) for s in range(self.k)})
             row.update({"turns": 1, "games": games})
@@ -431,7 +431,7 @@ class RandomMatchingModel(mesa.Model):
             flips = (rng.random((len(groups), self.k)) < self.ctx.noise) & (n_actions > 1)
             shifts = rng.integers(1, np.maximum(n_actions, 2), size=(len(groups), self.k))
             shifts = np.where(flips, shifts, 0)
-            noisy = flips.any(axis=1).tolist()
+            noisy = np.any(flips, axis=1).tolist()  # (np.any: typed as an array for an axis)
             shifts = shifts.tolist()
             played = [self.play(group, xis[g], shifts[g] if noisy[g] else None) for g, group in enumerate(groups)]
         else:
@@ -504,6 +504,7 @@ class RandomMatchingModel(mesa.Model):
         self.generation += 1
         new_members = []
         for role in range(self.n_roles):
+            pool: np.ndarray | list  # the parents' slots, or the individuals (per-individual path)
             if self.population is not None:
                 pool = slots = self.slots[role]
                 games = self._games[slots] + self._all_games
@@ -620,6 +621,7 @@ def context_for(scenario: Scenario) -> MatchingContext:
     """The run context of a (single-population) random-matching scenario."""
     st = scenario.settings
     types = types_of(scenario.populations[0])
+    assert scenario.match.turns is not None  # checked when the scenario is read: random_matching has turns
     return MatchingContext(
         game=scenario.game,
         types=types.specs,

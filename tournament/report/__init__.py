@@ -166,7 +166,7 @@ def _write_report(out: Path, summary: dict, plots: bool, header: str = "") -> Pa
         f"seed: {md(summary['seed'])}",
         "",
     ]
-    pops = summary.get("populations")
+    pops = summary.get("populations") or {}
     folders = {None: out} if not pops else {name: subfolder(out, name) for name in pops}
     images: list[Path] = []
     if pops:

@@ -3,6 +3,9 @@ region, stable cycles, Pareto optimality, coalitions, and strategies' demand tra
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -155,7 +158,7 @@ def outcomes_section(ctx: ReportContext) -> Section | None:
     if ctx.plots:
         pairs = [(0, 1)] if k == 2 else [(0, 1), (0, 2), (1, 2)] if k == 3 else [(0, 1)]
         fig = figure(5.2 * len(pairs), 5.0)
-        styles = (
+        styles: tuple[tuple[str, bool, dict[str, Any]], ...] = (
             ("settled", True, dict(c="#1b7837", marker="o", label="settled, Pareto-optimal")),
             ("settled", False, dict(c="#c51b7d", marker="o", label="settled, not Pareto-optimal")),
             (
@@ -290,7 +293,7 @@ def coalitions_section(ctx: ReportContext) -> Section | None:
     return Section("Coalitions", md, images, order=45)
 
 
-def demand_traces(rounds: dict[int, dict], k: int) -> dict[int, np.ndarray]:
+def demand_traces(rounds: Mapping[int, Mapping[str, Any]], k: int) -> dict[int, np.ndarray]:
     """match_id -> (rounds × k) demand array, for the kept matches where every seat
     exposed a ``demand`` trace (e.g. two hagglers)."""
     out = {}
@@ -338,11 +341,11 @@ def demand_section(ctx: ReportContext) -> Section | None:
             t = np.arange(len(pts))
             if len(pts) > 1:
                 segs = np.stack([pts[:-1], pts[1:]], axis=1)
-                lc = LineCollection(segs, cmap="plasma", array=t[:-1], linewidth=2, zorder=5)
+                lc = LineCollection(list(segs), cmap="plasma", array=t[:-1], linewidth=2, zorder=5)
                 ax.add_collection(lc)
             sc = ax.scatter(pts[:, 0], pts[:, 1], c=t, cmap="plasma", s=14, zorder=6)
-            ax.scatter(*pts[0], marker="^", s=70, c="black", zorder=7, label="start")
-            ax.scatter(*pts[-1], marker="*", s=110, c="black", zorder=7, label="end")
+            ax.scatter(pts[0, 0], pts[0, 1], marker="^", s=70, c="black", zorder=7, label="start")
+            ax.scatter(pts[-1, 0], pts[-1, 1], marker="*", s=110, c="black", zorder=7, label="end")
             names = ""
             if mid in m.index:
                 names = " vs ".join(str(m.loc[mid, f"entrant_{s}"]) for s in range(k))

@@ -350,7 +350,7 @@ def plot_overlaid_shares(entries: dict[str, tuple[dict, Path]], path: Path) -> P
     return path
 
 
-def plot_sweep(table: pd.DataFrame, sweep: dict, path: Path) -> Path | None:
+def plot_sweep(table: pd.DataFrame, sweep: dict | None, path: Path) -> Path | None:
     """For a one-key sweep: every metric/item against the swept value, with its interval."""
     if not sweep or len(sweep.get("keys", [])) != 1:
         return None

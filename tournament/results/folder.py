@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import TournamentError
@@ -96,7 +97,7 @@ class ResultsFolder:
         return self.root / STAGING
 
     # ------------------------------------------------------------------ preparing
-    def prepare(self, subfolders: list[str] = ()) -> None:
+    def prepare(self, subfolders: Sequence[str] = ()) -> None:
         """Check the folder can hold results before anything runs: it is a folder (or can be
         made one), and the population subfolders already there are real folders."""
         if self.root.exists() and not self.root.is_dir():

@@ -31,7 +31,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
@@ -227,8 +227,8 @@ class MatchStream:
         self._pending: list[dict] = []
         self._frames: list[pd.DataFrame] = []
         self._columns: list[str] | None = None
-        self._csv = None
-        self._zip = None
+        self._csv: TextIO | None = None
+        self._zip: zipfile.ZipFile | None = None
 
     @property
     def used(self) -> bool:
@@ -266,12 +266,13 @@ class MatchStream:
     def _write_csv(self, frame: pd.DataFrame) -> None:
         if self.folder is None:
             return
-        header = self._csv is None
-        if header:
+        fh = self._csv
+        header = fh is None
+        if fh is None:
             self.folder.mkdir(parents=True, exist_ok=True)
-            self._csv = open(self.folder / "matches.csv", "w", encoding="utf-8", newline="")
-        frame.to_csv(self._csv, index=False, header=header, lineterminator="\n")
-        self._csv.flush()
+            fh = self._csv = open(self.folder / "matches.csv", "w", encoding="utf-8", newline="")
+        frame.to_csv(fh, index=False, header=header, lineterminator="\n")
+        fh.flush()
 
     def close(self) -> pd.DataFrame:
         """Finish the files and return every row as one DataFrame."""
@@ -293,9 +294,8 @@ class MatchStream:
             try:
                 fh.close()
             except Exception:  # noqa: BLE001 - e.g. a zip entry still open: drop the file
-                raw = getattr(fh, "fp", None)
-                if raw is not None:
-                    raw.close()
+                if isinstance(fh, zipfile.ZipFile) and fh.fp is not None:
+                    fh.fp.close()
                     # ZipFile.__del__ would try close() again at exit and print its traceback
                     fh.fp = None
         self._csv = self._zip = None
@@ -322,7 +322,10 @@ class RoundsFile(Mapping):
 
     def __getitem__(self, match_id: int) -> dict[str, np.ndarray]:
         out = {}
-        for key, info in self._members[match_id].items():
+        members = self._members[match_id]
+        if self._zip is None:
+            raise ValueError(f"{self.path}: the rounds file is closed")
+        for key, info in members.items():
             with self._zip.open(info) as fh:
                 out[key] = np.lib.format.read_array(fh, allow_pickle=False)
         return out
@@ -348,7 +351,7 @@ class RoundsFile(Mapping):
 def software_versions() -> dict:
     import importlib.metadata as md
 
-    out = {"python": platform.python_version()}
+    out: dict[str, str | None] = {"python": platform.python_version()}
     for pkg in ("ibtournament", "mesa", "numpy", "scipy", "pandas", "networkx", "matplotlib"):
         try:
             out[pkg] = md.version(pkg)
