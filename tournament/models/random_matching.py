@@ -344,14 +344,29 @@ class RandomMatchingModel(mesa.Model):
         if not len(types):
             return
         if self.symmetric:  # seats ordered by type: (TFT, ALLD) and (ALLD, TFT) are one seating
-            order = np.argsort(types, axis=1, kind="stable")
-            types = np.take_along_axis(types, order, axis=1)
-            pay = np.take_along_axis(pay, order, axis=1)
+            if self.k == 2:  # a swap where the seats are out of order (ties stay: a stable sort)
+                swap = types[:, 0] > types[:, 1]
+                types = np.where(swap[:, None], types[:, ::-1], types)
+                pay = np.where(swap[:, None], pay[:, ::-1], pay)
+            else:
+                order = np.argsort(types, axis=1, kind="stable")
+                types = np.take_along_axis(types, order, axis=1)
+                pay = np.take_along_axis(pay, order, axis=1)
         codes = types @ (self.n_types ** np.arange(self.k - 1, -1, -1, dtype=np.int64))
-        uniq, inv = np.unique(codes, return_inverse=True)
-        counts = np.bincount(inv, minlength=len(uniq))
-        sums = np.zeros((len(uniq), self.k))
-        np.add.at(sums, inv.reshape(-1), pay)
+        n_codes = self.n_types**self.k
+        if n_codes <= max(1 << 16, 4 * len(codes)):
+            # one bin per possible seating; bincount adds the payoffs in group order, as add.at does
+            counts = np.bincount(codes, minlength=n_codes)
+            uniq = np.flatnonzero(counts)
+            counts = counts[uniq]
+            sums = np.column_stack(
+                [np.bincount(codes, weights=pay[:, s], minlength=n_codes)[uniq] for s in range(self.k)]
+            )
+        else:
+            uniq, inv = np.unique(codes, return_inverse=True)
+            counts = np.bincount(inv, minlength=len(uniq))
+            sums = np.zeros((len(uniq), self.k))
+            np.add.at(sums, inv.reshape(-1), pay)
         for j, code in enumerate(uniq.tolist()):
             acc = self.win_rows.get(code)
             if acc is None:
