@@ -148,16 +148,11 @@ def find_cycle(actions: np.ndarray, min_repeats: int = 3, min_length: int = 0) -
     if T == 0:
         return None
     s = encode_profiles(acts)[::-1]  # reversed view (no copy)
-    p = _smallest_period(s, min_repeats)
+    # the smallest period that repeats min_repeats times over a tail of min_length rounds or
+    # more (every smaller period fails the weaker repeat test or the length)
+    p = _smallest_period(s, min_repeats, min_length)
     if p is None:
         return None
     length = p + _lcp_with_shift(s, p)
-    if length < min_length:
-        # every smaller period already failed the repeat test; look further for the
-        # smallest period whose periodic tail is also long enough
-        p = _smallest_period(s, min_repeats, min_length)
-        if p is None:
-            return None
-        length = p + _lcp_with_shift(s, p)
     onset = T - length
     return Cycle(period=p, onset=onset, profiles=acts[onset : onset + p].copy(), repeats=length // p)
