@@ -354,6 +354,7 @@ class RandomMatchingModel(mesa.Model):
                 pay = np.take_along_axis(pay, order, axis=1)
         codes = types @ (self.n_types ** np.arange(self.k - 1, -1, -1, dtype=np.int64))
         n_codes = self.n_types**self.k
+        sums: np.ndarray
         if n_codes <= max(1 << 16, 4 * len(codes)):
             # one bin per possible seating; bincount adds the payoffs in group order, as add.at does
             counts = np.bincount(codes, minlength=n_codes)
