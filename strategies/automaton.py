@@ -106,7 +106,7 @@ class Automaton:
             raise ValueError(f"transitions cover {trans.shape[1]} profiles, the game has {n_profiles}")
         if S == 0:
             raise ValueError("an automaton needs at least one state")
-        if trans.size and (trans.min() < 0 or trans.max() >= S):
+        if trans.size and (np.min(trans) < 0 or np.max(trans) >= S):
             raise ValueError(f"transitions must name states 0..{S - 1}")
         if not 0 <= int(start) < S:
             raise ValueError(f"start state {start} is not one of 0..{S - 1}")

@@ -178,7 +178,7 @@ class Hedge(_Learner):
 
     def choose(self, view) -> int:
         z = self.rate(view.round) * self._cum
-        w = np.exp(z - z.max())
+        w = np.exp(z - np.max(z))
         self.probabilities = w / w.sum()
         return _draw(self.rng, self.probabilities)
 

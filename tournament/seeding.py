@@ -228,7 +228,7 @@ def spawned_states(entropy: int, spawn_keys: npt.ArrayLike) -> list[tuple[int, i
     """``PCG64(SeedSequence(entropy, spawn_key=row)).state`` (state, inc) for every row of
     ``spawn_keys`` (non-negative integers below 2**32), computed for all rows at once."""
     keys = np.asarray(spawn_keys, dtype=np.uint64)
-    if keys.size and int(keys.max()) > _M32:
+    if keys.size and int(np.max(keys)) > _M32:
         raise ValueError("spawn key words must be below 2**32")
     n = len(keys)
     run = _uint32_words(int(entropy))

@@ -151,7 +151,7 @@ def mean_interval(y: np.ndarray, c: np.ndarray, strata: np.ndarray, deterministi
     unknown = False
     if len(pooled_y) >= 2:
         py, pc = np.array(pooled_y), np.array(pooled_c)
-        r = py.sum() / pc.sum()
+        r = float(py.sum()) / float(pc.sum())
         p = len(py)
         parts.append((p / (p - 1) * float(((py - r * pc) ** 2).sum()), p - 1.0))
     elif len(pooled_y) == 1:

@@ -298,7 +298,7 @@ def _play_vector(game: Game, matches: Sequence[Sequence[Automaton]], prepared: S
     M, k = len(matches), game.n_players
     P = game.n_profiles
     lengths = np.array([p.length for p in prepared], dtype=np.int64)
-    T = int(lengths.max()) if M else 0
+    T = int(np.max(lengths)) if M else 0
     # all distinct automata of the batch in one set of tables, states numbered globally
     index: dict[int, int] = {}
     autos: list[Automaton] = []
@@ -362,8 +362,8 @@ def _play_vector(game: Game, matches: Sequence[Sequence[Automaton]], prepared: S
                 u = U[q, used[q]]
                 used[q] += 1
                 g = st[rows, cols]
-                j = (thr[g] <= u[:, None]).sum(axis=1)
-                a[rows, cols] = out[g, j]
+                choice = (thr[g] <= u[:, None]).sum(axis=1)
+                a[rows, cols] = out[g, choice]
         if noisy:
             if binary:
                 a ^= flips[t, :n]

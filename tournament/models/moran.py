@@ -212,7 +212,7 @@ class MoranModel(mesa.Model):
             self.pay[changed] = self.focal.against_pool(self.types[changed], self.nbr_counts[changed])
 
     def _check_fixed(self) -> None:
-        if self.ctx.mutation == 0 and self.counts.max() == self.size:
+        if self.ctx.mutation == 0 and np.max(self.counts) == self.size:
             self.fixed = int(np.argmax(self.counts))
 
     def run_model(self) -> dict:

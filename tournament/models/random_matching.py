@@ -586,8 +586,8 @@ class RandomMatchingModel(mesa.Model):
                     "run": self.run_index,
                     "round": r.round,
                     "generation": r.generation,
-                    "mean_payoff": pay.sum() / g if g else math.nan,
-                    "cooperation": coop.sum() / g if g and self.coop is not None else math.nan,
+                    "mean_payoff": float(pay.sum()) / int(g) if g else math.nan,
+                    "cooperation": float(coop.sum()) / int(g) if g and self.coop is not None else math.nan,
                 }
             )
         if self.population is not None:

@@ -205,12 +205,14 @@ def plot_alpha(game: Game, table: pd.DataFrame, horizon: int, path: Path, epsilo
         label="observed (± 2 se)",
     )
     if epsilon is not None:
-        for a, style, what in (
+        for bound, style, what in (
             (sm.alpha_for_suboptimality(game, epsilon), ":", "seed's bound"),
             (sm.exact_alpha_for_suboptimality(game, epsilon), "--", "exact"),
         ):
-            if a <= grid[-1]:
-                ax1.axvline(a, color="grey", ls=style, lw=1, label=f"α for E_π suboptimality ≤ {epsilon:g} ({what})")
+            if bound <= grid[-1]:
+                ax1.axvline(
+                    bound, color="grey", ls=style, lw=1, label=f"α for E_π suboptimality ≤ {epsilon:g} ({what})"
+                )
     ax1.set_xlabel("α")
     ax1.set_ylabel("share of rounds at the optimum")
     ax1.set_ylim(-0.02, 1.02)
