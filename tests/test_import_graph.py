@@ -44,7 +44,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("tournament.scenario.spec", "tournament.scenario.validation", "tournament.scenario.sizes"),
     # a results folder: its files, written and read back (the checkpoint and the match stream
     # of the layers below write into it)
-    ("tournament.results",),
+    ("tournament.output",),
     # the unit of work, where it runs, the checkpoint, the options of a run
     ("tournament.execution",),
     # the tournament kinds (light declarations) and the Mesa models that run them
@@ -239,7 +239,7 @@ def test_the_layers_order_the_pipeline():
         "strategies.classics",
         "tournament.engine.match",
         "tournament.analysis.standings",
-        "tournament.results.summary",
+        "tournament.output.summary",
         "tournament.execution.tasks",
         "tournament.models.moran",
         "tournament.scenario.load",

@@ -177,7 +177,7 @@ def test_an_interrupted_rounds_file_is_dropped_without_a_traceback_at_exit(tmp_p
     # zip entry still open, and nothing may be printed when the interpreter exits.
     code = (
         "import sys, zipfile; from pathlib import Path\n"
-        "from tournament.results.outputs import MatchStream\n"
+        "from tournament.output.outputs import MatchStream\n"
         "s = MatchStream(Path(sys.argv[1]))\n"
         "s.add({'match_id': 0}, {'actions': __import__('numpy').zeros((3, 2), 'uint8')})\n"
         "h = s._zip.open('m1/actions.npy', 'w'); h.write(b'partial')\n"

@@ -106,7 +106,7 @@ def test_results_folder_contents(tmp_path):
     assert summary["scenario"] == "rr" and summary["kind"] == "round_robin" and summary["seed"] == 4
     assert [s["entrant"] for s in summary["standings"]] == r.standings["entrant"].tolist()
     assert summary["settings"]["turns"] == 20
-    from tournament.results.outputs import read_rounds
+    from tournament.output.outputs import read_rounds
 
     rounds = read_rounds(out / "rounds.npz")
     # traces kept for repetition 0 only (report.traces = 1)

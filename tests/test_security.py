@@ -36,7 +36,7 @@ from tournament.execution.checkpoint import (
     pending_checkpoint,
     scenario_fingerprint,
 )
-from tournament.results.folder import FolderInUse, ResultsFolder
+from tournament.output.folder import FolderInUse, ResultsFolder
 from tournament.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""summary.json through its typed records (tournament.results.summary): written through them,
+"""summary.json through its typed records (tournament.output.summary): written through them,
 parsed back through them, the same JSON both ways; hostile fields are a clear error."""
 
 import json
@@ -9,7 +9,7 @@ import pytest
 
 from tournament import run_scenario
 from tournament.errors import TournamentError
-from tournament.results.summary import MeanInterval, PopulationSummary, Rate, RunSummary, StandingsRow
+from tournament.output.summary import MeanInterval, PopulationSummary, Rate, RunSummary, StandingsRow
 
 
 def scenario(**tournament):

@@ -8,7 +8,7 @@ import pytest
 
 from strategies import Strategy
 from tournament import StrategyError, games, play_match, run_scenario
-from tournament.results.outputs import read_rounds
+from tournament.output.outputs import read_rounds
 
 PD = games.get("prisoners_dilemma")
 

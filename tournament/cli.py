@@ -147,7 +147,7 @@ def format_standings(st) -> str:
 
 def format_run(result) -> str:
     from .jsonable import jsonable
-    from .results.summary import RunSummary
+    from .output.summary import RunSummary
 
     s = result.summary
     lines = [f"{s['scenario']} — {s['game']['name']}, {s['kind']}, seed {s['seed']}"]

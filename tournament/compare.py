@@ -62,7 +62,7 @@ def compare_files(
         stems.append(stem)
     # the run machinery (Mesa, pandas, the kinds' models) is imported once every file is
     # valid, so that a bad file is reported at once
-    from .results.folder import ResultsFolder
+    from .output.folder import ResultsFolder
 
     folder = ResultsFolder(out)
     folder.prepare(stems)
@@ -72,10 +72,10 @@ def compare_files(
 
 def _compare(files, scenarios, stems, out: Path, workers, progress, run_options) -> dict:
     from .jsonable import jsonable
+    from .output.outputs import write_comparison, write_json
+    from .output.summary import RunSummary
     from .report.comparison import write_comparison_report
     from .report.populations import BACK_LINK
-    from .results.outputs import write_comparison, write_json
-    from .results.summary import RunSummary
     from .runner import run_scenario
 
     populations: dict[str, dict] = {}

@@ -18,11 +18,11 @@ from .execution.checkpoint import FOLDER, Checkpoint, CheckpointError, pending_c
 from .execution.records import validator
 from .jsonable import jsonable
 from .kinds import Kind, KindResult, RunOptions
+from .output import outputs
+from .output.folder import FolderInUse, ResultsFolder, os_error_message
+from .output.outputs import MatchStream
+from .output.summary import RunSummary
 from .report import write_report
-from .results import outputs
-from .results.folder import FolderInUse, ResultsFolder, os_error_message
-from .results.outputs import MatchStream
-from .results.summary import RunSummary
 from .scenario import budget
 from .scenario.load import load_scenario
 from .scenario.spec import Scenario

@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ScenarioError, TournamentError
-from ..results.folder import remove_entry
+from ..output.folder import remove_entry
 from .tasks import MatchRecord
 
 FOLDER = ".checkpoint"

@@ -17,5 +17,5 @@ class RunOptions:
     scheduler: str | None = None  # Dask scheduler address; None starts a LocalCluster
     checkpoint: Any = None  # tournament.execution.checkpoint.Checkpoint while writing to `out`
     scope: str = ""  # checkpoint namespace (the population's name)
-    sink: Any = None  # tournament.results.outputs.MatchStream writing this population's match rows
+    sink: Any = None  # tournament.output.outputs.MatchStream writing this population's match rows
     engine: str = "auto"  # "auto": automaton matches on the batch engine; "python": every match per round

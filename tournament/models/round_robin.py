@@ -39,7 +39,7 @@ from ..execution.tasks import (
 )
 from ..kinds.registry import KindResult, RunOptions
 from ..kinds.seatings import seatings
-from ..results.outputs import MatchStream
+from ..output.outputs import MatchStream
 from ..scenario.spec import EntrantSpec, Population, Scenario
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..output.outputs import atomic_write_text, read_summary, subfolder
 from ..plugins import import_modules
-from ..results.outputs import atomic_write_text, read_summary, subfolder
 from .escape import md, md_block, plain_plots, render_html
 from .sections import (
     _COMPARISON_SECTIONS,

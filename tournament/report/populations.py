@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.comparison import comparison_table, overlaps
-from ..results.outputs import inside
-from ..results.summary import PopulationSummary
+from ..output.outputs import inside
+from ..output.summary import PopulationSummary
 from ..scenario.validation import slug
 from .escape import md as esc
 from .sections import MISSING, ReportContext, Section, comparison_section, markdown_table, section

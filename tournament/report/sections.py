@@ -14,7 +14,7 @@ import pandas as pd
 
 from .. import games
 from ..game import Game
-from ..results.outputs import RoundsFile
+from ..output.outputs import RoundsFile
 from .escape import Markdown, md
 
 

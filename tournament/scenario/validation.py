@@ -192,7 +192,7 @@ def depth_problem(data: Any, max_depth: int = MAX_DEPTH) -> tuple[str, str] | No
 # ------------------------------------------------------------------ names -> folder names
 def slug(name: str) -> str:
     """The folder name of a population: every run of characters other than letters, digits, ``.``,
-    ``_`` and ``-`` replaced by ``_`` (see ``tournament.results.outputs``)."""
+    ``_`` and ``-`` replaced by ``_`` (see ``tournament.output.outputs``)."""
     s = re.sub(r"[^A-Za-z0-9._-]+", "_", str(name)).strip("_")
     return s or "population"
 
