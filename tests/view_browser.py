@@ -1,7 +1,7 @@
-"""Headless Chromium for the live-view tests (Debian's ``chromium`` and ``chromium-driver``,
-driven by selenium), with the network unreachable: host names other than 127.0.0.1 do not
-resolve, every other connection goes to a dead proxy, and every request the page made is
-returned so a test can assert that none left 127.0.0.1.
+"""The live view's browser harness: the view server, and headless Chromium (started by
+:mod:`chromium`, the suite's one browser helper) with the network unreachable: host names
+other than 127.0.0.1 do not resolve, every other connection goes to a dead proxy, and every
+request the page made is returned so a test can assert that none left 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -18,22 +18,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
+from chromium import missing, start  # noqa: F401 - missing is re-exported for the tests
+
 DEAD_PROXY = "http://127.0.0.1:9"  # the discard port: nothing listens there
 LOCAL_HOSTS = {"127.0.0.1"}
-
-
-def missing() -> str | None:
-    """Why the browser test cannot run here (None: it can)."""
-    for path, package in ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")):
-        if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-            return f"{path} not found: install Debian's {package} package (.ci/run does)"
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "selenium not installed (it comes with the test extra)"
-    return None
 
 
 def free_port() -> int:
@@ -105,31 +93,15 @@ def view_server(scenario: str | Path, *args: str, timeout: float = 120.0):
 
 @contextmanager
 def chromium(width: int = 1400, height: int = 1000):
-    """A headless Chromium (fresh profile) that cannot reach anything but 127.0.0.1."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
+    """A headless Chromium (fresh profile, performance log on) that cannot reach anything but
+    127.0.0.1: names do not resolve and every other request goes to a dead proxy."""
     profile = tempfile.mkdtemp(prefix="tv-chromium-")
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for arg in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-        f"--window-size={width},{height}",
+    offline = (
         "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
         f"--proxy-server={DEAD_PROXY}",
         "--proxy-bypass-list=127.0.0.1",
-    ):
-        opts.add_argument(arg)
-    opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    )
+    driver = start(Path(profile), width, height, extra=offline, performance_log=True)
     try:
         yield driver
     finally:
